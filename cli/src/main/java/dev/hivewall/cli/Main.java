@@ -1,0 +1,32 @@
+package dev.hivewall.cli;
+
+import dev.hivewall.cli.lab.LabCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code hivewall} command: one class per subcommand. */
+@Command(
+    name = "hivewall",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    description = "Identity-based network security for microservices, enforced with eBPF.",
+    subcommands = {DoctorCommand.class, LabCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /** Runs the command line and returns its exit code (tests call this). */
+  public static int run(String... args) {
+    return new CommandLine(new Main())
+        .setExecutionExceptionHandler(new ErrorHandler())
+        .execute(args);
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+}

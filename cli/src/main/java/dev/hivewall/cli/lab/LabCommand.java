@@ -1,0 +1,19 @@
+package dev.hivewall.cli.lab;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code hivewall lab ...}: the throw-away network lab (namespaces named hw-*). */
+@Command(
+    name = "lab",
+    mixinStandardHelpOptions = true,
+    description = "Throw-away network labs: self-test, and cleanup of what tests and demos left.",
+    subcommands = {LabSelftestCommand.class, LabCleanCommand.class, LabCheckCommand.class})
+public final class LabCommand implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+}

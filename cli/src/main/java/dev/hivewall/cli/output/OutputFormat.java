@@ -1,0 +1,7 @@
+package dev.hivewall.cli.output;
+
+/** {@code -o text|json}: text for people, json (one document) for machines. */
+public enum OutputFormat {
+  text,
+  json
+}

@@ -1,0 +1,19 @@
+package dev.hivewall.datapath;
+
+import dev.hivewall.datapath.abi.HivewallAbi;
+import dev.hivewall.ebpf.ObjectSpec;
+
+/** The BPF objects built from bpf/*.c, found on the class path (module hivewall-bpf). */
+public final class BpfObjects {
+  public static final String RESOURCE_DIR = "dev/hivewall/bpf/";
+  public static final String SELFTEST = "selftest.o";
+
+  private BpfObjects() {}
+
+  /** Reads object {@code file} and checks it against the Java ABI before anyone loads it. */
+  public static ObjectSpec load(String file) {
+    ObjectSpec spec = ObjectSpec.fromResource(BpfObjects.class.getClassLoader(), RESOURCE_DIR + file);
+    HivewallAbi.verify(spec);
+    return spec;
+  }
+}

@@ -1,0 +1,45 @@
+package dev.hivewall.datapath.abi;
+
+/** Mirror of {@code enum hw_drop_reason}; {@link #label()} is how flows and metrics name it. */
+public enum DropReason implements AbiEnum {
+  NONE(0, "none"),
+  POLICY_DENIED(1, "policy-denied"),
+  POLICY_DENY(2, "policy-deny"),
+  SPOOFED_SOURCE(3, "spoofed-source"),
+  CT_INVALID(4, "ct-invalid"),
+  NO_ROUTE(5, "no-route"),
+  MALFORMED(6, "malformed"),
+  FRAGMENT(7, "fragment"),
+  DENIED_SOURCE(8, "denied-source");
+
+  private final int code;
+  private final String label;
+
+  DropReason(int code, String label) {
+    this.code = code;
+    this.label = label;
+  }
+
+  @Override
+  public String cName() {
+    return "HW_DROP_" + name();
+  }
+
+  @Override
+  public int code() {
+    return code;
+  }
+
+  public String label() {
+    return label;
+  }
+
+  public static DropReason of(int code) {
+    for (DropReason r : values()) {
+      if (r.code == code) {
+        return r;
+      }
+    }
+    throw new IllegalArgumentException("unknown drop reason code " + code);
+  }
+}

@@ -1,0 +1,43 @@
+package dev.hivewall.datapath.abi;
+
+import dev.hivewall.datapath.selftest.DenyEntry;
+import dev.hivewall.datapath.selftest.DenyKey;
+import dev.hivewall.datapath.selftest.SelftestEvent;
+import dev.hivewall.datapath.selftest.SelftestStats;
+import dev.hivewall.ebpf.ObjectSpec;
+import dev.hivewall.ebpf.btf.BtfTypes;
+import java.lang.foreign.StructLayout;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The Java side of include/hivewall_abi.h: every struct's layout and every enum's mirror, in one
+ * list. Each BPF object is checked against it before it is loaded; a test checks that this list
+ * and the header name the same structs.
+ */
+public final class HivewallAbi {
+  /** Every struct of hivewall_abi.h, each named as its C struct. */
+  public static final List<StructLayout> STRUCTS =
+      List.of(DenyKey.LAYOUT, DenyEntry.LAYOUT, SelftestStats.LAYOUT, SelftestEvent.LAYOUT);
+
+  private HivewallAbi() {}
+
+  /** All mismatches between the Java ABI and {@code btf}; only structs present in it are checked. */
+  public static List<String> mismatches(BtfTypes btf) {
+    List<String> out = new ArrayList<>();
+    for (StructLayout layout : STRUCTS) {
+      out.addAll(AbiCheck.compare(btf, layout));
+    }
+    out.addAll(AbiCheck.compare(btf, "hw_verdict", Verdict.class));
+    out.addAll(AbiCheck.compare(btf, "hw_drop_reason", DropReason.class));
+    return out;
+  }
+
+  /** Throws {@link AbiMismatchException} unless {@code spec} agrees with the Java ABI. */
+  public static void verify(ObjectSpec spec) {
+    List<String> mismatches = mismatches(spec.btf());
+    if (!mismatches.isEmpty()) {
+      throw new AbiMismatchException(spec.name(), mismatches);
+    }
+  }
+}

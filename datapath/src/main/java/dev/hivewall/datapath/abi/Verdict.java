@@ -1,0 +1,34 @@
+package dev.hivewall.datapath.abi;
+
+/** Mirror of {@code enum hw_verdict}. */
+public enum Verdict implements AbiEnum {
+  FORWARDED(1),
+  DROPPED(2),
+  REDIRECTED(3),
+  AUDIT(4);
+
+  private final int code;
+
+  Verdict(int code) {
+    this.code = code;
+  }
+
+  @Override
+  public String cName() {
+    return "HW_VERDICT_" + name();
+  }
+
+  @Override
+  public int code() {
+    return code;
+  }
+
+  public static Verdict of(int code) {
+    for (Verdict v : values()) {
+      if (v.code == code) {
+        return v;
+      }
+    }
+    throw new IllegalArgumentException("unknown verdict code " + code);
+  }
+}

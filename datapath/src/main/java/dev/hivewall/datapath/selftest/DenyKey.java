@@ -1,0 +1,42 @@
+package dev.hivewall.datapath.selftest;
+
+import static dev.hivewall.datapath.abi.Layouts.BE32;
+
+import dev.hivewall.datapath.abi.Ipv4;
+import dev.hivewall.ebpf.Codec;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+
+/** Key of {@code st_deny}: {@code struct hw_ipv4_key}, a source address. */
+public record DenyKey(int address) {
+  public static final StructLayout LAYOUT =
+      MemoryLayout.structLayout(BE32.withName("addr")).withName("hw_ipv4_key");
+
+  public static DenyKey of(String dottedQuad) {
+    return new DenyKey(Ipv4.parse(dottedQuad));
+  }
+
+  public static final Codec<DenyKey> CODEC =
+      new Codec<>() {
+        @Override
+        public long byteSize() {
+          return LAYOUT.byteSize();
+        }
+
+        @Override
+        public void encode(DenyKey key, MemorySegment into) {
+          into.set(BE32, 0, key.address);
+        }
+
+        @Override
+        public DenyKey decode(MemorySegment from) {
+          return new DenyKey(from.get(BE32, 0));
+        }
+      };
+
+  @Override
+  public String toString() {
+    return Ipv4.format(address);
+  }
+}

@@ -1,0 +1,92 @@
+package dev.hivewall.ebpf;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import dev.hivewall.ebpf.internal.ffm.LibBpf;
+import dev.hivewall.ebpf.internal.ffm.Libc;
+import dev.hivewall.ebpf.internal.ffm.TcStructs;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+
+/** A loaded program of a {@link BpfCollection}, which owns it. */
+public final class BpfProgram {
+  private static final long TEST_RUN_HEADROOM = 256;
+
+  private final BpfCollection owner;
+  private final MemorySegment handle;
+  private final String name;
+  private final String section;
+  private final ProgramType type;
+
+  BpfProgram(BpfCollection owner, MemorySegment handle) {
+    this.owner = owner;
+    this.handle = handle;
+    this.name = LibBpf.programName(handle);
+    this.section = LibBpf.programSection(handle);
+    this.type = ProgramType.of(LibBpf.programType(handle));
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public String section() {
+    return section;
+  }
+
+  public ProgramType type() {
+    return type;
+  }
+
+  public int fd() {
+    owner.checkOpen();
+    return LibBpf.programFd(handle);
+  }
+
+  /**
+   * Runs the program {@code repeat} times on {@code packet} (a whole frame, Ethernet header first,
+   * for TC programs) with BPF_PROG_TEST_RUN; nothing is sent anywhere.
+   */
+  public TestRunResult testRun(byte[] packet, int repeat) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment in = arena.allocateFrom(java.lang.foreign.ValueLayout.JAVA_BYTE, packet);
+      long outSize = packet.length + TEST_RUN_HEADROOM;
+      MemorySegment out = arena.allocate(outSize);
+      MemorySegment opts = arena.allocate(TcStructs.TEST_RUN_OPTS);
+      opts.set(JAVA_LONG, 0, TcStructs.TEST_RUN_OPTS.byteSize());
+      opts.set(ADDRESS, 8, in);
+      opts.set(ADDRESS, 16, out);
+      opts.set(JAVA_INT, 24, packet.length);
+      opts.set(JAVA_INT, 28, (int) outSize);
+      opts.set(JAVA_INT, 60, repeat);
+      LibBpf.progTestRun("test run of program " + name, fd(), opts);
+      int retval = opts.get(JAVA_INT, 56);
+      int outLen = opts.get(JAVA_INT, 28);
+      int duration = opts.get(JAVA_INT, 64);
+      byte[] packetOut = out.asSlice(0, Math.min(outLen, outSize)).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+      return new TestRunResult(retval, packetOut, Integer.toUnsignedLong(duration));
+    }
+  }
+
+  /** Attaches this program to a cgroup v2 directory; closing the link detaches it. */
+  public CgroupLink attachCgroup(Path cgroupDir) {
+    owner.checkOpen();
+    int dirFd = Libc.open(cgroupDir.toString(), Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC);
+    try {
+      MemorySegment link =
+          LibBpf.programAttachCgroup(
+              "attach program " + name + " to cgroup " + cgroupDir, handle, dirFd);
+      return new CgroupLink(name, cgroupDir, link);
+    } finally {
+      Libc.close(dirFd);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "program " + name + " (" + section + ")";
+  }
+}

@@ -1,0 +1,97 @@
+package dev.hivewall.ebpf;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A {@link BpfMap} seen through codecs. The value codec of a per-CPU map decodes all CPUs' slots
+ * ({@link BpfMap#valueStride()} bytes) at once.
+ */
+public final class TypedMap<K, V> {
+  private static final int CHUNK = 4096;
+
+  private final BpfMap map;
+  private final Codec<K> keys;
+  private final Codec<V> values;
+
+  public TypedMap(BpfMap map, Codec<K> keys, Codec<V> values) {
+    if (keys.byteSize() != map.keySize()) {
+      throw new IllegalArgumentException(
+          map + ": key codec is " + keys.byteSize() + " bytes, map key " + map.keySize());
+    }
+    if (values.byteSize() != map.valueStride()) {
+      throw new IllegalArgumentException(
+          map + ": value codec is " + values.byteSize() + " bytes, map value " + map.valueStride());
+    }
+    this.map = map;
+    this.keys = keys;
+    this.values = values;
+  }
+
+  public BpfMap raw() {
+    return map;
+  }
+
+  public void put(K key, V value) {
+    try (Arena arena = Arena.ofConfined()) {
+      map.update(encode(arena, keys, key), encode(arena, values, value));
+    }
+  }
+
+  public Optional<V> get(K key) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment v = arena.allocate(values.byteSize(), 8);
+      return map.lookup(encode(arena, keys, key), v) ? Optional.of(values.decode(v)) : Optional.empty();
+    }
+  }
+
+  public boolean remove(K key) {
+    try (Arena arena = Arena.ofConfined()) {
+      return map.delete(encode(arena, keys, key));
+    }
+  }
+
+  /** Writes all entries with batched syscalls (chunks of 4096). */
+  public void putAll(Map<K, V> entries) {
+    List<Map.Entry<K, V>> list = new ArrayList<>(entries.entrySet());
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment k = arena.allocate(keys.byteSize() * CHUNK, 8);
+      MemorySegment v = arena.allocate(values.byteSize() * CHUNK, 8);
+      for (int start = 0; start < list.size(); start += CHUNK) {
+        int n = Math.min(CHUNK, list.size() - start);
+        for (int i = 0; i < n; i++) {
+          Map.Entry<K, V> e = list.get(start + i);
+          keys.encode(e.getKey(), k.asSlice(i * keys.byteSize(), keys.byteSize()));
+          values.encode(e.getValue(), v.asSlice(i * values.byteSize(), values.byteSize()));
+        }
+        map.updateBatch(k, v, n);
+      }
+    }
+  }
+
+  /** Every entry, read with batched syscalls. */
+  public Map<K, V> entries() {
+    Map<K, V> out = new LinkedHashMap<>();
+    map.forEachChunk(
+        CHUNK,
+        (k, v, n) -> {
+          for (int i = 0; i < n; i++) {
+            out.put(
+                keys.decode(k.asSlice(i * keys.byteSize(), keys.byteSize())),
+                values.decode(v.asSlice(i * values.byteSize(), values.byteSize())));
+          }
+        });
+    return out;
+  }
+
+  private static <T> MemorySegment encode(Arena arena, Codec<T> codec, T value) {
+    MemorySegment seg = arena.allocate(codec.byteSize(), 8);
+    codec.encode(value, seg);
+    return seg;
+  }
+}

@@ -1,0 +1,118 @@
+package dev.hivewall.ebpf.netns;
+
+import dev.hivewall.ebpf.internal.ffm.Libc;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * A network namespace by path (e.g. {@code /run/netns/hw-1a2b-node}, as made by {@code ip netns
+ * add}), or the caller's own. {@link #call} runs work inside it: on a fresh platform thread that
+ * enters the namespace with setns(2) and ends with the work, so no thread of the caller ever
+ * changes namespace. Netlink, interface indexes and sockets opened there belong to that namespace.
+ */
+public final class NetworkNamespace {
+  private static final NetworkNamespace CURRENT = new NetworkNamespace(null);
+
+  private final Path path;
+
+  private NetworkNamespace(Path path) {
+    this.path = path;
+  }
+
+  /** The namespace {@code ip netns add NAME} made. */
+  public static NetworkNamespace named(String name) {
+    return new NetworkNamespace(Path.of("/run/netns", name));
+  }
+
+  public static NetworkNamespace at(Path path) {
+    return new NetworkNamespace(path);
+  }
+
+  /** The namespace of the calling thread. */
+  public static NetworkNamespace current() {
+    return CURRENT;
+  }
+
+  public Optional<Path> path() {
+    return Optional.ofNullable(path);
+  }
+
+  public boolean exists() {
+    return path == null || path.toFile().exists();
+  }
+
+  /** Runs {@code work} in this namespace and returns its result (or throws what it threw). */
+  public <T> T call(Callable<T> work) {
+    if (path == null) {
+      return callDirect(work);
+    }
+    AtomicReference<T> result = new AtomicReference<>();
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    Thread thread =
+        Thread.ofPlatform()
+            .name("hw-netns-" + path.getFileName())
+            .unstarted(
+                () -> {
+                  try {
+                    int fd =
+                        Libc.open(path.toString(), Libc.O_RDONLY | Libc.O_CLOEXEC);
+                    try {
+                      Libc.setns(fd, Libc.CLONE_NEWNET);
+                    } finally {
+                      Libc.close(fd);
+                    }
+                    result.set(work.call());
+                  } catch (Throwable t) {
+                    failure.set(t);
+                  }
+                });
+    thread.start();
+    try {
+      thread.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while working in netns " + path, e);
+    }
+    Throwable t = failure.get();
+    if (t instanceof RuntimeException re) {
+      throw re;
+    }
+    if (t instanceof Error err) {
+      throw err;
+    }
+    if (t != null) {
+      throw new IllegalStateException("work in netns " + path + " failed: " + t.getMessage(), t);
+    }
+    return result.get();
+  }
+
+  public void run(Runnable work) {
+    call(
+        () -> {
+          work.run();
+          return null;
+        });
+  }
+
+  /** The index of network device {@code device} in this namespace. */
+  public int ifIndex(String device) {
+    return call(() -> Libc.ifNameToIndex(device));
+  }
+
+  private static <T> T callDirect(Callable<T> work) {
+    try {
+      return work.call();
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException(e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return path == null ? "netns(current)" : "netns(" + path + ")";
+  }
+}
