@@ -2,8 +2,9 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-MVN = JAVA_HOME="$$(scripts/java-home)" ./mvnw -B -ntp --no-transfer-progress
-# Surefire/Maven quiet unless something fails; set V=1 for the full log.
+MVN_LOUD = JAVA_HOME="$$(scripts/java-home)" ./mvnw -B --no-transfer-progress
+MVN = $(MVN_LOUD)
+# The build is quiet unless something fails (V=1 for the full log); tests always print their counts.
 ifneq ($(V),1)
 MVN += -q
 endif
@@ -28,7 +29,8 @@ build: deps
 test: deps build
 	@./hivewall doctor
 	@echo "test: unit, kernel and end-to-end tests"
-	@$(MVN) verify
+	@$(MVN_LOUD) verify | grep -E '^\[(ERROR|WARNING)\]|Tests run:|FAIL|BUILD' ; exit $${PIPESTATUS[0]}
+	@scripts/test-summary
 	@./hivewall lab check
 
 demo: deps build
