@@ -5,6 +5,7 @@ import dev.hivewall.ebpf.BpfCollection;
 import dev.hivewall.ebpf.BpfMap;
 import dev.hivewall.ebpf.BpfProgram;
 import dev.hivewall.ebpf.Codec;
+import dev.hivewall.ebpf.LoadOptions;
 import dev.hivewall.ebpf.RingBufferReader;
 import dev.hivewall.ebpf.TcDirection;
 import dev.hivewall.ebpf.TcFilter;
@@ -36,7 +37,16 @@ public final class SelftestDatapath implements AutoCloseable {
   }
 
   public static SelftestDatapath load() {
-    BpfCollection collection = BpfCollection.load(BpfObjects.load(BpfObjects.SELFTEST));
+    return load(LoadOptions.DEFAULTS);
+  }
+
+  /** Loads with a ring buffer of {@code ringBytes} (a power of two, multiple of the page size). */
+  public static SelftestDatapath load(int ringBytes) {
+    return load(LoadOptions.DEFAULTS.withMaxEntries("st_events", ringBytes));
+  }
+
+  private static SelftestDatapath load(LoadOptions options) {
+    BpfCollection collection = BpfCollection.load(BpfObjects.load(BpfObjects.SELFTEST), options);
     try {
       return new SelftestDatapath(collection);
     } catch (RuntimeException e) {

@@ -1,0 +1,40 @@
+package dev.hivewall.bench;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Runs benchmarks: {@code [--quick] [--out DIR] [map-update|ringbuf|all]...}. Results (JSON + PNG)
+ * go to bench/results/ by default. --quick runs tiny sizes (the smoke run of the test suite).
+ */
+public final class BenchMain {
+  private BenchMain() {}
+
+  public static void main(String[] args) throws Exception {
+    boolean quick = false;
+    Path out = Path.of("bench/results");
+    List<String> which = new java.util.ArrayList<>();
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--quick" -> quick = true;
+        case "--out" -> out = Path.of(args[++i]);
+        case "map-update", "ringbuf", "all" -> which.add(args[i]);
+        default -> {
+          System.err.println("bench: unknown argument " + args[i]
+              + " (use [--quick] [--out DIR] [map-update|ringbuf|all])");
+          System.exit(2);
+        }
+      }
+    }
+    if (which.isEmpty()) {
+      which.add("all");
+    }
+    if (which.contains("all") || which.contains("map-update")) {
+      MapUpdateBench.run(out, quick);
+    }
+    if (which.contains("all") || which.contains("ringbuf")) {
+      RingBufferBench.run(out, quick);
+    }
+    System.out.println("bench: results in " + out.toAbsolutePath());
+  }
+}

@@ -1,0 +1,33 @@
+package dev.hivewall.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hivewall.testing.junit.Privileged;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The benchmarks at tiny sizes: they still run, and still write JSON + PNG. Not a speed test. */
+@Privileged
+class BenchSmokeTest {
+  @Test
+  void quickBenchmarksWriteResultsAndPlots(@TempDir Path out) throws Exception {
+    System.setProperty("java.awt.headless", "true");
+    BenchMain.main(new String[] {"--quick", "--out", out.toString(), "all"});
+
+    for (String name : new String[] {"map-update", "ringbuf"}) {
+      assertThat(out.resolve(name + ".png")).isNotEmptyFile();
+      JsonNode doc = new ObjectMapper().readTree(out.resolve(name + ".json").toFile());
+      assertThat(doc.path("machine").path("kernel").asText()).isNotBlank();
+      assertThat(doc.path("results").size()).isGreaterThanOrEqualTo(2);
+      doc.path("results").forEach(r -> assertThat(r.path("median").asDouble()).isPositive());
+    }
+    JsonNode map = new ObjectMapper().readTree(out.resolve("map-update.json").toFile());
+    assertThat(map.path("ratios").path("bpftool_single_over_ffm_single").asDouble()).isPositive();
+    assertThat(Files.list(Path.of("/sys/fs/bpf/hivewall")).filter(p -> p.getFileName().toString().startsWith("hw-bench")))
+        .as("benchmark pins removed").isEmpty();
+  }
+}
