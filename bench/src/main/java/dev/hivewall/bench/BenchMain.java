@@ -20,8 +20,10 @@ public final class BenchMain {
         case "--out" -> out = Path.of(args[++i]);
         case "map-update", "ringbuf", "all" -> which.add(args[i]);
         default -> {
-          System.err.println("bench: unknown argument " + args[i]
-              + " (use [--quick] [--out DIR] [map-update|ringbuf|all])");
+          System.err.println(
+              "bench: unknown argument "
+                  + args[i]
+                  + " (use [--quick] [--out DIR] [map-update|ringbuf|all])");
           System.exit(2);
         }
       }

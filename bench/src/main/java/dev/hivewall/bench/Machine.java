@@ -1,20 +1,22 @@
 package dev.hivewall.bench;
 
+import dev.hivewall.datapath.host.Command;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import dev.hivewall.datapath.host.Command;
 
 /** Where a benchmark ran: saved with every result so numbers can be compared honestly. */
 public record Machine(String kernel, String cpuModel, int cpus, String java, String gitCommit) {
   public static Machine current() {
     String model = "unknown";
     try {
-      model = Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
-          .filter(l -> l.startsWith("model name"))
-          .map(l -> l.substring(l.indexOf(':') + 1).strip())
-          .findFirst().orElse("unknown");
+      model =
+          Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+              .filter(l -> l.startsWith("model name"))
+              .map(l -> l.substring(l.indexOf(':') + 1).strip())
+              .findFirst()
+              .orElse("unknown");
     } catch (IOException ignored) {
       // not Linux: leave unknown
     }

@@ -18,9 +18,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Map update cost per element through the FFM layer (one syscall per element, and batched),
- * against bpftool on the same pinned map (one process per update, and `bpftool batch file`).
- * Configurations are interleaved run by run; every run overwrites the same keys.
+ * Map update cost per element through the FFM layer (one syscall per element, and batched), against
+ * bpftool on the same pinned map (one process per update, and `bpftool batch file`). Configurations
+ * are interleaved run by run; every run overwrites the same keys.
  */
 final class MapUpdateBench {
   private static final int CHUNK = 4096;
@@ -64,18 +64,25 @@ final class MapUpdateBench {
       Files.deleteIfExists(pinDir);
       Files.deleteIfExists(script);
     }
-    List<Samples> samples = List.of(
-        new Samples("FFM bpf_map_update_elem", "ns/elem", ffmSingle),
-        new Samples("FFM bpf_map_update_batch (4096)", "ns/elem", ffmBatch),
-        new Samples("bpftool map update (1 process each)", "ns/elem", toolSingle),
-        new Samples("bpftool batch file", "ns/elem", toolBatch));
+    List<Samples> samples =
+        List.of(
+            new Samples("FFM bpf_map_update_elem", "ns/elem", ffmSingle),
+            new Samples("FFM bpf_map_update_batch (4096)", "ns/elem", ffmBatch),
+            new Samples("bpftool map update (1 process each)", "ns/elem", toolSingle),
+            new Samples("bpftool batch file", "ns/elem", toolBatch));
     Map<String, Double> ratios = new LinkedHashMap<>();
     ratios.put("bpftool_single_over_ffm_single", samples.get(2).median() / samples.get(0).median());
     ratios.put("bpftool_batch_over_ffm_batch", samples.get(3).median() / samples.get(1).median());
     ratios.put("ffm_single_over_ffm_batch", samples.get(0).median() / samples.get(1).median());
     samples.forEach(System.out::println);
     ratios.forEach((k, v) -> System.out.printf("  %-32s %10.1fx%n", k, v));
-    Report.write(out, "map-update", "BPF hash map update, per element (lower is better)", samples, ratios, true);
+    Report.write(
+        out,
+        "map-update",
+        "BPF hash map update, per element (lower is better)",
+        samples,
+        ratios,
+        true);
   }
 
   private static double single(BpfMap map, MemorySegment keys, MemorySegment values, int n) {
@@ -98,7 +105,8 @@ final class MapUpdateBench {
   private static double bpftoolSingle(Path pin, int count) {
     long t0 = System.nanoTime();
     for (int i = 0; i < count; i++) {
-      Command.run(Duration.ofSeconds(10), updateArgs("bpftool", pin, i).toArray(String[]::new)).orThrow();
+      Command.run(Duration.ofSeconds(10), updateArgs("bpftool", pin, i).toArray(String[]::new))
+          .orThrow();
     }
     return (System.nanoTime() - t0) / (double) count;
   }
@@ -134,7 +142,8 @@ final class MapUpdateBench {
   private static List<String> hexBytes(long v, int n) {
     List<String> bytes = new ArrayList<>(n);
     for (int b = 0; b < n; b++) {
-      bytes.add(String.format("%02x", (v >>> (8 * b)) & 0xff)); // little endian, as the kernel sees it
+      bytes.add(
+          String.format("%02x", (v >>> (8 * b)) & 0xff)); // little endian, as the kernel sees it
     }
     return bytes;
   }

@@ -19,14 +19,23 @@ import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.renderer.category.BarRenderer;
 import org.jfree.data.category.DefaultCategoryDataset;
 
-/** Writes one benchmark's results: {@code <name>.json} (raw samples, medians, ratios, machine) and {@code <name>.png}. */
+/**
+ * Writes one benchmark's results: {@code <name>.json} (raw samples, medians, ratios, machine) and
+ * {@code <name>.png}.
+ */
 public final class Report {
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private Report() {}
 
   public static void write(
-      Path dir, String name, String title, List<Samples> samples, Map<String, Double> ratios, boolean logScale)
+      Path dir,
+      String name,
+      String title,
+      List<Samples> samples,
+      Map<String, Double> ratios,
+      boolean logScale)
       throws IOException {
     Files.createDirectories(dir);
     Map<String, Object> doc = new LinkedHashMap<>();
@@ -53,8 +62,16 @@ public final class Report {
     for (Samples s : samples) {
       data.addValue(s.median(), s.unit(), s.name());
     }
-    JFreeChart chart = ChartFactory.createBarChart(
-        title, null, samples.getFirst().unit() + " (median)", data, PlotOrientation.HORIZONTAL, false, false, false);
+    JFreeChart chart =
+        ChartFactory.createBarChart(
+            title,
+            null,
+            samples.getFirst().unit() + " (median)",
+            data,
+            PlotOrientation.HORIZONTAL,
+            false,
+            false,
+            false);
     CategoryPlot plot = chart.getCategoryPlot();
     plot.setBackgroundPaint(Color.WHITE);
     plot.setRangeGridlinePaint(Color.GRAY);
@@ -62,11 +79,13 @@ public final class Report {
     if (logScale) {
       renderer.setBase(1); // bars grow from 1, not 0, which a log axis cannot show
       renderer.setIncludeBaseInRange(false);
-      LogarithmicAxis axis = new LogarithmicAxis(samples.getFirst().unit() + " (median, log scale)");
+      LogarithmicAxis axis =
+          new LogarithmicAxis(samples.getFirst().unit() + " (median, log scale)");
       axis.setAllowNegativesFlag(false);
       plot.setRangeAxis(axis);
     }
     renderer.setSeriesPaint(0, new Color(0x2b, 0x6c, 0xb0));
-    ChartUtils.saveChartAsPNG(dir.resolve(name + ".png").toFile(), chart, 900, 120 + 60 * samples.size());
+    ChartUtils.saveChartAsPNG(
+        dir.resolve(name + ".png").toFile(), chart, 900, 120 + 60 * samples.size());
   }
 }

@@ -53,11 +53,12 @@ final class RingBufferBench {
         System.out.printf("ringbuf run %d/%d done%n", r + 1, runs);
       }
     }
-    List<Samples> samples = List.of(
-        new Samples("drain into Java, counting", "Mevents/s", drainCount),
-        new Samples("drain into Java, decoding", "Mevents/s", drainDecode),
-        new Samples("concurrent, delivered", "Mevents/s", concurrent),
-        new Samples("kernel producer alone (test run)", "Mevents/s", produce));
+    List<Samples> samples =
+        List.of(
+            new Samples("drain into Java, counting", "Mevents/s", drainCount),
+            new Samples("drain into Java, decoding", "Mevents/s", drainDecode),
+            new Samples("concurrent, delivered", "Mevents/s", concurrent),
+            new Samples("kernel producer alone (test run)", "Mevents/s", produce));
     Map<String, Double> ratios = new LinkedHashMap<>();
     ratios.put("decoding_over_counting", samples.get(1).median() / samples.get(0).median());
     ratios.put("ns_per_event_counting", 1e3 / samples.get(0).median());
@@ -65,7 +66,8 @@ final class RingBufferBench {
     ratios.put("concurrent_lost_share_median", new Samples("lost", "share", lostShare).median());
     samples.forEach(System.out::println);
     ratios.forEach((k, v) -> System.out.printf("  %-32s %10.3f%n", k, v));
-    Report.write(out, "ringbuf", "BPF ring buffer into Java (higher is better)", samples, ratios, false);
+    Report.write(
+        out, "ringbuf", "BPF ring buffer into Java (higher is better)", samples, ratios, false);
   }
 
   /** Fills the ring with {@code n} events, then times draining them: Mevents/s. */
@@ -93,14 +95,18 @@ final class RingBufferBench {
     AtomicBoolean producing = new AtomicBoolean(true);
     long lostBefore = dp.stats().eventsLost();
     try (RingBufferReader reader = reader(dp, true, received, sink)) {
-      Thread consumer = Thread.ofPlatform().name("ringbuf-reader").start(() -> {
-        while (producing.get()) {
-          reader.poll(10);
-        }
-        while (reader.consume() > 0) {
-          // what is left
-        }
-      });
+      Thread consumer =
+          Thread.ofPlatform()
+              .name("ringbuf-reader")
+              .start(
+                  () -> {
+                    while (producing.get()) {
+                      reader.poll(10);
+                    }
+                    while (reader.consume() > 0) {
+                      // what is left
+                    }
+                  });
       long t0 = System.nanoTime();
       var run = dp.program(SelftestDatapath.EMITTER).testRun(PACKET, n);
       producing.set(false);
@@ -118,12 +124,14 @@ final class RingBufferBench {
     }
   }
 
-  private static RingBufferReader reader(SelftestDatapath dp, boolean decode, long[] received, long[] sink) {
+  private static RingBufferReader reader(
+      SelftestDatapath dp, boolean decode, long[] received, long[] sink) {
     if (decode) {
-      return dp.events(e -> {
-        sink[0] += e.dport();
-        received[0]++;
-      });
+      return dp.events(
+          e -> {
+            sink[0] += e.dport();
+            received[0]++;
+          });
     }
     Consumer<MemorySegment> count = seg -> received[0]++;
     return RingBufferReader.open(dp.collection().map("st_events"), count);

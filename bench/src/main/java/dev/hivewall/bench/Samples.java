@@ -30,7 +30,8 @@ public record Samples(String name, String unit, List<Double> values) {
 
   @Override
   public String toString() {
-    return String.format("%-34s median %12.3f %-8s (min %.3f, max %.3f, n=%d)",
+    return String.format(
+        "%-34s median %12.3f %-8s (min %.3f, max %.3f, n=%d)",
         name, median(), unit, min(), max(), values.size());
   }
 

@@ -27,7 +27,10 @@ class BenchSmokeTest {
     }
     JsonNode map = new ObjectMapper().readTree(out.resolve("map-update.json").toFile());
     assertThat(map.path("ratios").path("bpftool_single_over_ffm_single").asDouble()).isPositive();
-    assertThat(Files.list(Path.of("/sys/fs/bpf/hivewall")).filter(p -> p.getFileName().toString().startsWith("hw-bench")))
-        .as("benchmark pins removed").isEmpty();
+    assertThat(
+            Files.list(Path.of("/sys/fs/bpf/hivewall"))
+                .filter(p -> p.getFileName().toString().startsWith("hw-bench")))
+        .as("benchmark pins removed")
+        .isEmpty();
   }
 }

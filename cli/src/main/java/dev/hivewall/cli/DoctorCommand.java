@@ -19,7 +19,9 @@ import picocli.CommandLine.Option;
       "Mounts bpffs and cgroup2 when they are missing (and says so)."
     })
 public final class DoctorCommand implements Callable<Integer> {
-  @Option(names = {"-o", "--output"}, description = "text or json (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = {"-o", "--output"},
+      description = "text or json (default: ${DEFAULT-VALUE})")
   OutputFormat output = OutputFormat.text;
 
   @Override

@@ -3,9 +3,8 @@ package dev.hivewall.cli;
 import picocli.CommandLine;
 
 /**
- * Errors a user can cause end as one line naming the problem (and the fix, which the exceptions
- * of this code base carry in their message) and exit code 1; no stack trace unless
- * HIVEWALL_DEBUG=1.
+ * Errors a user can cause end as one line naming the problem (and the fix, which the exceptions of
+ * this code base carry in their message) and exit code 1; no stack trace unless HIVEWALL_DEBUG=1.
  */
 final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
   @Override

@@ -9,7 +9,12 @@ public final class VersionProvider implements CommandLine.IVersionProvider {
     String version = Main.class.getPackage().getImplementationVersion();
     return new String[] {
       "hivewall " + (version == null ? "(development build)" : version),
-      "java " + Runtime.version() + ", " + System.getProperty("os.name") + " " + System.getProperty("os.version")
+      "java "
+          + Runtime.version()
+          + ", "
+          + System.getProperty("os.name")
+          + " "
+          + System.getProperty("os.version")
     };
   }
 }

@@ -18,41 +18,61 @@ class ArchitectureTest {
 
   @BeforeAll
   static void importClasses() {
-    classes = new ClassFileImporter()
-        .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-        .importPackages("dev.hivewall");
+    classes =
+        new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("dev.hivewall");
   }
 
   @Test
   void onlyTheFfmPackageLinksNativeCode() {
-    noClasses().that().resideOutsideOfPackage(FFM)
-        .should().dependOnClassesThat().areAssignableTo(Linker.class)
-        .orShould().dependOnClassesThat().areAssignableTo(SymbolLookup.class)
-        .orShould().callMethod(java.lang.foreign.MemorySegment.class, "reinterpret", long.class)
-        .because("native access is enabled for dev.hivewall.ebpf only, and all of it lives in one package")
+    noClasses()
+        .that()
+        .resideOutsideOfPackage(FFM)
+        .should()
+        .dependOnClassesThat()
+        .areAssignableTo(Linker.class)
+        .orShould()
+        .dependOnClassesThat()
+        .areAssignableTo(SymbolLookup.class)
+        .orShould()
+        .callMethod(java.lang.foreign.MemorySegment.class, "reinterpret", long.class)
+        .because(
+            "native access is enabled for dev.hivewall.ebpf only, and all of it lives in one package")
         .check(classes);
   }
 
   @Test
   void theEbpfModuleDependsOnTheJdkOnly() {
-    noClasses().that().resideInAPackage("dev.hivewall.ebpf..")
-        .should().dependOnClassesThat().resideOutsideOfPackages("dev.hivewall.ebpf..", "java..")
+    noClasses()
+        .that()
+        .resideInAPackage("dev.hivewall.ebpf..")
+        .should()
+        .dependOnClassesThat()
+        .resideOutsideOfPackages("dev.hivewall.ebpf..", "java..")
         .check(classes);
   }
 
   @Test
   void theDatapathKnowsNothingOfTheCliTestingOrBench() {
-    noClasses().that().resideInAPackage("dev.hivewall.datapath..")
-        .should().dependOnClassesThat().resideInAnyPackage(
-            "dev.hivewall.cli..", "dev.hivewall.testing..", "dev.hivewall.bench..")
+    noClasses()
+        .that()
+        .resideInAPackage("dev.hivewall.datapath..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("dev.hivewall.cli..", "dev.hivewall.testing..", "dev.hivewall.bench..")
         .check(classes);
   }
 
   @Test
   void noGrabBagNames() {
-    classes().should().haveSimpleNameNotEndingWith("Utils")
-        .andShould().haveSimpleNameNotEndingWith("Manager")
-        .andShould().haveSimpleNameNotEndingWith("Helper")
+    classes()
+        .should()
+        .haveSimpleNameNotEndingWith("Utils")
+        .andShould()
+        .haveSimpleNameNotEndingWith("Manager")
+        .andShould()
+        .haveSimpleNameNotEndingWith("Helper")
         .because("names come from the domain (conventions.md)")
         .check(classes);
   }

@@ -12,7 +12,8 @@ public final class BpfObjects {
 
   /** Reads object {@code file} and checks it against the Java ABI before anyone loads it. */
   public static ObjectSpec load(String file) {
-    ObjectSpec spec = ObjectSpec.fromResource(BpfObjects.class.getClassLoader(), RESOURCE_DIR + file);
+    ObjectSpec spec =
+        ObjectSpec.fromResource(BpfObjects.class.getClassLoader(), RESOURCE_DIR + file);
     HivewallAbi.verify(spec);
     return spec;
   }

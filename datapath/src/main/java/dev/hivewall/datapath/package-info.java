@@ -4,6 +4,7 @@
  * against each object's BTF before the object is loaded; {@code doctor} checks a node; {@code host}
  * runs commands on it.
  *
- * <p>Must not: parse policy or decide verdicts (that is core), or know the CLI, tests or benchmarks.
+ * <p>Must not: parse policy or decide verdicts (that is core), or know the CLI, tests or
+ * benchmarks.
  */
 package dev.hivewall.datapath;

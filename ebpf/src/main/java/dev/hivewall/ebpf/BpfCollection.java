@@ -10,9 +10,9 @@ import java.util.NoSuchElementException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The live maps and programs of one loaded {@link ObjectSpec}. Owns every fd of the object:
- * {@link #close()} releases them all (maps and programs stay in the kernel only while something
- * else holds them: a pin, an attachment, another fd).
+ * The live maps and programs of one loaded {@link ObjectSpec}. Owns every fd of the object: {@link
+ * #close()} releases them all (maps and programs stay in the kernel only while something else holds
+ * them: a pin, an attachment, another fd).
  */
 public final class BpfCollection implements AutoCloseable {
   private final String name;

@@ -3,8 +3,8 @@ package dev.hivewall.ebpf;
 import java.util.Map;
 
 /**
- * A failed kernel or libbpf operation: which operation, the errno it failed with, and a message
- * a user can act on. Every native failure in this module surfaces as one of these.
+ * A failed kernel or libbpf operation: which operation, the errno it failed with, and a message a
+ * user can act on. Every native failure in this module surfaces as one of these.
  */
 public class BpfException extends RuntimeException {
   private static final long serialVersionUID = 1L;

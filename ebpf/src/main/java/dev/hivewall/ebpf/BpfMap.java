@@ -10,9 +10,9 @@ import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * A BPF map by file descriptor, with raw byte operations. Keys and values are memory segments
- * laid out exactly as the kernel sees them; the owning map package's codec produces them (see
- * {@link TypedMap}).
+ * A BPF map by file descriptor, with raw byte operations. Keys and values are memory segments laid
+ * out exactly as the kernel sees them; the owning map package's codec produces them (see {@link
+ * TypedMap}).
  *
  * <p>Ownership: a map of a {@link BpfCollection} is owned by the collection ({@link #close()} is
  * then a no-op); a map from {@link #create} or {@link #openPinned} owns its fd and must be closed.
@@ -132,8 +132,8 @@ public final class BpfMap implements AutoCloseable {
   }
 
   /**
-   * Writes the key after {@code key} (or the first key when {@code key} is NULL) into {@code
-   * next}; false at the end.
+   * Writes the key after {@code key} (or the first key when {@code key} is NULL) into {@code next};
+   * false at the end.
    */
   public boolean nextKey(MemorySegment key, MemorySegment next) {
     int rc = LibBpf.mapGetNextKey(fd(), key, next);
@@ -188,8 +188,7 @@ public final class BpfMap implements AutoCloseable {
       boolean first = true;
       while (true) {
         n.set(JAVA_INT, 0, chunkSize);
-        int rc =
-            LibBpf.mapLookupBatch(fd(), first ? MemorySegment.NULL : in, out, keys, values, n);
+        int rc = LibBpf.mapLookupBatch(fd(), first ? MemorySegment.NULL : in, out, keys, values, n);
         int got = n.get(JAVA_INT, 0);
         if (rc < 0 && rc != -BpfException.ENOENT) {
           check("batch lookup in map " + name, rc);
@@ -238,7 +237,16 @@ public final class BpfMap implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "map " + name + " (" + type + ", key " + keySize + "B, value " + valueSize + "B, max "
-        + maxEntries + ")";
+    return "map "
+        + name
+        + " ("
+        + type
+        + ", key "
+        + keySize
+        + "B, value "
+        + valueSize
+        + "B, max "
+        + maxEntries
+        + ")";
   }
 }

@@ -66,7 +66,9 @@ public final class BpfProgram {
       int retval = opts.get(JAVA_INT, 56);
       int outLen = opts.get(JAVA_INT, 28);
       int duration = opts.get(JAVA_INT, 64);
-      byte[] packetOut = out.asSlice(0, Math.min(outLen, outSize)).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+      byte[] packetOut =
+          out.asSlice(0, Math.min(outLen, outSize))
+              .toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
       return new TestRunResult(retval, packetOut, Integer.toUnsignedLong(duration));
     }
   }

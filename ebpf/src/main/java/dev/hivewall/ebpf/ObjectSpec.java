@@ -13,8 +13,8 @@ import java.nio.file.Path;
 
 /**
  * An immutable BPF object file (ELF with BTF), not yet in the kernel. {@link BpfCollection#load}
- * turns it into live maps and programs; {@link #btf()} reads its types without loading anything
- * (no privileges needed).
+ * turns it into live maps and programs; {@link #btf()} reads its types without loading anything (no
+ * privileges needed).
  */
 public final class ObjectSpec {
   private final String name;

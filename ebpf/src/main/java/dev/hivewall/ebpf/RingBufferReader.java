@@ -8,8 +8,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
- * Reads records of a BPF_MAP_TYPE_RINGBUF map. Records are handed to the consumer in the order
- * the kernel committed them, as segments valid only during the call (decode, don't keep).
+ * Reads records of a BPF_MAP_TYPE_RINGBUF map. Records are handed to the consumer in the order the
+ * kernel committed them, as segments valid only during the call (decode, don't keep).
  *
  * <p>Single reader: {@link #poll} and {@link #consume} must be called from one thread at a time;
  * {@link #close()} from that thread too, after the last poll.
@@ -21,7 +21,8 @@ public final class RingBufferReader implements AutoCloseable {
   private final MemorySegment ring;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private RingBufferReader(String map, Arena arena, RingBufferCallbacks callbacks, MemorySegment ring) {
+  private RingBufferReader(
+      String map, Arena arena, RingBufferCallbacks callbacks, MemorySegment ring) {
     this.map = map;
     this.arena = arena;
     this.callbacks = callbacks;

@@ -40,8 +40,8 @@ public final class TcFilter implements AutoCloseable {
   }
 
   /**
-   * Attaches {@code program} to {@code device} in {@code netns} at {@code priority} (1 runs
-   * first), creating the clsact qdisc when missing.
+   * Attaches {@code program} to {@code device} in {@code netns} at {@code priority} (1 runs first),
+   * creating the clsact qdisc when missing.
    */
   public static TcFilter attach(
       NetworkNamespace netns,

@@ -46,7 +46,9 @@ public final class TypedMap<K, V> {
   public Optional<V> get(K key) {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment v = arena.allocate(values.byteSize(), 8);
-      return map.lookup(encode(arena, keys, key), v) ? Optional.of(values.decode(v)) : Optional.empty();
+      return map.lookup(encode(arena, keys, key), v)
+          ? Optional.of(values.decode(v))
+          : Optional.empty();
     }
   }
 

@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 /** Reading an object needs no privileges: libbpf parses the ELF and its BTF in user space. */
 class ObjectSpecTest {
   private static ObjectSpec selftest() {
-    return ObjectSpec.fromResource(ObjectSpecTest.class.getClassLoader(), "dev/hivewall/bpf/selftest.o");
+    return ObjectSpec.fromResource(
+        ObjectSpecTest.class.getClassLoader(), "dev/hivewall/bpf/selftest.o");
   }
 
   @Test
@@ -26,7 +27,8 @@ class ObjectSpecTest {
 
   @Test
   void aMissingResourceSaysHowToBuildIt() {
-    assertThatThrownBy(() -> ObjectSpec.fromResource(getClass().getClassLoader(), "dev/hivewall/bpf/nope.o"))
+    assertThatThrownBy(
+            () -> ObjectSpec.fromResource(getClass().getClassLoader(), "dev/hivewall/bpf/nope.o"))
         .hasMessageContaining("make build");
   }
 

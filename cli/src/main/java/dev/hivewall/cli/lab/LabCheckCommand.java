@@ -14,7 +14,9 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = "Lists what labs, tests and demos left behind; exit status 1 if anything.")
 public final class LabCheckCommand implements Callable<Integer> {
-  @Option(names = {"-o", "--output"}, description = "text or json")
+  @Option(
+      names = {"-o", "--output"},
+      description = "text or json")
   OutputFormat output = OutputFormat.text;
 
   @Override
@@ -26,7 +28,8 @@ public final class LabCheckCommand implements Callable<Integer> {
       System.out.println("lab check: nothing left behind");
     } else {
       left.forEach(i -> System.out.println("left behind: " + i));
-      System.out.println("lab check: " + left.size() + " leftover(s); `hivewall lab clean` removes them");
+      System.out.println(
+          "lab check: " + left.size() + " leftover(s); `hivewall lab clean` removes them");
     }
     return left.isEmpty() ? 0 : 1;
   }

@@ -12,10 +12,13 @@ import picocli.CommandLine.Option;
 @Command(
     name = "clean",
     mixinStandardHelpOptions = true,
-    description = "Removes what labs, tests and demos left: netns and links named hw-*, pins under"
-        + " /sys/fs/bpf/hivewall/hw-*, cgroups hw-*.")
+    description =
+        "Removes what labs, tests and demos left: netns and links named hw-*, pins under"
+            + " /sys/fs/bpf/hivewall/hw-*, cgroups hw-*.")
 public final class LabCleanCommand implements Callable<Integer> {
-  @Option(names = {"-o", "--output"}, description = "text or json")
+  @Option(
+      names = {"-o", "--output"},
+      description = "text or json")
   OutputFormat output = OutputFormat.text;
 
   @Override

@@ -20,9 +20,10 @@ import picocli.CommandLine.Command;
 @Command(
     name = "selftest",
     mixinStandardHelpOptions = true,
-    description = "Builds a node and a pod namespace joined by a veth, attaches a BPF filter to the"
-        + " pod's veth, and shows a ping pass, get dropped in the kernel after one map update"
-        + " (with the drop events), and pass again after the entry is removed.")
+    description =
+        "Builds a node and a pod namespace joined by a veth, attaches a BPF filter to the"
+            + " pod's veth, and shows a ping pass, get dropped in the kernel after one map update"
+            + " (with the drop events), and pass again after the entry is removed.")
 public final class LabSelftestCommand implements Callable<Integer> {
   private static final String NODE_IP = "198.18.0.1";
   private static final String POD_IP = "198.18.0.2";
@@ -32,14 +33,24 @@ public final class LabSelftestCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     try (Lab lab = Lab.create()) {
-      say("1. A node and a pod: two network namespaces joined by a veth pair (lab " + lab.runId() + ").");
+      say(
+          "1. A node and a pod: two network namespaces joined by a veth pair (lab "
+              + lab.runId()
+              + ").");
       LabNetns node = lab.netns("node");
       LabNetns pod = lab.netns("pod");
       String host = lab.name("h0");
       lab.veth(node, host, pod, "eth0");
       node.address(host, NODE_IP + "/24");
       pod.address("eth0", POD_IP + "/24");
-      say("   node " + NODE_IP + " on " + host + ", pod " + POD_IP + " on eth0; no route anywhere else.");
+      say(
+          "   node "
+              + NODE_IP
+              + " on "
+              + host
+              + ", pod "
+              + POD_IP
+              + " on eth0; no route anywhere else.");
 
       try (SelftestDatapath dp = SelftestDatapath.load();
           TcFilter filter = dp.attachFilter(node.netns(), host, TcDirection.INGRESS)) {
@@ -54,8 +65,12 @@ public final class LabSelftestCommand implements Callable<Integer> {
           reader.poll(500);
           reader.consume();
         }
-        say("   " + events.size() + " drop event(s) from the ring buffer, " + dp.hits(POD_IP)
-            + " counted in the map:");
+        say(
+            "   "
+                + events.size()
+                + " drop event(s) from the ring buffer, "
+                + dp.hits(POD_IP)
+                + " counted in the map:");
         events.stream().limit(3).forEach(e -> say("     " + e));
 
         dp.allow(POD_IP);

@@ -14,9 +14,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Compares Java layouts with what clang laid out (the object's BTF), as cilium's alignchecker
- * does: same struct size, same member names at the same offsets with the same sizes, same enum
- * values. Padding members count: they are explicit ({@code _pad*}) on both sides.
+ * Compares Java layouts with what clang laid out (the object's BTF), as cilium's alignchecker does:
+ * same struct size, same member names at the same offsets with the same sizes, same enum values.
+ * Padding members count: they are explicit ({@code _pad*}) on both sides.
  */
 public final class AbiCheck {
   private AbiCheck() {}
@@ -31,7 +31,8 @@ public final class AbiCheck {
     BtfStruct c = found.get();
     List<String> out = new ArrayList<>();
     if (c.byteSize() != layout.byteSize()) {
-      out.add("struct " + name + ": size " + layout.byteSize() + " in Java, " + c.byteSize() + " in C");
+      out.add(
+          "struct " + name + ": size " + layout.byteSize() + " in Java, " + c.byteSize() + " in C");
     }
     Map<String, BtfMember> cMembers = new HashMap<>();
     c.members().forEach(m -> cMembers.put(m.name(), m));
@@ -63,7 +64,8 @@ public final class AbiCheck {
     }
     if (javaMembers != c.members().size()) {
       for (BtfMember cm : c.members()) {
-        if (layout.memberLayouts().stream().noneMatch(m -> m.name().equals(Optional.of(cm.name())))) {
+        if (layout.memberLayouts().stream()
+            .noneMatch(m -> m.name().equals(Optional.of(cm.name())))) {
           out.add("struct " + name + "." + cm.name() + ": in C, not in Java");
         }
       }
@@ -88,7 +90,8 @@ public final class AbiCheck {
         (enumerator, value) -> {
           Integer j = java.get(enumerator);
           if (j == null) {
-            out.add("enum " + cName + "." + enumerator + ": in C, not in " + javaEnum.getSimpleName());
+            out.add(
+                "enum " + cName + "." + enumerator + ": in C, not in " + javaEnum.getSimpleName());
           } else if (j.longValue() != value) {
             out.add("enum " + cName + "." + enumerator + ": " + j + " in Java, " + value + " in C");
           }

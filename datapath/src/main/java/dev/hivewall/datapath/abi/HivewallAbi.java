@@ -12,8 +12,8 @@ import java.util.List;
 
 /**
  * The Java side of include/hivewall_abi.h: every struct's layout and every enum's mirror, in one
- * list. Each BPF object is checked against it before it is loaded; a test checks that this list
- * and the header name the same structs.
+ * list. Each BPF object is checked against it before it is loaded; a test checks that this list and
+ * the header name the same structs.
  */
 public final class HivewallAbi {
   /** Every struct of hivewall_abi.h, each named as its C struct. */
@@ -22,7 +22,9 @@ public final class HivewallAbi {
 
   private HivewallAbi() {}
 
-  /** All mismatches between the Java ABI and {@code btf}; only structs present in it are checked. */
+  /**
+   * All mismatches between the Java ABI and {@code btf}; only structs present in it are checked.
+   */
   public static List<String> mismatches(BtfTypes btf) {
     List<String> out = new ArrayList<>();
     for (StructLayout layout : STRUCTS) {

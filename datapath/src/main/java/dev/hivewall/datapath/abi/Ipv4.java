@@ -29,7 +29,12 @@ public final class Ipv4 {
   }
 
   public static String format(int address) {
-    return (address >>> 24) + "." + ((address >>> 16) & 0xff) + "." + ((address >>> 8) & 0xff)
-        + "." + (address & 0xff);
+    return (address >>> 24)
+        + "."
+        + ((address >>> 16) & 0xff)
+        + "."
+        + ((address >>> 8) & 0xff)
+        + "."
+        + (address & 0xff);
   }
 }

@@ -5,8 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Checks that this node can run Hivewall, one line per need, and sets up what it safely can
- * (mounts bpffs and cgroup2 when missing, and says so). {@code hivewall doctor} prints its report;
+ * Checks that this node can run Hivewall, one line per need, and sets up what it safely can (mounts
+ * bpffs and cgroup2 when missing, and says so). {@code hivewall doctor} prints its report;
  * privileged tests that cannot run print it too.
  */
 public final class Doctor {
@@ -32,8 +32,11 @@ public final class Doctor {
       try {
         r = check.run(host);
       } catch (RuntimeException | LinkageError e) {
-        r = CheckResult.fail(check.name(), "check failed: " + e.getMessage(),
-            "see the message; run as root on Linux with BPF");
+        r =
+            CheckResult.fail(
+                check.name(),
+                "check failed: " + e.getMessage(),
+                "see the message; run as root on Linux with BPF");
       }
       results.add(r);
     }

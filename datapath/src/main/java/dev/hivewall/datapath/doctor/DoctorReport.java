@@ -39,7 +39,10 @@ public record DoctorReport(List<CheckResult> checks) {
     for (CheckResult c : failures()) {
       sb.append(String.format("fix %s: %s%n", c.name(), c.fix()));
     }
-    sb.append(ok() ? "doctor: this node can run Hivewall" : "doctor: " + failures().size() + " problem(s)");
+    sb.append(
+        ok()
+            ? "doctor: this node can run Hivewall"
+            : "doctor: " + failures().size() + " problem(s)");
     return sb.append(System.lineSeparator()).toString();
   }
 }

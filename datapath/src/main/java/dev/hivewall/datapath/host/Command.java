@@ -47,7 +47,8 @@ public final class Command {
       if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         p.destroyForcibly();
         p.waitFor();
-        return new Result(argv, 124, out.join(), err.join() + "\n(timed out after " + timeout + ")");
+        return new Result(
+            argv, 124, out.join(), err.join() + "\n(timed out after " + timeout + ")");
       }
     } catch (InterruptedException e) {
       p.destroyForcibly();

@@ -15,9 +15,9 @@ import java.lang.foreign.MemorySegment;
 import java.util.function.Consumer;
 
 /**
- * The selftest object loaded: a source-address deny list enforced by a TC filter, with a drop
- * event per denied packet. Used by {@code hivewall lab selftest}, the kernel tests and benchmarks.
- * Owns its collection; filters and readers it hands out are owned by the caller.
+ * The selftest object loaded: a source-address deny list enforced by a TC filter, with a drop event
+ * per denied packet. Used by {@code hivewall lab selftest}, the kernel tests and benchmarks. Owns
+ * its collection; filters and readers it hands out are owned by the caller.
  */
 public final class SelftestDatapath implements AutoCloseable {
   public static final String FILTER = "selftest_filter";

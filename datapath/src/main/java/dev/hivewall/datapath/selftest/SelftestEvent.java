@@ -80,7 +80,15 @@ public record SelftestEvent(
         };
     String ports = sport == 0 && dport == 0 ? "" : ":" + sport;
     String dports = sport == 0 && dport == 0 ? "" : ":" + dport;
-    return Ipv4.format(saddr) + ports + " -> " + Ipv4.format(daddr) + dports + " " + proto + " "
-        + verdict + (reason == DropReason.NONE ? "" : " (" + reason.label() + ")");
+    return Ipv4.format(saddr)
+        + ports
+        + " -> "
+        + Ipv4.format(daddr)
+        + dports
+        + " "
+        + proto
+        + " "
+        + verdict
+        + (reason == DropReason.NONE ? "" : " (" + reason.label() + ")");
   }
 }

@@ -27,9 +27,10 @@ class AbiLayoutTest {
 
   @BeforeAll
   static void readBtf() {
-    btf = ObjectSpec.fromResource(
-            AbiLayoutTest.class.getClassLoader(), BpfObjects.RESOURCE_DIR + BpfObjects.SELFTEST)
-        .btf();
+    btf =
+        ObjectSpec.fromResource(
+                AbiLayoutTest.class.getClassLoader(), BpfObjects.RESOURCE_DIR + BpfObjects.SELFTEST)
+            .btf();
   }
 
   @Test
@@ -42,7 +43,8 @@ class AbiLayoutTest {
 
   @Test
   void everyEnumOfTheHeaderIsMirroredInJava() throws IOException {
-    assertThat(cNames("enum (hw_\\w+) \\{")).containsExactlyInAnyOrder("hw_verdict", "hw_drop_reason");
+    assertThat(cNames("enum (hw_\\w+) \\{"))
+        .containsExactlyInAnyOrder("hw_verdict", "hw_drop_reason");
   }
 
   @Test
@@ -76,7 +78,9 @@ class AbiLayoutTest {
     assertThat(AbiCheck.compare(btf, narrow))
         .contains("struct hw_deny_entry.hits: size 4 in Java, 8 in C")
         .contains("struct hw_deny_entry.extra: in Java, not in C");
-    assertThat(AbiCheck.compare(btf, MemoryLayout.structLayout(JAVA_INT.withName("x")).withName("hw_nope")))
+    assertThat(
+            AbiCheck.compare(
+                btf, MemoryLayout.structLayout(JAVA_INT.withName("x")).withName("hw_nope")))
         .containsExactly("struct hw_nope: not in the object's BTF");
   }
 
@@ -110,10 +114,15 @@ class AbiLayoutTest {
 
   @Test
   void aMismatchStopsTheLoadWithAMessageNamingTheFix() {
-    assertThatThrownBy(() -> {
-          throw new AbiMismatchException("selftest.o", AbiCheck.compare(btf,
-              MemoryLayout.structLayout(JAVA_LONG.withName("addr")).withName("hw_ipv4_key")));
-        })
+    assertThatThrownBy(
+            () -> {
+              throw new AbiMismatchException(
+                  "selftest.o",
+                  AbiCheck.compare(
+                      btf,
+                      MemoryLayout.structLayout(JAVA_LONG.withName("addr"))
+                          .withName("hw_ipv4_key")));
+            })
         .isInstanceOf(AbiMismatchException.class)
         .hasMessageContaining("fix hivewall_abi.h and the codec together")
         .hasMessageContaining("hw_ipv4_key: size 8 in Java, 4 in C");
@@ -127,8 +136,10 @@ class AbiLayoutTest {
 
   private static Set<String> cNames(String regex) throws IOException {
     String header;
-    try (InputStream in = AbiLayoutTest.class.getClassLoader()
-        .getResourceAsStream(BpfObjects.RESOURCE_DIR + "hivewall_abi.h")) {
+    try (InputStream in =
+        AbiLayoutTest.class
+            .getClassLoader()
+            .getResourceAsStream(BpfObjects.RESOURCE_DIR + "hivewall_abi.h")) {
       assertThat(in).as("hivewall_abi.h on the class path").isNotNull();
       header = new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }

@@ -15,8 +15,10 @@ class Ipv4Test {
 
   @Test
   void rejectsWhatIsNotAnAddress() {
-    for (String bad : new String[] {"1.2.3", "1.2.3.256", "a.b.c.d", "1.2.3.4.5", "01.2.3.4", "1..2.3"}) {
-      assertThatThrownBy(() -> Ipv4.parse(bad)).hasMessageContaining(bad + " is not an IPv4 address");
+    for (String bad :
+        new String[] {"1.2.3", "1.2.3.256", "a.b.c.d", "1.2.3.4.5", "01.2.3.4", "1..2.3"}) {
+      assertThatThrownBy(() -> Ipv4.parse(bad))
+          .hasMessageContaining(bad + " is not an IPv4 address");
     }
   }
 }

@@ -15,21 +15,28 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
 
-/** A healthy node by default; each field breaks one thing. Records the commands it was asked to run. */
+/**
+ * A healthy node by default; each field breaks one thing. Records the commands it was asked to run.
+ */
 final class FakeHost implements Host {
   long caps = Checks.CAP_SYS_ADMIN | Checks.CAP_NET_ADMIN | Checks.CAP_BPF;
-  final Map<Path, String> files = new HashMap<>(Map.of(
-      Path.of("/proc/sys/net/core/bpf_jit_enable"), "1\n",
-      Path.of("/sys/kernel/btf/vmlinux"), ""));
-  final List<String> mounts = new ArrayList<>(List.of(
-      "bpf /sys/fs/bpf bpf rw 0 0", "cgroup2 /sys/fs/cgroup/unified cgroup2 rw 0 0"));
+  final Map<Path, String> files =
+      new HashMap<>(
+          Map.of(
+              Path.of("/proc/sys/net/core/bpf_jit_enable"), "1\n",
+              Path.of("/sys/kernel/btf/vmlinux"), ""));
+  final List<String> mounts =
+      new ArrayList<>(
+          List.of("bpf /sys/fs/bpf bpf rw 0 0", "cgroup2 /sys/fs/cgroup/unified cgroup2 rw 0 0"));
   final Set<String> path = new HashSet<>(Set.of("clang", "bpftool"));
   final Set<ProgramType> unsupportedPrograms = new HashSet<>();
   final Set<MapType> unsupportedMaps = new HashSet<>();
   Support probeFailure;
   String libbpfProblem;
+
   /** Commands that fail, matched on the joined command line. */
   Predicate<String> failingCommand = cmd -> false;
+
   final List<String> ran = new ArrayList<>();
 
   @Override
@@ -62,18 +69,21 @@ final class FakeHost implements Host {
     String cmd = String.join(" ", argv);
     ran.add(cmd);
     boolean fail = failingCommand.test(cmd);
-    return new Command.Result(List.of(argv), fail ? 2 : 0, "", fail ? "RTNETLINK answers: Operation not supported" : "");
+    return new Command.Result(
+        List.of(argv), fail ? 2 : 0, "", fail ? "RTNETLINK answers: Operation not supported" : "");
   }
 
   @Override
   public Support programType(ProgramType type) {
-    return probeFailure != null ? probeFailure
+    return probeFailure != null
+        ? probeFailure
         : unsupportedPrograms.contains(type) ? Support.UNSUPPORTED : Support.SUPPORTED;
   }
 
   @Override
   public Support mapType(MapType type) {
-    return probeFailure != null ? probeFailure
+    return probeFailure != null
+        ? probeFailure
         : unsupportedMaps.contains(type) ? Support.UNSUPPORTED : Support.SUPPORTED;
   }
 

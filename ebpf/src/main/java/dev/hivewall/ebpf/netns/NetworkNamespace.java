@@ -56,8 +56,7 @@ public final class NetworkNamespace {
             .unstarted(
                 () -> {
                   try {
-                    int fd =
-                        Libc.open(path.toString(), Libc.O_RDONLY | Libc.O_CLOEXEC);
+                    int fd = Libc.open(path.toString(), Libc.O_RDONLY | Libc.O_CLOEXEC);
                     try {
                       Libc.setns(fd, Libc.CLONE_NEWNET);
                     } finally {

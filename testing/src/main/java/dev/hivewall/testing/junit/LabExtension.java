@@ -18,7 +18,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * and then fails the test if anything of that lab remains (netns, links, pins, cgroups) or if the
  * test leaked BPF file descriptors (maps, programs, links) it did not close.
  */
-public final class LabExtension implements ParameterResolver, BeforeEachCallback, AfterEachCallback {
+public final class LabExtension
+    implements ParameterResolver, BeforeEachCallback, AfterEachCallback {
   private static final ExtensionContext.Namespace NS =
       ExtensionContext.Namespace.create(LabExtension.class);
 
@@ -53,7 +54,9 @@ public final class LabExtension implements ParameterResolver, BeforeEachCallback
     long after = bpfFdCount();
     if (before != null && after > before) {
       throw new AssertionError(
-          "test leaked " + (after - before) + " BPF file descriptor(s): close every collection,"
+          "test leaked "
+              + (after - before)
+              + " BPF file descriptor(s): close every collection,"
               + " map, link and reader it opens");
     }
   }

@@ -1,7 +1,6 @@
 package dev.hivewall.testing.lab;
 
 import dev.hivewall.datapath.host.Command;
-
 import dev.hivewall.ebpf.netns.NetworkNamespace;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,8 +16,8 @@ import java.util.List;
 /**
  * A throw-away network lab: namespaces, veth pairs, processes, bpffs pins and cgroups, all named
  * {@code hw-<run>-...} and all removed by {@link #close()}, in reverse order of creation, also when
- * a test failed half way. Nothing here touches the machine's own network namespace except to
- * create and delete the lab's namespaces; no namespace gets a default route.
+ * a test failed half way. Nothing here touches the machine's own network namespace except to create
+ * and delete the lab's namespaces; no namespace gets a default route.
  *
  * <p>Single writer: the test (thread) that made the lab.
  */
@@ -87,7 +86,10 @@ public final class Lab implements AutoCloseable {
     }
   }
 
-  /** A directory for pins under bpffs ({@code /sys/fs/bpf/hivewall/hw-<run>-<name>}), removed on close. */
+  /**
+   * A directory for pins under bpffs ({@code /sys/fs/bpf/hivewall/hw-<run>-<name>}), removed on
+   * close.
+   */
   public Path pinDir(String shortName) {
     Path dir = Leftovers.PIN_ROOT.resolve(name(shortName));
     try {
@@ -138,7 +140,8 @@ public final class Lab implements AutoCloseable {
         cleanups.pop().close();
       } catch (Exception e) {
         if (first == null) {
-          first = new IllegalStateException("lab " + runId + " cleanup failed: " + e.getMessage(), e);
+          first =
+              new IllegalStateException("lab " + runId + " cleanup failed: " + e.getMessage(), e);
         } else {
           first.addSuppressed(e);
         }

@@ -1,7 +1,6 @@
 package dev.hivewall.testing.lab;
 
 import dev.hivewall.datapath.host.Command;
-
 import dev.hivewall.ebpf.netns.NetworkNamespace;
 import java.time.Duration;
 import java.util.ArrayList;

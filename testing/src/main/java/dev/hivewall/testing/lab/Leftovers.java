@@ -1,7 +1,6 @@
 package dev.hivewall.testing.lab;
 
 import dev.hivewall.datapath.host.Command;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,7 +83,8 @@ public final class Leftovers {
   public static Path cgroup2Root() {
     return cgroup2Mount()
         .orElseThrow(
-            () -> new IllegalStateException("no cgroup2 mount: run `hivewall doctor` to mount one"));
+            () ->
+                new IllegalStateException("no cgroup2 mount: run `hivewall doctor` to mount one"));
   }
 
   private static java.util.Optional<Path> cgroup2Mount() {

@@ -24,13 +24,20 @@ public final class Packets {
   public static byte[] tcp(String src, String dst, int sport, int dport, int flags) {
     ByteBuffer l4 = ByteBuffer.allocate(20);
     l4.putShort((short) sport).putShort((short) dport).putInt(1).putInt(0);
-    l4.put((byte) (5 << 4)).put((byte) flags).putShort((short) 64240).putShort((short) 0).putShort((short) 0);
+    l4.put((byte) (5 << 4))
+        .put((byte) flags)
+        .putShort((short) 64240)
+        .putShort((short) 0)
+        .putShort((short) 0);
     return ipv4(src, dst, PROTO_TCP, l4.array());
   }
 
   public static byte[] udp(String src, String dst, int sport, int dport, int payload) {
     ByteBuffer l4 = ByteBuffer.allocate(8 + payload);
-    l4.putShort((short) sport).putShort((short) dport).putShort((short) (8 + payload)).putShort((short) 0);
+    l4.putShort((short) sport)
+        .putShort((short) dport)
+        .putShort((short) (8 + payload))
+        .putShort((short) 0);
     return ipv4(src, dst, PROTO_UDP, l4.array());
   }
 
@@ -47,7 +54,9 @@ public final class Packets {
    */
   public static byte[] arpRequest(String senderIp, String targetIp) {
     ByteBuffer b = ByteBuffer.allocate(ETH_LEN + 28);
-    b.put(new byte[] {-1, -1, -1, -1, -1, -1}).put(new byte[] {2, 0, 0, 0, 0, 1}).putShort((short) 0x0806);
+    b.put(new byte[] {-1, -1, -1, -1, -1, -1})
+        .put(new byte[] {2, 0, 0, 0, 0, 1})
+        .putShort((short) 0x0806);
     b.putShort((short) 1).putShort((short) 0x0800).put((byte) 6).put((byte) 4).putShort((short) 1);
     b.put(new byte[] {2, 0, 0, 0, 0, 1}).put(addr(senderIp)).put(new byte[6]).put(addr(targetIp));
     return b.array();
@@ -55,7 +64,9 @@ public final class Packets {
 
   public static byte[] ipv4(String src, String dst, int protocol, byte[] l4) {
     ByteBuffer b = ByteBuffer.allocate(ETH_LEN + IPV4_LEN + l4.length);
-    b.put(new byte[] {2, 0, 0, 0, 0, 2}).put(new byte[] {2, 0, 0, 0, 0, 1}).putShort((short) 0x0800);
+    b.put(new byte[] {2, 0, 0, 0, 0, 2})
+        .put(new byte[] {2, 0, 0, 0, 0, 1})
+        .putShort((short) 0x0800);
     int ipStart = b.position();
     b.put((byte) 0x45).put((byte) 0).putShort((short) (IPV4_LEN + l4.length));
     b.putShort((short) 1).putShort((short) 0x4000); // id, DF

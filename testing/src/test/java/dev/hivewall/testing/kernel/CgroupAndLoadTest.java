@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.hivewall.datapath.BpfObjects;
-import dev.hivewall.datapath.selftest.SelftestDatapath;
 import dev.hivewall.datapath.host.Command;
+import dev.hivewall.datapath.selftest.SelftestDatapath;
 import dev.hivewall.ebpf.BpfCollection;
 import dev.hivewall.ebpf.BpfException;
 import dev.hivewall.ebpf.CgroupLink;
@@ -39,8 +39,9 @@ class CgroupAndLoadTest {
 
   @Test
   void aProgramTheVerifierRejectsFailsTheLoadWithTheVerifierLog() {
-    ObjectSpec bad = ObjectSpec.fromResource(
-        getClass().getClassLoader(), BpfObjects.RESOURCE_DIR + "testdata/verifier_reject.o");
+    ObjectSpec bad =
+        ObjectSpec.fromResource(
+            getClass().getClassLoader(), BpfObjects.RESOURCE_DIR + "testdata/verifier_reject.o");
     assertThatThrownBy(() -> BpfCollection.load(bad).close())
         .isInstanceOf(BpfException.class)
         .hasMessageContaining("load BPF object verifier_reject.o failed: EACCES")
@@ -49,13 +50,18 @@ class CgroupAndLoadTest {
   }
 
   /**
-   * A shell joins the cgroup, then enters the namespace (cgroup membership survives exec; `ip
-   * netns exec` remounts /sys, so the cgroup must be joined before) and connects to loopback.
+   * A shell joins the cgroup, then enters the namespace (cgroup membership survives exec; `ip netns
+   * exec` remounts /sys, so the cgroup must be joined before) and connects to loopback.
    */
   private static String connectFrom(LabNetns ns, Path cgroup, int port) {
-    String script = "echo $$ > " + cgroup.resolve("cgroup.procs")
-        + " && exec ip netns exec " + ns.name()
-        + " bash -c 'exec 3<>/dev/tcp/127.0.0.1/" + port + "'";
+    String script =
+        "echo $$ > "
+            + cgroup.resolve("cgroup.procs")
+            + " && exec ip netns exec "
+            + ns.name()
+            + " bash -c 'exec 3<>/dev/tcp/127.0.0.1/"
+            + port
+            + "'";
     return Command.run(Duration.ofSeconds(5), "bash", "-c", script).stderr();
   }
 }

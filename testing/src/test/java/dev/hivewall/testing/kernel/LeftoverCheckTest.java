@@ -25,7 +25,9 @@ class LeftoverCheckTest {
       String run = Lab.PREFIX + lab.runId();
       List<Leftovers.Item> found =
           Leftovers.find().stream().filter(i -> i.name().startsWith(run)).toList();
-      assertThat(found).extracting(Leftovers.Item::kind).containsExactlyInAnyOrder("netns", "pin", "cgroup");
+      assertThat(found)
+          .extracting(Leftovers.Item::kind)
+          .containsExactlyInAnyOrder("netns", "pin", "cgroup");
     } finally {
       lab.close();
     }

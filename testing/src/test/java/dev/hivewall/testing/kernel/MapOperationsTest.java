@@ -25,8 +25,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Privileged
 @ExtendWith(LabExtension.class)
 class MapOperationsTest {
-  static final Codec<Integer> U32 = codec(4, (v, s) -> s.set(JAVA_INT, 0, v), s -> s.get(JAVA_INT, 0));
-  static final Codec<Long> U64 = codec(8, (v, s) -> s.set(JAVA_LONG, 0, v), s -> s.get(JAVA_LONG, 0));
+  static final Codec<Integer> U32 =
+      codec(4, (v, s) -> s.set(JAVA_INT, 0, v), s -> s.get(JAVA_INT, 0));
+  static final Codec<Long> U64 =
+      codec(8, (v, s) -> s.set(JAVA_LONG, 0, v), s -> s.get(JAVA_LONG, 0));
 
   @Test
   void batchOperationsRoundTrip100kEntries() {
@@ -80,7 +82,9 @@ class MapOperationsTest {
   void perCpuValuesHaveOneSlotPerPossibleCpu() {
     try (BpfMap raw = BpfMap.create(MapType.PERCPU_ARRAY, "hw_t_percpu", 4, 12, 1)) {
       int cpus = Runtime.getRuntime().availableProcessors();
-      assertThat(raw.valueStride()).isGreaterThanOrEqualTo(16 * cpus).isEqualTo(16 * (raw.valueStride() / 16));
+      assertThat(raw.valueStride())
+          .isGreaterThanOrEqualTo(16 * cpus)
+          .isEqualTo(16 * (raw.valueStride() / 16));
     }
   }
 

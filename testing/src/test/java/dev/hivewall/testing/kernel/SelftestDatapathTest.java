@@ -57,16 +57,22 @@ class SelftestDatapathTest {
         TcFilter filter = dp.attachFilter(t.node().netns(), t.hostDevice(), TcDirection.INGRESS);
         ServerSocket server = Traffic.echoServer(t.node(), SelftestTopology.NODE_IP, 8080)) {
       assertThat(Traffic.ping(t.pod(), SelftestTopology.NODE_IP)).as("ping before deny").isTrue();
-      assertThat(Traffic.tcpEcho(t.pod(), SelftestTopology.NODE_IP, 8080)).as("tcp before deny").isTrue();
+      assertThat(Traffic.tcpEcho(t.pod(), SelftestTopology.NODE_IP, 8080))
+          .as("tcp before deny")
+          .isTrue();
 
       dp.deny(SelftestTopology.POD_IP);
       assertThat(Traffic.ping(t.pod(), SelftestTopology.NODE_IP)).as("ping after deny").isFalse();
-      assertThat(Traffic.tcpEcho(t.pod(), SelftestTopology.NODE_IP, 8080)).as("tcp after deny").isFalse();
+      assertThat(Traffic.tcpEcho(t.pod(), SelftestTopology.NODE_IP, 8080))
+          .as("tcp after deny")
+          .isFalse();
       assertThat(dp.hits(SelftestTopology.POD_IP)).isPositive();
 
       assertThat(dp.allow(SelftestTopology.POD_IP)).isTrue();
       assertThat(Traffic.ping(t.pod(), SelftestTopology.NODE_IP)).as("ping after allow").isTrue();
-      assertThat(Traffic.tcpEcho(t.pod(), SelftestTopology.NODE_IP, 8080)).as("tcp after allow").isTrue();
+      assertThat(Traffic.tcpEcho(t.pod(), SelftestTopology.NODE_IP, 8080))
+          .as("tcp after allow")
+          .isTrue();
     }
   }
 
@@ -123,6 +129,8 @@ class SelftestDatapathTest {
   }
 
   private static String filters(SelftestTopology t) {
-    return t.node().exec(Duration.ofSeconds(5), "tc", "filter", "show", "dev", t.hostDevice(), "ingress").stdout();
+    return t.node()
+        .exec(Duration.ofSeconds(5), "tc", "filter", "show", "dev", t.hostDevice(), "ingress")
+        .stdout();
   }
 }

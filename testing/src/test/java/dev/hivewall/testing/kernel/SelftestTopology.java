@@ -4,8 +4,8 @@ import dev.hivewall.testing.lab.Lab;
 import dev.hivewall.testing.lab.LabNetns;
 
 /**
- * node netns <-veth-> pod netns. The host end ({@code hostDevice}) is in the node; the pod's end
- * is eth0. Addresses from the benchmarking range 198.18.0.0/15 (RFC 2544), routes only on-link.
+ * node netns <-veth-> pod netns. The host end ({@code hostDevice}) is in the node; the pod's end is
+ * eth0. Addresses from the benchmarking range 198.18.0.0/15 (RFC 2544), routes only on-link.
  */
 record SelftestTopology(LabNetns node, LabNetns pod, String hostDevice) {
   static final String NODE_IP = "198.18.0.1";

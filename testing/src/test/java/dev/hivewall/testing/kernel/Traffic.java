@@ -22,8 +22,7 @@ final class Traffic {
   /** A TCP echo server bound in {@code ns}; close it to stop it. */
   static ServerSocket echoServer(LabNetns ns, String address, int port) {
     ServerSocket server =
-        ns.netns()
-            .call(() -> new ServerSocket(port, 16, InetAddress.getByName(address)));
+        ns.netns().call(() -> new ServerSocket(port, 16, InetAddress.getByName(address)));
     Thread.ofVirtual()
         .name("echo-" + port)
         .start(

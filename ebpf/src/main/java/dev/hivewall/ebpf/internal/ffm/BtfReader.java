@@ -8,10 +8,10 @@ import dev.hivewall.ebpf.btf.BtfEnum;
 import dev.hivewall.ebpf.btf.BtfMember;
 import dev.hivewall.ebpf.btf.BtfStruct;
 import dev.hivewall.ebpf.btf.BtfTypes;
+import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
-import java.lang.foreign.Arena;
 import java.lang.invoke.MethodHandle;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,8 +27,7 @@ import java.util.Map;
 public final class BtfReader {
   private static final int KIND_STRUCT = 4;
   private static final int KIND_ENUM = 6;
-  private static final SymbolLookup LIB =
-      SymbolLookup.libraryLookup("libbpf.so.1", Arena.global());
+  private static final SymbolLookup LIB = SymbolLookup.libraryLookup("libbpf.so.1", Arena.global());
   private static final MethodHandle TYPE_CNT =
       Native.downcall(LIB, "btf__type_cnt", FunctionDescriptor.of(JAVA_INT, ADDRESS));
   private static final MethodHandle TYPE_BY_ID =
@@ -37,7 +36,8 @@ public final class BtfReader {
       Native.downcall(
           LIB, "btf__name_by_offset", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT));
   private static final MethodHandle RESOLVE_SIZE =
-      Native.downcall(LIB, "btf__resolve_size", FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_INT));
+      Native.downcall(
+          LIB, "btf__resolve_size", FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_INT));
 
   private BtfReader() {}
 
@@ -64,7 +64,8 @@ public final class BtfReader {
         } else {
           Map<String, Long> values = new LinkedHashMap<>();
           for (int i = 0; i < vlen; i++) {
-            values.put(name(btf, rest.get(JAVA_INT, 8L * i)), (long) rest.get(JAVA_INT, 8L * i + 4));
+            values.put(
+                name(btf, rest.get(JAVA_INT, 8L * i)), (long) rest.get(JAVA_INT, 8L * i + 4));
           }
           enums.putIfAbsent(name, new BtfEnum(name, size, values));
         }

@@ -12,13 +12,12 @@ import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 
 /**
- * Downcalls into libbpf.so.1 (libbpf 1.x). libbpf 1.x returns {@code -errno} from int functions
- * and NULL plus errno from pointer functions; every wrapper here turns a failure into a {@link
+ * Downcalls into libbpf.so.1 (libbpf 1.x). libbpf 1.x returns {@code -errno} from int functions and
+ * NULL plus errno from pointer functions; every wrapper here turns a failure into a {@link
  * BpfException} naming the operation. Callers own the memory they pass in.
  */
 public final class LibBpf {
-  private static final SymbolLookup LIB =
-      SymbolLookup.libraryLookup("libbpf.so.1", Arena.global());
+  private static final SymbolLookup LIB = SymbolLookup.libraryLookup("libbpf.so.1", Arena.global());
 
   private static MethodHandle h(String name, FunctionDescriptor fd) {
     return Native.downcall(LIB, name, fd);
@@ -124,9 +123,7 @@ public final class LibBpf {
 
   // --- ring buffer ---------------------------------------------------------------------------
   private static final MethodHandle RING_BUFFER_NEW =
-      he(
-          "ring_buffer__new",
-          FunctionDescriptor.of(ADDRESS, JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
+      he("ring_buffer__new", FunctionDescriptor.of(ADDRESS, JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
   private static final MethodHandle RING_BUFFER_POLL =
       h("ring_buffer__poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
   private static final MethodHandle RING_BUFFER_CONSUME =
@@ -140,9 +137,7 @@ public final class LibBpf {
   private static final MethodHandle PROBE_MAP_TYPE =
       h("libbpf_probe_bpf_map_type", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
   private static final MethodHandle PROBE_HELPER =
-      h(
-          "libbpf_probe_bpf_helper",
-          FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+      h("libbpf_probe_bpf_helper", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
   static final MethodHandle SET_PRINT =
       h("libbpf_set_print", FunctionDescriptor.of(ADDRESS, ADDRESS));
 
@@ -318,14 +313,17 @@ public final class LibBpf {
 
   // --- maps by fd ----------------------------------------------------------------------------
 
-  public static int mapCreate(
-      int type, String name, int keySize, int valueSize, int maxEntries) {
+  public static int mapCreate(int type, String name, int keySize, int valueSize, int maxEntries) {
     try (Arena arena = Arena.ofConfined()) {
       return check(
           "create map " + name,
           (int)
               MAP_CREATE.invokeExact(
-                  type, arena.allocateFrom(name), keySize, valueSize, maxEntries,
+                  type,
+                  arena.allocateFrom(name),
+                  keySize,
+                  valueSize,
+                  maxEntries,
                   MemorySegment.NULL));
     } catch (Throwable t) {
       throw Rethrow.of(t);

@@ -11,9 +11,9 @@ import java.lang.invoke.MethodType;
 import java.util.ArrayDeque;
 
 /**
- * Routes libbpf's log (including the verifier log it prints when a load fails) into Java: the
- * lines printed on a thread since its last {@link #begin()} are kept (bounded) so that a failing
- * call can put them into its exception. Debug lines go to the System.Logger only.
+ * Routes libbpf's log (including the verifier log it prints when a load fails) into Java: the lines
+ * printed on a thread since its last {@link #begin()} are kept (bounded) so that a failing call can
+ * put them into its exception. Debug lines go to the System.Logger only.
  *
  * <p>Invariant: the upcall never throws (an exception escaping an upcall kills the JVM).
  */

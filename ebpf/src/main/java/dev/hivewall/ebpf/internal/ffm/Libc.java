@@ -18,16 +18,14 @@ public final class Libc {
   public static final int CLONE_NEWNET = 0x40000000;
 
   private static final MethodHandle OPEN =
-      Native.downcallErrno(
-          Native.LIBC, "open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+      Native.downcallErrno(Native.LIBC, "open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
   private static final MethodHandle CLOSE =
       Native.downcall(Native.LIBC, "close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
   private static final MethodHandle SETNS =
       Native.downcallErrno(
           Native.LIBC, "setns", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
   private static final MethodHandle IF_NAMETOINDEX =
-      Native.downcallErrno(
-          Native.LIBC, "if_nametoindex", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+      Native.downcallErrno(Native.LIBC, "if_nametoindex", FunctionDescriptor.of(JAVA_INT, ADDRESS));
   private static final MethodHandle STRERROR =
       Native.downcall(Native.LIBC, "strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
   private static final MethodHandle VSNPRINTF =

@@ -20,8 +20,7 @@ final class Native {
   static final SymbolLookup LIBC = LINKER.defaultLookup();
 
   private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
-  private static final VarHandle ERRNO =
-      CAPTURE.varHandle(PathElement.groupElement("errno"));
+  private static final VarHandle ERRNO = CAPTURE.varHandle(PathElement.groupElement("errno"));
   private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
 
   private Native() {}

@@ -1,6 +1,8 @@
 package dev.hivewall.ebpf.internal.ffm;
 
-/** invokeExact declares Throwable; this passes runtime exceptions and errors through as they are. */
+/**
+ * invokeExact declares Throwable; this passes runtime exceptions and errors through as they are.
+ */
 final class Rethrow {
   private Rethrow() {}
 

@@ -44,9 +44,7 @@ public final class RingBufferCallbacks {
   /** The upcall stub, alive as long as {@code arena}. */
   public MemorySegment stub(Arena arena) {
     return Native.LINKER.upcallStub(
-        SAMPLE.bindTo(this),
-        FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG),
-        arena);
+        SAMPLE.bindTo(this), FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG), arena);
   }
 
   public RuntimeException takeFailure() {

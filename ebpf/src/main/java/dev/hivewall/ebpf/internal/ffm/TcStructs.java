@@ -23,7 +23,9 @@ public final class TcStructs {
           JAVA_INT.withName("parent"),
           MemoryLayout.paddingLayout(4));
 
-  /** struct bpf_tc_opts { size_t sz; int prog_fd; __u32 flags, prog_id, handle, priority; } = 32. */
+  /**
+   * struct bpf_tc_opts { size_t sz; int prog_fd; __u32 flags, prog_id, handle, priority; } = 32.
+   */
   public static final StructLayout TC_OPTS =
       MemoryLayout.structLayout(
           JAVA_LONG.withName("sz"),

@@ -16,9 +16,14 @@ class TcStructsTest {
   @Test
   void testRunOptionsHaveTheOffsetsTheirAccessorsUse() {
     var l = TcStructs.TEST_RUN_OPTS;
-    assertThat(l.byteOffset(java.lang.foreign.MemoryLayout.PathElement.groupElement("data_size_out"))).isEqualTo(28);
-    assertThat(l.byteOffset(java.lang.foreign.MemoryLayout.PathElement.groupElement("retval"))).isEqualTo(56);
-    assertThat(l.byteOffset(java.lang.foreign.MemoryLayout.PathElement.groupElement("repeat"))).isEqualTo(60);
-    assertThat(l.byteOffset(java.lang.foreign.MemoryLayout.PathElement.groupElement("duration"))).isEqualTo(64);
+    assertThat(
+            l.byteOffset(java.lang.foreign.MemoryLayout.PathElement.groupElement("data_size_out")))
+        .isEqualTo(28);
+    assertThat(l.byteOffset(java.lang.foreign.MemoryLayout.PathElement.groupElement("retval")))
+        .isEqualTo(56);
+    assertThat(l.byteOffset(java.lang.foreign.MemoryLayout.PathElement.groupElement("repeat")))
+        .isEqualTo(60);
+    assertThat(l.byteOffset(java.lang.foreign.MemoryLayout.PathElement.groupElement("duration")))
+        .isEqualTo(64);
   }
 }
