@@ -1,6 +1,5 @@
 package dev.hivewall.cli.lab;
 
-import dev.hivewall.cli.output.Json;
 import dev.hivewall.cli.output.OutputFormat;
 import dev.hivewall.testing.lab.Leftovers;
 import java.util.List;
@@ -22,15 +21,12 @@ public final class LabCheckCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     List<Leftovers.Item> left = Leftovers.find();
-    if (output == OutputFormat.json) {
-      System.out.println(Json.write(left));
-    } else if (left.isEmpty()) {
-      System.out.println("lab check: nothing left behind");
-    } else {
-      left.forEach(i -> System.out.println("left behind: " + i));
-      System.out.println(
-          "lab check: " + left.size() + " leftover(s); `hivewall lab clean` removes them");
-    }
+    LeftoverListing.print(
+        left,
+        output,
+        "left behind:",
+        "lab check: nothing left behind",
+        "lab check: " + left.size() + " leftover(s); `hivewall lab clean` removes them");
     return left.isEmpty() ? 0 : 1;
   }
 }

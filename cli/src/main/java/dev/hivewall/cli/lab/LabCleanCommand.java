@@ -1,6 +1,5 @@
 package dev.hivewall.cli.lab;
 
-import dev.hivewall.cli.output.Json;
 import dev.hivewall.cli.output.OutputFormat;
 import dev.hivewall.testing.lab.Leftovers;
 import java.util.List;
@@ -24,14 +23,12 @@ public final class LabCleanCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     List<Leftovers.Item> removed = Leftovers.clean();
-    if (output == OutputFormat.json) {
-      System.out.println(Json.write(removed));
-    } else if (removed.isEmpty()) {
-      System.out.println("lab clean: nothing to remove");
-    } else {
-      removed.forEach(i -> System.out.println("removed " + i));
-      System.out.println("lab clean: removed " + removed.size() + " leftover(s)");
-    }
+    LeftoverListing.print(
+        removed,
+        output,
+        "removed",
+        "lab clean: nothing to remove",
+        "lab clean: removed " + removed.size() + " leftover(s)");
     return 0;
   }
 }

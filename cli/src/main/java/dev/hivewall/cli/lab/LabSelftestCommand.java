@@ -6,8 +6,7 @@ import dev.hivewall.ebpf.RingBufferReader;
 import dev.hivewall.ebpf.TcDirection;
 import dev.hivewall.ebpf.TcFilter;
 import dev.hivewall.testing.lab.Lab;
-import dev.hivewall.testing.lab.LabNetns;
-import java.time.Duration;
+import dev.hivewall.testing.lab.NodeAndPod;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -25,8 +24,8 @@ import picocli.CommandLine.Command;
             + " pod's veth, and shows a ping pass, get dropped in the kernel after one map update"
             + " (with the drop events), and pass again after the entry is removed.")
 public final class LabSelftestCommand implements Callable<Integer> {
-  private static final String NODE_IP = "198.18.0.1";
-  private static final String POD_IP = "198.18.0.2";
+  private static final String NODE_IP = NodeAndPod.NODE_IP;
+  private static final String POD_IP = NodeAndPod.POD_IP;
 
   private int failures;
 
@@ -37,31 +36,27 @@ public final class LabSelftestCommand implements Callable<Integer> {
           "1. A node and a pod: two network namespaces joined by a veth pair (lab "
               + lab.runId()
               + ").");
-      LabNetns node = lab.netns("node");
-      LabNetns pod = lab.netns("pod");
-      String host = lab.name("h0");
-      lab.veth(node, host, pod, "eth0");
-      node.address(host, NODE_IP + "/24");
-      pod.address("eth0", POD_IP + "/24");
+      NodeAndPod t = NodeAndPod.create(lab);
       say(
           "   node "
               + NODE_IP
               + " on "
-              + host
+              + t.hostDevice()
               + ", pod "
               + POD_IP
               + " on eth0; no route anywhere else.");
 
       try (SelftestDatapath dp = SelftestDatapath.load();
-          TcFilter filter = dp.attachFilter(node.netns(), host, TcDirection.INGRESS)) {
+          TcFilter filter =
+              dp.attachFilter(t.node().netns(), t.hostDevice(), TcDirection.INGRESS)) {
         say("2. Loaded selftest.o (ABI checked against its BTF) and attached " + filter + ".");
-        expect(ping(pod), true, "pod pings the node: the filter lets it through");
+        expect(t.podPingsNode(), true, "pod pings the node: the filter lets it through");
 
         dp.deny(POD_IP);
         say("3. One map update: " + POD_IP + " added to the deny map st_deny.");
         List<SelftestEvent> events = new ArrayList<>();
         try (RingBufferReader reader = dp.events(events::add)) {
-          expect(ping(pod), false, "pod pings the node: dropped in the kernel");
+          expect(t.podPingsNode(), false, "pod pings the node: dropped in the kernel");
           reader.poll(500);
           reader.consume();
         }
@@ -75,16 +70,12 @@ public final class LabSelftestCommand implements Callable<Integer> {
 
         dp.allow(POD_IP);
         say("4. Entry removed from st_deny.");
-        expect(ping(pod), true, "pod pings the node again: it passes");
+        expect(t.podPingsNode(), true, "pod pings the node again: it passes");
       }
       say("5. Cleaning up: filter detached, namespaces deleted.");
     }
     say(failures == 0 ? "selftest: passed" : "selftest: FAILED (" + failures + " step(s))");
     return failures == 0 ? 0 : 1;
-  }
-
-  private static boolean ping(LabNetns from) {
-    return from.exec(Duration.ofSeconds(5), "ping", "-c", "1", "-W", "1", "-q", NODE_IP).ok();
   }
 
   private void expect(boolean actual, boolean expected, String what) {

@@ -7,4 +7,14 @@ public interface AbiEnum {
 
   /** The enumerator's value. */
   int code();
+
+  /** The constant of {@code type} with {@code code}, as read from a map or an event. */
+  static <E extends Enum<E> & AbiEnum> E of(Class<E> type, int code) {
+    for (E e : type.getEnumConstants()) {
+      if (e.code() == code) {
+        return e;
+      }
+    }
+    throw new IllegalArgumentException("unknown " + type.getSimpleName() + " code " + code);
+  }
 }

@@ -35,11 +35,6 @@ public enum DropReason implements AbiEnum {
   }
 
   public static DropReason of(int code) {
-    for (DropReason r : values()) {
-      if (r.code == code) {
-        return r;
-      }
-    }
-    throw new IllegalArgumentException("unknown drop reason code " + code);
+    return AbiEnum.of(DropReason.class, code);
   }
 }

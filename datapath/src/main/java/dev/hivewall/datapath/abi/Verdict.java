@@ -24,11 +24,6 @@ public enum Verdict implements AbiEnum {
   }
 
   public static Verdict of(int code) {
-    for (Verdict v : values()) {
-      if (v.code == code) {
-        return v;
-      }
-    }
-    throw new IllegalArgumentException("unknown verdict code " + code);
+    return AbiEnum.of(Verdict.class, code);
   }
 }

@@ -14,6 +14,7 @@ import dev.hivewall.ebpf.TestRunResult;
 import dev.hivewall.testing.junit.LabExtension;
 import dev.hivewall.testing.junit.Privileged;
 import dev.hivewall.testing.lab.Lab;
+import dev.hivewall.testing.lab.NodeAndPod;
 import dev.hivewall.testing.packet.Packets;
 import java.net.ServerSocket;
 import java.time.Duration;
@@ -52,33 +53,27 @@ class SelftestDatapathTest {
 
   @Test
   void tcFilterDropsRealTrafficFromADeniedSourceUntilTheEntryIsRemoved(Lab lab) throws Exception {
-    SelftestTopology t = SelftestTopology.create(lab);
+    NodeAndPod t = NodeAndPod.create(lab);
     try (SelftestDatapath dp = SelftestDatapath.load();
         TcFilter filter = dp.attachFilter(t.node().netns(), t.hostDevice(), TcDirection.INGRESS);
-        ServerSocket server = Traffic.echoServer(t.node(), SelftestTopology.NODE_IP, 8080)) {
-      assertThat(Traffic.ping(t.pod(), SelftestTopology.NODE_IP)).as("ping before deny").isTrue();
-      assertThat(Traffic.tcpEcho(t.pod(), SelftestTopology.NODE_IP, 8080))
-          .as("tcp before deny")
-          .isTrue();
+        ServerSocket server = Traffic.echoServer(t.node(), NodeAndPod.NODE_IP, 8080)) {
+      assertThat(t.podPingsNode()).as("ping before deny").isTrue();
+      assertThat(Traffic.tcpEcho(t.pod(), NodeAndPod.NODE_IP, 8080)).as("tcp before deny").isTrue();
 
-      dp.deny(SelftestTopology.POD_IP);
-      assertThat(Traffic.ping(t.pod(), SelftestTopology.NODE_IP)).as("ping after deny").isFalse();
-      assertThat(Traffic.tcpEcho(t.pod(), SelftestTopology.NODE_IP, 8080))
-          .as("tcp after deny")
-          .isFalse();
-      assertThat(dp.hits(SelftestTopology.POD_IP)).isPositive();
+      dp.deny(NodeAndPod.POD_IP);
+      assertThat(t.podPingsNode()).as("ping after deny").isFalse();
+      assertThat(Traffic.tcpEcho(t.pod(), NodeAndPod.NODE_IP, 8080)).as("tcp after deny").isFalse();
+      assertThat(dp.hits(NodeAndPod.POD_IP)).isPositive();
 
-      assertThat(dp.allow(SelftestTopology.POD_IP)).isTrue();
-      assertThat(Traffic.ping(t.pod(), SelftestTopology.NODE_IP)).as("ping after allow").isTrue();
-      assertThat(Traffic.tcpEcho(t.pod(), SelftestTopology.NODE_IP, 8080))
-          .as("tcp after allow")
-          .isTrue();
+      assertThat(dp.allow(NodeAndPod.POD_IP)).isTrue();
+      assertThat(t.podPingsNode()).as("ping after allow").isTrue();
+      assertThat(Traffic.tcpEcho(t.pod(), NodeAndPod.NODE_IP, 8080)).as("tcp after allow").isTrue();
     }
   }
 
   @Test
   void closingATcFilterDetachesIt(Lab lab) {
-    SelftestTopology t = SelftestTopology.create(lab);
+    NodeAndPod t = NodeAndPod.create(lab);
     try (SelftestDatapath dp = SelftestDatapath.load()) {
       TcFilter filter = dp.attachFilter(t.node().netns(), t.hostDevice(), TcDirection.INGRESS);
       assertThat(filters(t)).contains("selftest_filter");
@@ -90,21 +85,21 @@ class SelftestDatapathTest {
 
   @Test
   void ringBufferDeliversTheDropEventsOfTheFilter(Lab lab) {
-    SelftestTopology t = SelftestTopology.create(lab);
+    NodeAndPod t = NodeAndPod.create(lab);
     List<SelftestEvent> events = new ArrayList<>();
     try (SelftestDatapath dp = SelftestDatapath.load();
         TcFilter filter = dp.attachFilter(t.node().netns(), t.hostDevice(), TcDirection.INGRESS);
         RingBufferReader reader = dp.events(events::add)) {
-      dp.deny(SelftestTopology.POD_IP);
-      assertThat(Traffic.ping(t.pod(), SelftestTopology.NODE_IP)).isFalse();
+      dp.deny(NodeAndPod.POD_IP);
+      assertThat(t.podPingsNode()).isFalse();
       long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
       while (events.isEmpty() && System.nanoTime() < deadline) {
         reader.poll(100);
       }
       assertThat(events).isNotEmpty();
       SelftestEvent first = events.getFirst();
-      assertThat(Ipv4.format(first.saddr())).isEqualTo(SelftestTopology.POD_IP);
-      assertThat(Ipv4.format(first.daddr())).isEqualTo(SelftestTopology.NODE_IP);
+      assertThat(Ipv4.format(first.saddr())).isEqualTo(NodeAndPod.POD_IP);
+      assertThat(Ipv4.format(first.daddr())).isEqualTo(NodeAndPod.NODE_IP);
       assertThat(first.protocol()).isEqualTo(Packets.PROTO_ICMP);
       assertThat(first.verdict()).isEqualTo(Verdict.DROPPED);
       assertThat(first.reason()).isEqualTo(DropReason.DENIED_SOURCE);
@@ -128,7 +123,7 @@ class SelftestDatapathTest {
     }
   }
 
-  private static String filters(SelftestTopology t) {
+  private static String filters(NodeAndPod t) {
     return t.node()
         .exec(Duration.ofSeconds(5), "tc", "filter", "show", "dev", t.hostDevice(), "ingress")
         .stdout();

@@ -8,16 +8,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.time.Duration;
 
-/** Real traffic between lab namespaces: ping, and TCP with Java sockets opened inside a netns. */
+/** Real TCP between lab namespaces, with Java sockets opened inside a netns. */
 final class Traffic {
   private Traffic() {}
-
-  /** One ICMP echo from {@code from} to {@code address}, waiting at most 1 s. */
-  static boolean ping(LabNetns from, String address) {
-    return from.exec(Duration.ofSeconds(5), "ping", "-c", "1", "-W", "1", "-q", address).ok();
-  }
 
   /** A TCP echo server bound in {@code ns}; close it to stop it. */
   static ServerSocket echoServer(LabNetns ns, String address, int port) {
