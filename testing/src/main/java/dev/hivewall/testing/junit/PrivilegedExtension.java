@@ -55,6 +55,11 @@ public final class PrivilegedExtension implements ExecutionCondition, BeforeAllC
     } catch (IOException e) {
       return "cannot read /proc/self/status (" + e.getMessage() + ")";
     }
+    return missingPrivileges(caps, Files.exists(Path.of("/sys/kernel/btf/vmlinux")));
+  }
+
+  /** Null when {@code caps} and BTF are enough for kernel tests, else what is missing. */
+  static String missingPrivileges(BigInteger caps, boolean kernelBtf) {
     StringBuilder missing = new StringBuilder();
     if (!caps.testBit(CAP_SYS_ADMIN)) {
       missing.append(" CAP_SYS_ADMIN");
@@ -65,7 +70,7 @@ public final class PrivilegedExtension implements ExecutionCondition, BeforeAllC
     if (!caps.testBit(CAP_BPF) && !caps.testBit(CAP_SYS_ADMIN)) {
       missing.append(" CAP_BPF");
     }
-    if (!Files.exists(Path.of("/sys/kernel/btf/vmlinux"))) {
+    if (!kernelBtf) {
       missing.append(" BTF (/sys/kernel/btf/vmlinux)");
     }
     return missing.isEmpty() ? null : "missing" + missing;
