@@ -1,0 +1,294 @@
+package dev.hivewall.core.policy.api;
+
+import dev.hivewall.core.identity.SecurityLabels;
+import dev.hivewall.core.labels.LabelSelector;
+import dev.hivewall.core.net.Cidr;
+import dev.hivewall.core.policy.yaml.Cursor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Decodes {@code cilium.io/v2} CiliumNetworkPolicy and CiliumClusterwideNetworkPolicy documents
+ * (the L3/L4 subset of policy.md) into {@link Policy}. Fields Hivewall does not support are refused
+ * by name, never ignored: a security policy that silently means less than it says is worse than one
+ * that fails to load.
+ */
+final class CiliumPolicyDecoder {
+  static final String API_VERSION = "cilium.io/v2";
+  static final String CNP = "CiliumNetworkPolicy";
+  static final String CCNP = "CiliumClusterwideNetworkPolicy";
+
+  private static final Set<String> SPEC =
+      Set.of(
+          "endpointSelector",
+          "nodeSelector",
+          "ingress",
+          "egress",
+          "ingressDeny",
+          "egressDeny",
+          "description",
+          "labels",
+          "enableDefaultDeny");
+  private static final Set<String> INGRESS =
+      Set.of(
+          "fromEndpoints",
+          "fromCIDR",
+          "fromCIDRSet",
+          "fromEntities",
+          "toPorts",
+          "icmps",
+          "fromRequires",
+          "fromGroups",
+          "fromNodes",
+          "authentication");
+  private static final Set<String> EGRESS =
+      Set.of(
+          "toEndpoints",
+          "toCIDR",
+          "toCIDRSet",
+          "toEntities",
+          "toPorts",
+          "icmps",
+          "toRequires",
+          "toGroups",
+          "toNodes",
+          "toFQDNs",
+          "toServices",
+          "authentication");
+  private static final Set<String> UNSUPPORTED =
+      Set.of(
+          "fromRequires",
+          "fromGroups",
+          "fromNodes",
+          "toRequires",
+          "toGroups",
+          "toNodes",
+          "toFQDNs",
+          "toServices",
+          "authentication",
+          "nodeSelector");
+
+  private CiliumPolicyDecoder() {}
+
+  static Policy decode(Cursor doc, String kind, String namespace, String name) {
+    boolean clusterwide = kind.equals(CCNP);
+    Cursor.Fields top = doc.fields(Set.of("apiVersion", "kind", "metadata", "spec", "specs"));
+    List<Cursor> specs = new ArrayList<>();
+    top.get("spec").ifPresent(specs::add);
+    specs.addAll(top.list("specs"));
+    if (specs.isEmpty()) {
+      throw doc.error("missing 'spec'");
+    }
+    LabelSelector subject = null;
+    List<PolicyRule> rules = new ArrayList<>();
+    Optional<Boolean> denyIngress = Optional.empty();
+    Optional<Boolean> denyEgress = Optional.empty();
+    StringBuilder description = new StringBuilder();
+    for (Cursor spec : specs) {
+      Cursor.Fields f = spec.fields(SPEC);
+      refuseUnsupported(f);
+      LabelSelector selector = Selectors.decode(f.required("endpointSelector"));
+      if (!clusterwide) {
+        selector = selector.and(SecurityLabels.NAMESPACE, namespace);
+      }
+      if (subject != null && !subject.equals(selector)) {
+        throw spec.error(
+            "every entry of 'specs' must have the same endpointSelector in Hivewall;"
+                + " write one policy per endpointSelector");
+      }
+      subject = selector;
+      String ns = clusterwide ? null : namespace;
+      for (Cursor r : f.list("ingress")) {
+        rules.add(rule(r, Direction.INGRESS, false, ns));
+      }
+      for (Cursor r : f.list("ingressDeny")) {
+        rules.add(rule(r, Direction.INGRESS, true, ns));
+      }
+      for (Cursor r : f.list("egress")) {
+        rules.add(rule(r, Direction.EGRESS, false, ns));
+      }
+      for (Cursor r : f.list("egressDeny")) {
+        rules.add(rule(r, Direction.EGRESS, true, ns));
+      }
+      if (f.get("enableDefaultDeny").filter(c -> !c.isNull()).isPresent()) {
+        Cursor.Fields d = f.required("enableDefaultDeny").fields(Set.of("ingress", "egress"));
+        if (d.has("ingress")) {
+          denyIngress = Optional.of(d.required("ingress").bool());
+        }
+        if (d.has("egress")) {
+          denyEgress = Optional.of(d.required("egress").bool());
+        }
+      }
+      f.get("description").filter(c -> !c.isNull()).ifPresent(c -> description.append(c.string()));
+    }
+    return new Policy(
+        new PolicyName(clusterwide ? "" : namespace, name),
+        kind,
+        subject,
+        rules,
+        denyIngress,
+        denyEgress,
+        description.toString());
+  }
+
+  private static PolicyRule rule(Cursor r, Direction dir, boolean deny, String namespace) {
+    boolean ingress = dir == Direction.INGRESS;
+    Cursor.Fields f = r.fields(ingress ? INGRESS : EGRESS);
+    refuseUnsupported(f);
+    String prefix = ingress ? "from" : "to";
+    List<Peer> peers = new ArrayList<>();
+    boolean hasL3 = false;
+    if (f.has(prefix + "Endpoints")) {
+      hasL3 = true;
+      for (Cursor s : f.list(prefix + "Endpoints")) {
+        LabelSelector sel = Selectors.decode(s);
+        if (namespace != null && !sel.requires(SecurityLabels.NAMESPACE)) {
+          sel = sel.and(SecurityLabels.NAMESPACE, namespace); // policy.md: own namespace by default
+        }
+        peers.add(new Peer.Endpoints(sel));
+      }
+    }
+    if (f.has(prefix + "CIDR")) {
+      hasL3 = true;
+      for (Cursor c : f.list(prefix + "CIDR")) {
+        peers.add(new Peer.Cidrs(cidr(c), List.of()));
+      }
+    }
+    if (f.has(prefix + "CIDRSet")) {
+      hasL3 = true;
+      for (Cursor c : f.list(prefix + "CIDRSet")) {
+        Cursor.Fields set = c.fields(Set.of("cidr", "except", "cidrGroupRef"));
+        if (set.has("cidrGroupRef")) {
+          throw set.required("cidrGroupRef")
+              .error("cidrGroupRef is not supported by Hivewall; list the CIDRs");
+        }
+        Cidr base = cidr(set.required("cidr"));
+        List<Cidr> except = new ArrayList<>();
+        for (Cursor e : set.list("except")) {
+          Cidr ex = cidr(e);
+          if (!base.contains(ex)) {
+            throw e.error(ex + " is not inside " + base + ": an exception must narrow the cidr");
+          }
+          except.add(ex);
+        }
+        peers.add(new Peer.Cidrs(base, except));
+      }
+    }
+    if (f.has(prefix + "Entities")) {
+      hasL3 = true;
+      for (Cursor e : f.list(prefix + "Entities")) {
+        String n = e.string();
+        Entity entity =
+            Entity.parse(n)
+                .orElseThrow(
+                    () ->
+                        e.error(
+                            "unknown entity '"
+                                + n
+                                + "' (supported: world, host, remote-node, cluster, health, init, unmanaged, all)"));
+        peers.add(new Peer.Entities(entity));
+      }
+    }
+    List<PortProtocol> ports = new ArrayList<>();
+    boolean hasL4 = false;
+    for (Cursor tp : f.list("toPorts")) {
+      hasL4 = true;
+      Cursor.Fields pf =
+          tp.fields(
+              Set.of(
+                  "ports", "rules", "terminatingTLS", "originatingTLS", "serverNames", "listener"));
+      for (String unsupported :
+          List.of("terminatingTLS", "originatingTLS", "serverNames", "listener")) {
+        if (pf.has(unsupported)) {
+          throw pf.required(unsupported).error(unsupported + " is not supported by Hivewall");
+        }
+      }
+      if (pf.has("rules")) {
+        throw pf.required("rules")
+            .error(
+                deny
+                    ? "deny rules cannot have L7 rules (as in Cilium)"
+                    : "L7 rules (rules.http) are not supported yet: they come with the L7 proxy");
+      }
+      List<Cursor> list = pf.list("ports");
+      if (list.isEmpty()) {
+        ports.add(PortProtocol.of(0, Protocol.ANY));
+      }
+      for (Cursor p : list) {
+        ports.add(portProtocol(p));
+      }
+    }
+    for (Cursor icmp : f.list("icmps")) {
+      hasL4 = true;
+      for (Cursor field : icmp.fields(Set.of("fields")).list("fields")) {
+        ports.add(Icmp.decode(field));
+      }
+    }
+    // Cilium: L4 without L3 applies to every peer; a rule with neither matches nothing.
+    boolean anyPeer = !hasL3 && hasL4;
+    return new PolicyRule(dir, deny, anyPeer, peers, ports);
+  }
+
+  private static PortProtocol portProtocol(Cursor p) {
+    Cursor.Fields f = p.fields(Set.of("port", "endPort", "protocol"));
+    Protocol protocol = Protocol.ANY;
+    if (f.has("protocol") && !f.required("protocol").isNull()) {
+      String name = f.required("protocol").string();
+      protocol =
+          switch (name) {
+            case "TCP" -> Protocol.TCP;
+            case "UDP" -> Protocol.UDP;
+            case "SCTP" -> Protocol.SCTP;
+            case "ANY" -> Protocol.ANY;
+            default ->
+                throw f.required("protocol")
+                    .error("'" + name + "' is not a protocol (TCP, UDP, SCTP or ANY)");
+          };
+    }
+    Cursor portCursor = f.required("port");
+    String text = portCursor.string().strip();
+    if (!text.isEmpty() && !Character.isDigit(text.charAt(0))) {
+      if (!text.matches("[a-z0-9]([-a-z0-9]{0,13}[a-z0-9])?") || !text.matches(".*[a-z].*")) {
+        throw portCursor.error(
+            "'"
+                + text
+                + "' is neither a port number (1-65535) nor a port name"
+                + " (up to 15 lowercase letters, digits and '-')");
+      }
+      if (f.has("endPort")) {
+        throw f.required("endPort").error("endPort cannot be used with a named port");
+      }
+      return PortProtocol.named(text, protocol);
+    }
+    int port = portCursor.integer("a port", 0, PortProtocol.MAX_PORT);
+    int end = 0;
+    if (f.has("endPort") && !f.required("endPort").isNull()) {
+      end = f.required("endPort").integer("a port", 0, PortProtocol.MAX_PORT);
+      if (end != 0 && end < port) {
+        throw f.required("endPort").error("endPort " + end + " is below port " + port);
+      }
+      if (port == 0 && end != 0) {
+        throw f.required("endPort").error("endPort needs a port to start from");
+      }
+    }
+    return new PortProtocol(port, end == port ? 0 : end, "", protocol);
+  }
+
+  private static Cidr cidr(Cursor c) {
+    try {
+      return Cidr.parse(c.string());
+    } catch (IllegalArgumentException e) {
+      throw c.error(e.getMessage());
+    }
+  }
+
+  private static void refuseUnsupported(Cursor.Fields f) {
+    for (String name : UNSUPPORTED) {
+      if (f.has(name)) {
+        throw f.required(name).error(name + " is not supported by Hivewall");
+      }
+    }
+  }
+}

@@ -1,0 +1,26 @@
+package dev.hivewall.core.policy.api;
+
+import java.util.List;
+
+/**
+ * One rule of a policy, in one direction: traffic matches when its peer matches ({@link #peers}, or
+ * any peer when {@link #anyPeer}) AND its L4 matches ({@link #ports}; an empty list means every
+ * port and protocol). A rule with no L3 and no L4 part ({@code - {}}) matches nothing: it only
+ * turns default-deny on, as in Cilium.
+ */
+public record PolicyRule(
+    Direction direction,
+    boolean deny,
+    boolean anyPeer,
+    List<Peer> peers,
+    List<PortProtocol> ports) {
+  public PolicyRule {
+    peers = List.copyOf(peers);
+    ports = List.copyOf(ports);
+  }
+
+  /** The rule matches no traffic at all. */
+  public boolean matchesNothing() {
+    return !anyPeer && peers.isEmpty();
+  }
+}

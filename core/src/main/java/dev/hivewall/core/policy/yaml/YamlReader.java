@@ -1,0 +1,87 @@
+package dev.hivewall.core.policy.yaml;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.hivewall.core.policy.api.PolicyException;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads a (multi-document) YAML or JSON text into {@link YamlNode}s that keep their line numbers,
+ * with Jackson's streaming YAML parser. Duplicate keys are an error (YAML says so; silently taking
+ * the last one would hide a mistake in a security policy).
+ */
+public final class YamlReader {
+  private static final YAMLFactory FACTORY = new YAMLFactory();
+
+  private YamlReader() {}
+
+  /** Every non-empty document of {@code text}; {@code source} names the input in errors. */
+  public static List<YamlNode> readAll(String source, String text) {
+    List<YamlNode> docs = new ArrayList<>();
+    try (JsonParser p = FACTORY.createParser(text)) {
+      JsonToken t;
+      while ((t = p.nextToken()) != null) {
+        YamlNode doc = read(source, p, t);
+        if (!(doc instanceof YamlNode.YamlNull)) {
+          docs.add(doc);
+        }
+      }
+    } catch (JacksonException e) {
+      int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
+      throw new PolicyException(
+          source, line, "", "not valid YAML: " + firstLine(e.getOriginalMessage()));
+    } catch (IOException e) {
+      throw new PolicyException(source, 0, "", "cannot read: " + e.getMessage());
+    }
+    return docs;
+  }
+
+  private static YamlNode read(String source, JsonParser p, JsonToken t) throws IOException {
+    int line = p.currentTokenLocation().getLineNr();
+    return switch (t) {
+      case START_OBJECT -> {
+        Map<String, YamlNode> entries = new LinkedHashMap<>();
+        Map<String, Integer> keyLines = new LinkedHashMap<>();
+        JsonToken k;
+        while ((k = p.nextToken()) != JsonToken.END_OBJECT) {
+          String key = p.currentName();
+          int keyLine = p.currentTokenLocation().getLineNr();
+          if (entries.containsKey(key)) {
+            throw new PolicyException(source, keyLine, key, "duplicate key '" + key + "'");
+          }
+          YamlNode value = read(source, p, p.nextToken());
+          entries.put(key, value);
+          keyLines.put(key, keyLine);
+        }
+        yield new YamlNode.YamlMap(line, entries, keyLines);
+      }
+      case START_ARRAY -> {
+        List<YamlNode> items = new ArrayList<>();
+        JsonToken i;
+        while ((i = p.nextToken()) != JsonToken.END_ARRAY) {
+          items.add(read(source, p, i));
+        }
+        yield new YamlNode.YamlList(line, items);
+      }
+      case VALUE_NULL -> new YamlNode.YamlNull(line);
+      case VALUE_STRING -> new YamlNode.YamlScalar(line, p.getText(), true);
+      case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT, VALUE_TRUE, VALUE_FALSE ->
+          new YamlNode.YamlScalar(line, p.getText(), false);
+      default -> throw new PolicyException(source, line, "", "unexpected YAML token " + t);
+    };
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) {
+      return "syntax error";
+    }
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+}
