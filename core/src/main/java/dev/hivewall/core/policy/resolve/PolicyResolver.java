@@ -1,0 +1,120 @@
+package dev.hivewall.core.policy.resolve;
+
+import dev.hivewall.core.identity.Identity;
+import dev.hivewall.core.policy.api.Direction;
+import dev.hivewall.core.policy.api.Peer;
+import dev.hivewall.core.policy.api.Policy;
+import dev.hivewall.core.policy.api.PolicyName;
+import dev.hivewall.core.policy.api.PolicyRule;
+import dev.hivewall.core.policy.api.PortProtocol;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Resolves the policies that select an endpoint into its {@link EndpointPolicy}: which directions
+ * are enforced, every rule with peers as identities and named ports as numbers, and the map state.
+ * Pure: same inputs, same output.
+ *
+ * <p>Named ports: on ingress a name is the subject's own port (the destination); on egress it is
+ * the destination's, so it is resolved per peer identity, and identities whose endpoints name the
+ * port differently get rules of their own. A name nobody defines matches nothing.
+ */
+public final class PolicyResolver {
+  private PolicyResolver() {}
+
+  public static EndpointPolicy resolve(
+      PolicySubject subject, Collection<Policy> policies, Universe universe) {
+    boolean ingress = false;
+    boolean egress = false;
+    List<PolicyName> selectedBy = new ArrayList<>();
+    List<ResolvedRule> rules = new ArrayList<>();
+    for (Policy p : policies) {
+      if (!p.subject().matches(subject.labels())) {
+        continue;
+      }
+      selectedBy.add(p.name());
+      ingress |= p.enablesDefaultDeny(Direction.INGRESS);
+      egress |= p.enablesDefaultDeny(Direction.EGRESS);
+      for (PolicyRule r : p.rules()) {
+        if (!r.matchesNothing()) {
+          rules.addAll(resolve(p.name(), r, subject, universe));
+        }
+      }
+    }
+    if (selectedBy.isEmpty()) {
+      return EndpointPolicy.NONE;
+    }
+    return new EndpointPolicy(ingress, egress, selectedBy, rules, MapState.of(rules));
+  }
+
+  private static List<ResolvedRule> resolve(
+      PolicyName policy, PolicyRule r, PolicySubject subject, Universe universe) {
+    Set<Identity> ids = new TreeSet<>();
+    if (r.anyPeer()) {
+      ids.add(Identity.ANY);
+    }
+    for (Peer peer : r.peers()) {
+      ids.addAll(PeerResolver.identities(peer, universe));
+    }
+    if (ids.isEmpty()) {
+      return List.of();
+    }
+    PolicyVerdict verdict = r.deny() ? PolicyVerdict.DENY : PolicyVerdict.ALLOW;
+    boolean named = r.ports().stream().anyMatch(PortProtocol::isNamed);
+    if (!named) {
+      return List.of(new ResolvedRule(policy, r.direction(), verdict, ids, r.ports()));
+    }
+    if (r.direction() == Direction.INGRESS) {
+      List<PortProtocol> ports = new ArrayList<>();
+      for (PortProtocol pp : r.ports()) {
+        ports.addAll(
+            resolveName(
+                pp,
+                subject.namedPorts().entrySet().stream()
+                    .collect(
+                        java.util.stream.Collectors.toMap(
+                            Map.Entry::getKey, e -> Set.of(e.getValue())))));
+      }
+      return ports.isEmpty()
+          ? List.of()
+          : List.of(new ResolvedRule(policy, r.direction(), verdict, ids, ports));
+    }
+    // Egress: group peer identities by what the names resolve to on their endpoints.
+    Map<List<PortProtocol>, Set<Identity>> groups = new LinkedHashMap<>();
+    for (Identity id : ids) {
+      Map<String, Set<PortProtocol>> theirs = universe.namedPorts().getOrDefault(id, Map.of());
+      List<PortProtocol> ports = new ArrayList<>();
+      for (PortProtocol pp : r.ports()) {
+        ports.addAll(resolveName(pp, theirs));
+      }
+      if (!ports.isEmpty()) {
+        groups.computeIfAbsent(ports, k -> new HashSet<>()).add(id);
+      }
+    }
+    List<ResolvedRule> out = new ArrayList<>();
+    groups.forEach(
+        (ports, group) -> out.add(new ResolvedRule(policy, r.direction(), verdict, group, ports)));
+    return out;
+  }
+
+  /** A numbered port as it is; a named one as the ports it names (protocol must agree). */
+  private static List<PortProtocol> resolveName(
+      PortProtocol pp, Map<String, Set<PortProtocol>> named) {
+    if (!pp.isNamed()) {
+      return List.of(pp);
+    }
+    List<PortProtocol> out = new ArrayList<>();
+    for (PortProtocol target : named.getOrDefault(pp.portName(), Set.of())) {
+      if (pp.protocol().covers(target.protocol())) {
+        out.add(target);
+      }
+    }
+    return out;
+  }
+}
