@@ -54,6 +54,23 @@ class ArchitectureTest {
   }
 
   @Test
+  void theCoreIsPureJava() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.hivewall.core..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "java.lang.foreign..",
+            "dev.hivewall.ebpf..",
+            "dev.hivewall.datapath..",
+            "dev.hivewall.cli..",
+            "dev.hivewall.testing..")
+        .because("core computes; it must run and be tested without root or native code")
+        .check(classes);
+  }
+
+  @Test
   void theDatapathKnowsNothingOfTheCliTestingOrBench() {
     noClasses()
         .that()

@@ -2,7 +2,7 @@ package dev.hivewall.datapath.selftest;
 
 import static dev.hivewall.datapath.abi.Layouts.BE32;
 
-import dev.hivewall.datapath.abi.Ipv4;
+import dev.hivewall.core.net.Ipv4Address;
 import dev.hivewall.ebpf.Codec;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
@@ -14,7 +14,7 @@ public record DenyKey(int address) {
       MemoryLayout.structLayout(BE32.withName("addr")).withName("hw_ipv4_key");
 
   public static DenyKey of(String dottedQuad) {
-    return new DenyKey(Ipv4.parse(dottedQuad));
+    return new DenyKey(Ipv4Address.parse(dottedQuad));
   }
 
   public static final Codec<DenyKey> CODEC =
@@ -37,6 +37,6 @@ public record DenyKey(int address) {
 
   @Override
   public String toString() {
-    return Ipv4.format(address);
+    return Ipv4Address.format(address);
   }
 }

@@ -7,8 +7,8 @@ import static dev.hivewall.datapath.abi.Layouts.U32;
 import static dev.hivewall.datapath.abi.Layouts.U64;
 import static dev.hivewall.datapath.abi.Layouts.U8;
 
+import dev.hivewall.core.net.Ipv4Address;
 import dev.hivewall.datapath.abi.DropReason;
-import dev.hivewall.datapath.abi.Ipv4;
 import dev.hivewall.datapath.abi.Layouts;
 import dev.hivewall.datapath.abi.Verdict;
 import java.lang.foreign.MemoryLayout;
@@ -80,10 +80,10 @@ public record SelftestEvent(
         };
     String ports = sport == 0 && dport == 0 ? "" : ":" + sport;
     String dports = sport == 0 && dport == 0 ? "" : ":" + dport;
-    return Ipv4.format(saddr)
+    return Ipv4Address.format(saddr)
         + ports
         + " -> "
-        + Ipv4.format(daddr)
+        + Ipv4Address.format(daddr)
         + dports
         + " "
         + proto

@@ -2,8 +2,8 @@ package dev.hivewall.testing.kernel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hivewall.core.net.Ipv4Address;
 import dev.hivewall.datapath.abi.DropReason;
-import dev.hivewall.datapath.abi.Ipv4;
 import dev.hivewall.datapath.abi.Verdict;
 import dev.hivewall.datapath.selftest.SelftestDatapath;
 import dev.hivewall.datapath.selftest.SelftestEvent;
@@ -98,8 +98,8 @@ class SelftestDatapathTest {
       }
       assertThat(events).isNotEmpty();
       SelftestEvent first = events.getFirst();
-      assertThat(Ipv4.format(first.saddr())).isEqualTo(NodeAndPod.POD_IP);
-      assertThat(Ipv4.format(first.daddr())).isEqualTo(NodeAndPod.NODE_IP);
+      assertThat(Ipv4Address.format(first.saddr())).isEqualTo(NodeAndPod.POD_IP);
+      assertThat(Ipv4Address.format(first.daddr())).isEqualTo(NodeAndPod.NODE_IP);
       assertThat(first.protocol()).isEqualTo(Packets.PROTO_ICMP);
       assertThat(first.verdict()).isEqualTo(Verdict.DROPPED);
       assertThat(first.reason()).isEqualTo(DropReason.DENIED_SOURCE);
