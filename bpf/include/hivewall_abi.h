@@ -36,7 +36,148 @@ enum hw_drop_reason {
 	HW_DROP_MALFORMED = 6,     /* too short to parse, bad header length */
 	HW_DROP_FRAGMENT = 7,      /* fragment we cannot attribute to a flow */
 	HW_DROP_DENIED_SOURCE = 8, /* selftest: source address on the deny list */
+	HW_DROP_UNKNOWN_ENDPOINT = 9, /* device not (yet) an endpoint: fail closed */
+	HW_DROP_UNSUPPORTED_L3 = 10,  /* not IPv4 or ARP (IPv6 is not routed yet) */
+	HW_DROP_NO_PROXY = 11,        /* an L7 redirect with no proxy to take it */
 };
+
+/* Direction of traffic as seen from the endpoint. */
+enum hw_direction {
+	HW_DIR_INGRESS = 0,
+	HW_DIR_EGRESS = 1,
+};
+
+/* Verdict stored in a policy map entry; higher wins (see lib/policy.h). */
+enum hw_policy_verdict {
+	HW_POLICY_NONE = 0,
+	HW_POLICY_ALLOW = 1,
+	HW_POLICY_REDIRECT = 2,
+	HW_POLICY_DENY = 3,
+};
+
+/*
+ * hw_endpoint_info.flags. POLICY_SLOT_B selects which of the endpoint's two
+ * policy slots is live: policy keys carry endpoint_id | (slot << 31). The agent
+ * writes a new policy into the other slot, then flips this bit together with
+ * the enforcement bits in one endpoint map update, so every packet sees one
+ * whole policy revision, never a mix of two.
+ */
+enum hw_endpoint_flags {
+	HW_EP_INGRESS_ENFORCED = 1,
+	HW_EP_EGRESS_ENFORCED = 2,
+	HW_EP_POLICY_SLOT_B = 4,
+};
+
+#define HW_POLICY_SLOT_BIT 0x80000000u
+
+/* ---- lxc datapath (bpf/bpf_lxc.c) ------------------------------------ */
+
+/* Key of hw_endpoints: the host-side veth of a pod. */
+struct hw_endpoint_key {
+	__u32 ifindex;
+};
+_Static_assert(sizeof(struct hw_endpoint_key) == 4, "hw_endpoint_key size");
+
+struct hw_endpoint_info {
+	__u32 endpoint_id;
+	__u32 identity; /* the pod's own security identity */
+	__be32 ipv4;    /* the only source address the pod may use */
+	__u32 flags;    /* enum hw_endpoint_flags */
+};
+_Static_assert(sizeof(struct hw_endpoint_info) == 16, "hw_endpoint_info size");
+
+/* Key of the hw_ipcache LPM trie: prefixlen counts bits of addr. */
+struct hw_ipcache_key {
+	__u32 prefixlen;
+	__be32 addr;
+};
+_Static_assert(sizeof(struct hw_ipcache_key) == 8, "hw_ipcache_key size");
+
+struct hw_ipcache_entry {
+	__u32 identity;
+	__u32 _pad;
+};
+_Static_assert(sizeof(struct hw_ipcache_entry) == 8, "hw_ipcache_entry size");
+
+/*
+ * Key of the hw_policy LPM trie. prefixlen counts bits from endpoint_id on:
+ * endpoint_id, identity and direction always match in full (72 bits); then
+ * protocol (8 bits, absent = every protocol) and the top bits of dport
+ * (network order, so a port block is a bit prefix).
+ */
+struct hw_policy_key {
+	__u32 prefixlen;
+	__u32 endpoint_id; /* | HW_POLICY_SLOT_BIT for slot B */
+	__u32 identity; /* peer identity; 0 = any peer */
+	__u8 direction; /* enum hw_direction */
+	__u8 protocol;  /* IPPROTO_*; for ICMP dport holds the type */
+	__be16 dport;
+};
+_Static_assert(sizeof(struct hw_policy_key) == 16, "hw_policy_key size");
+
+struct hw_policy_entry {
+	__u8 verdict; /* enum hw_policy_verdict */
+	__u8 _pad0;
+	__be16 proxy_port;
+	__u32 _pad1;
+};
+_Static_assert(sizeof(struct hw_policy_entry) == 8, "hw_policy_entry size");
+
+/* Key of hw_ct: a connection as its first packet saw it, at one endpoint. */
+struct hw_ct_key {
+	__be32 saddr;
+	__be32 daddr;
+	__be16 sport;
+	__be16 dport;
+	__u8 protocol;
+	__u8 direction; /* of the first packet, at endpoint_id */
+	__u16 _pad;
+	__u32 endpoint_id;
+};
+_Static_assert(sizeof(struct hw_ct_key) == 20, "hw_ct_key size");
+
+struct hw_ct_entry {
+	__u64 created_ns;
+	__u64 last_seen_ns;
+	__u64 packets; /* replies seen */
+};
+_Static_assert(sizeof(struct hw_ct_entry) == 24, "hw_ct_entry size");
+
+/* Key of the per-CPU hw_metrics hash. */
+struct hw_metrics_key {
+	__u32 endpoint_id;
+	__u8 direction;
+	__u8 verdict; /* enum hw_verdict */
+	__u16 reason; /* enum hw_drop_reason */
+};
+_Static_assert(sizeof(struct hw_metrics_key) == 8, "hw_metrics_key size");
+
+struct hw_metrics_value {
+	__u64 packets;
+	__u64 bytes;
+};
+_Static_assert(sizeof(struct hw_metrics_value) == 16, "hw_metrics_value size");
+
+/* One record of the hw_events ring buffer. */
+struct hw_flow_event {
+	__u64 timestamp_ns;
+	__u32 endpoint_id;
+	__u32 ifindex;
+	__u32 src_identity;
+	__u32 dst_identity;
+	__be32 saddr;
+	__be32 daddr;
+	__be16 sport; /* ICMP: echo id */
+	__be16 dport; /* ICMP: type */
+	__u8 protocol;
+	__u8 direction;
+	__u8 verdict;   /* enum hw_verdict */
+	__u8 tcp_flags;
+	__u16 reason;   /* enum hw_drop_reason */
+	__u16 _pad0;
+	__u32 _pad1;
+};
+_Static_assert(sizeof(struct hw_flow_event) == 48, "hw_flow_event size");
 
 /* ---- selftest object (bpf/selftest.c) -------------------------------- */
 
@@ -90,6 +231,20 @@ struct hivewall_abi_anchor {
 	struct hw_deny_entry deny_entry;
 	struct hw_selftest_stats selftest_stats;
 	struct hw_selftest_event selftest_event;
+	enum hw_direction direction;
+	enum hw_policy_verdict policy_verdict;
+	enum hw_endpoint_flags endpoint_flags;
+	struct hw_endpoint_key endpoint_key;
+	struct hw_endpoint_info endpoint_info;
+	struct hw_ipcache_key ipcache_key;
+	struct hw_ipcache_entry ipcache_entry;
+	struct hw_policy_key policy_key;
+	struct hw_policy_entry policy_entry;
+	struct hw_ct_key ct_key;
+	struct hw_ct_entry ct_entry;
+	struct hw_metrics_key metrics_key;
+	struct hw_metrics_value metrics_value;
+	struct hw_flow_event flow_event;
 };
 struct hivewall_abi_anchor hivewall_abi_anchor __attribute__((section(".hw_abi"), used));
 #endif

@@ -23,13 +23,37 @@ enum hw_parse_result {
 	HW_PARSE_FRAGMENT = 3, /* non-first fragment: no L4 header */
 };
 
+/*
+ * What the datapath needs of an IPv4 packet. Ports are in network order.
+ * ICMP echo: request (type 8) sport = id, dport = 0; reply (type 0) sport = 0,
+ * dport = id, so a reply's reversed tuple is its request's tuple.
+ */
 struct hw_ipv4_tuple {
 	__be32 saddr;
 	__be32 daddr;
 	__be16 sport;
 	__be16 dport;
 	__u8 protocol;
+	__u8 icmp_type;
+	__u8 tcp_flags;
+	__u16 length; /* IP total length */
 };
+
+/* The ICMP header (linux/icmp.h pulls in libc headers under -target bpf). */
+struct hw_icmphdr {
+	__u8 type;
+	__u8 code;
+	__sum16 checksum;
+	__be16 id;       /* echo request / reply */
+	__be16 sequence;
+};
+
+#define HW_ICMP_ECHOREPLY 0
+#define HW_ICMP_ECHO 8
+
+#ifndef IPPROTO_SCTP
+#define IPPROTO_SCTP 132
+#endif
 
 #define HW_IP_MF 0x2000
 #define HW_IP_OFFSET 0x1fff
@@ -58,6 +82,9 @@ static __always_inline int hw_parse_ipv4(struct __sk_buff *skb, struct hw_ipv4_t
 	t->protocol = ip->protocol;
 	t->sport = 0;
 	t->dport = 0;
+	t->icmp_type = 0;
+	t->tcp_flags = 0;
+	t->length = bpf_ntohs(ip->tot_len);
 
 	if (ip->frag_off & bpf_htons(HW_IP_OFFSET))
 		return HW_PARSE_FRAGMENT;
@@ -69,12 +96,23 @@ static __always_inline int hw_parse_ipv4(struct __sk_buff *skb, struct hw_ipv4_t
 			return HW_PARSE_MALFORMED;
 		t->sport = tcp->source;
 		t->dport = tcp->dest;
-	} else if (ip->protocol == IPPROTO_UDP) {
+		t->tcp_flags = ((__u8 *)tcp)[13];
+	} else if (ip->protocol == IPPROTO_UDP || ip->protocol == IPPROTO_SCTP) {
+		/* UDP and SCTP both start with source and destination port. */
 		struct udphdr *udp = l4;
-		if ((void *)(udp + 1) > data_end)
+		if ((void *)udp + 4 > data_end)
 			return HW_PARSE_MALFORMED;
 		t->sport = udp->source;
 		t->dport = udp->dest;
+	} else if (ip->protocol == IPPROTO_ICMP) {
+		struct hw_icmphdr *icmp = l4;
+		if ((void *)(icmp + 1) > data_end)
+			return HW_PARSE_MALFORMED;
+		t->icmp_type = icmp->type;
+		if (icmp->type == HW_ICMP_ECHO)
+			t->sport = icmp->id;
+		else if (icmp->type == HW_ICMP_ECHOREPLY)
+			t->dport = icmp->id;
 	}
 	return HW_PARSE_OK;
 }

@@ -7,6 +7,10 @@ import dev.hivewall.ebpf.ObjectSpec;
 public final class BpfObjects {
   public static final String RESOURCE_DIR = "dev/hivewall/bpf/";
   public static final String SELFTEST = "selftest.o";
+  public static final String LXC = "bpf_lxc.o";
+
+  /** Every object the agent loads; each is checked against the Java ABI. */
+  public static final java.util.List<String> ALL = java.util.List.of(SELFTEST, LXC);
 
   private BpfObjects() {}
 

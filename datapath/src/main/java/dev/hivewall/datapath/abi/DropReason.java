@@ -10,7 +10,10 @@ public enum DropReason implements AbiEnum {
   NO_ROUTE(5, "no-route"),
   MALFORMED(6, "malformed"),
   FRAGMENT(7, "fragment"),
-  DENIED_SOURCE(8, "denied-source");
+  DENIED_SOURCE(8, "denied-source"),
+  UNKNOWN_ENDPOINT(9, "unknown-endpoint"),
+  UNSUPPORTED_L3(10, "unsupported-l3"),
+  NO_PROXY(11, "no-proxy");
 
   private final int code;
   private final String label;

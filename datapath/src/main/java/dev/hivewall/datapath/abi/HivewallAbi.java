@@ -1,5 +1,16 @@
 package dev.hivewall.datapath.abi;
 
+import dev.hivewall.datapath.maps.conntrack.CtEntry;
+import dev.hivewall.datapath.maps.conntrack.CtKey;
+import dev.hivewall.datapath.maps.endpoints.EndpointInfo;
+import dev.hivewall.datapath.maps.endpoints.EndpointKey;
+import dev.hivewall.datapath.maps.events.FlowEvent;
+import dev.hivewall.datapath.maps.ipcache.IpcacheEntry;
+import dev.hivewall.datapath.maps.ipcache.IpcacheKey;
+import dev.hivewall.datapath.maps.metrics.MetricsKey;
+import dev.hivewall.datapath.maps.metrics.MetricsValue;
+import dev.hivewall.datapath.maps.policy.PolicyMapEntry;
+import dev.hivewall.datapath.maps.policy.PolicyMapKey;
 import dev.hivewall.datapath.selftest.DenyEntry;
 import dev.hivewall.datapath.selftest.DenyKey;
 import dev.hivewall.datapath.selftest.SelftestEvent;
@@ -18,7 +29,22 @@ import java.util.List;
 public final class HivewallAbi {
   /** Every struct of hivewall_abi.h, each named as its C struct. */
   public static final List<StructLayout> STRUCTS =
-      List.of(DenyKey.LAYOUT, DenyEntry.LAYOUT, SelftestStats.LAYOUT, SelftestEvent.LAYOUT);
+      List.of(
+          DenyKey.LAYOUT,
+          DenyEntry.LAYOUT,
+          SelftestStats.LAYOUT,
+          SelftestEvent.LAYOUT,
+          EndpointKey.LAYOUT,
+          EndpointInfo.LAYOUT,
+          IpcacheKey.LAYOUT,
+          IpcacheEntry.LAYOUT,
+          PolicyMapKey.LAYOUT,
+          PolicyMapEntry.LAYOUT,
+          CtKey.LAYOUT,
+          CtEntry.LAYOUT,
+          MetricsKey.LAYOUT,
+          MetricsValue.LAYOUT,
+          FlowEvent.LAYOUT);
 
   private HivewallAbi() {}
 
@@ -32,6 +58,9 @@ public final class HivewallAbi {
     }
     out.addAll(AbiCheck.compare(btf, "hw_verdict", Verdict.class));
     out.addAll(AbiCheck.compare(btf, "hw_drop_reason", DropReason.class));
+    out.addAll(AbiCheck.compare(btf, "hw_direction", TrafficDirection.class));
+    out.addAll(AbiCheck.compare(btf, "hw_policy_verdict", PolicyMapVerdict.class));
+    out.addAll(AbiCheck.compare(btf, "hw_endpoint_flags", EndpointFlag.class));
     return out;
   }
 

@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * bpf_lxc.o: the per-pod datapath, attached to the host end of each pod's veth.
+ *
+ *   hw_from_pod  (tc ingress of the host veth)  what the pod sends: its egress
+ *   hw_to_pod    (tc egress of the host veth)   what is delivered to it: its ingress
+ *
+ * Per packet: endpoint by ifindex (unknown device: drop, fail closed) ->
+ * parse (ARP passes; other non-IPv4 drops; malformed and non-first fragments
+ * drop) -> anti-spoofing (from the pod, only its own address) -> peer identity
+ * from the ipcache (no entry: world) -> reply of a tracked connection: pass ->
+ * policy (lib/policy.h) -> conntrack entry for what passes.
+ */
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/pkt_cls.h>
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
+
+#include "hivewall_abi.h"
+#include "lib/maps.h"
+#include "lib/parse.h"
+#include "lib/conntrack.h"
+#include "lib/policy.h"
+
+#define HW_IDENTITY_WORLD 2
+
+struct hw_verdict_ctx {
+	__u32 endpoint_id;
+	__u32 src_identity;
+	__u32 dst_identity;
+	__u8 direction;
+};
+
+static __always_inline __u32 hw_ipcache_identity(__be32 addr)
+{
+	struct hw_ipcache_key key = { .prefixlen = 32, .addr = addr };
+	struct hw_ipcache_entry *e = bpf_map_lookup_elem(&hw_ipcache, &key);
+
+	return e ? e->identity : HW_IDENTITY_WORLD;
+}
+
+static __always_inline void hw_count(const struct hw_verdict_ctx *c, __u8 verdict, __u16 reason,
+				     __u32 bytes)
+{
+	struct hw_metrics_key key = {
+		.endpoint_id = c->endpoint_id,
+		.direction = c->direction,
+		.verdict = verdict,
+		.reason = reason,
+	};
+	struct hw_metrics_value *v = bpf_map_lookup_elem(&hw_metrics, &key);
+
+	if (v) {
+		v->packets++;
+		v->bytes += bytes;
+		return;
+	}
+	struct hw_metrics_value first = { .packets = 1, .bytes = bytes };
+	bpf_map_update_elem(&hw_metrics, &key, &first, BPF_NOEXIST);
+}
+
+static __always_inline void hw_emit(struct __sk_buff *skb, const struct hw_verdict_ctx *c,
+				    const struct hw_ipv4_tuple *t, __u8 verdict, __u16 reason)
+{
+	struct hw_flow_event *ev = bpf_ringbuf_reserve(&hw_events, sizeof(*ev), 0);
+
+	if (!ev)
+		return; /* lost: counted by the reader from the ring's own counters later */
+	ev->timestamp_ns = bpf_ktime_get_ns();
+	ev->endpoint_id = c->endpoint_id;
+	ev->ifindex = skb->ifindex;
+	ev->src_identity = c->src_identity;
+	ev->dst_identity = c->dst_identity;
+	ev->saddr = t->saddr;
+	ev->daddr = t->daddr;
+	ev->sport = t->sport;
+	ev->dport = t->protocol == IPPROTO_ICMP ? bpf_htons(t->icmp_type) : t->dport;
+	ev->protocol = t->protocol;
+	ev->direction = c->direction;
+	ev->verdict = verdict;
+	ev->tcp_flags = t->tcp_flags;
+	ev->reason = reason;
+	ev->_pad0 = 0;
+	ev->_pad1 = 0;
+	bpf_ringbuf_submit(ev, 0);
+}
+
+static __always_inline int hw_drop(struct __sk_buff *skb, const struct hw_verdict_ctx *c,
+				   const struct hw_ipv4_tuple *t, __u16 reason)
+{
+	hw_count(c, HW_VERDICT_DROPPED, reason, skb->len);
+	hw_emit(skb, c, t, HW_VERDICT_DROPPED, reason);
+	return TC_ACT_SHOT;
+}
+
+static __always_inline int hw_pass(struct __sk_buff *skb, const struct hw_verdict_ctx *c)
+{
+	hw_count(c, HW_VERDICT_FORWARDED, HW_DROP_NONE, skb->len);
+	return TC_ACT_OK;
+}
+
+static __always_inline int hw_handle(struct __sk_buff *skb, __u8 direction)
+{
+	struct hw_ipv4_tuple t = {};
+	struct hw_verdict_ctx c = { .direction = direction };
+	struct hw_endpoint_key ek = { .ifindex = skb->ifindex };
+	struct hw_endpoint_info *ep = bpf_map_lookup_elem(&hw_endpoints, &ek);
+
+	if (!ep)
+		return hw_drop(skb, &c, &t, HW_DROP_UNKNOWN_ENDPOINT);
+	c.endpoint_id = ep->endpoint_id;
+
+	switch (hw_parse_ipv4(skb, &t)) {
+	case HW_PARSE_OK:
+		break;
+	case HW_PARSE_NOT_IPV4: {
+		void *data = (void *)(long)skb->data;
+		struct ethhdr *eth = data;
+		if ((void *)(eth + 1) <= (void *)(long)skb->data_end &&
+		    eth->h_proto == bpf_htons(ETH_P_ARP))
+			return hw_pass(skb, &c);
+		return hw_drop(skb, &c, &t, HW_DROP_UNSUPPORTED_L3);
+	}
+	case HW_PARSE_FRAGMENT:
+		/* A non-first fragment has no ports to judge: dropped on purpose. */
+		return hw_drop(skb, &c, &t, HW_DROP_FRAGMENT);
+	default:
+		return hw_drop(skb, &c, &t, HW_DROP_MALFORMED);
+	}
+
+	__be32 peer;
+	if (direction == HW_DIR_EGRESS) {
+		c.src_identity = ep->identity;
+		if (t.saddr != ep->ipv4)
+			return hw_drop(skb, &c, &t, HW_DROP_SPOOFED_SOURCE);
+		peer = t.daddr;
+		c.dst_identity = hw_ipcache_identity(peer);
+	} else {
+		c.dst_identity = ep->identity;
+		peer = t.saddr;
+		c.src_identity = hw_ipcache_identity(peer);
+	}
+
+	if (hw_ct_is_reply(&t, direction, c.endpoint_id))
+		return hw_pass(skb, &c);
+
+	__be16 port = t.protocol == IPPROTO_ICMP ? bpf_htons(t.icmp_type) : t.dport;
+	__be16 proxy_port = 0;
+	__u32 peer_identity = direction == HW_DIR_EGRESS ? c.dst_identity : c.src_identity;
+	__u32 policy_id = c.endpoint_id | (ep->flags & HW_EP_POLICY_SLOT_B ? HW_POLICY_SLOT_BIT : 0);
+	__u8 verdict = hw_policy_verdict(policy_id, peer_identity, direction, t.protocol, port,
+					 &proxy_port);
+	__u32 enforced = direction == HW_DIR_EGRESS ? ep->flags & HW_EP_EGRESS_ENFORCED
+						    : ep->flags & HW_EP_INGRESS_ENFORCED;
+
+	switch (verdict) {
+	case HW_POLICY_DENY:
+		return hw_drop(skb, &c, &t, HW_DROP_POLICY_DENY);
+	case HW_POLICY_REDIRECT:
+		/* The L7 proxy is not part of this datapath yet: fail closed. */
+		return hw_drop(skb, &c, &t, HW_DROP_NO_PROXY);
+	case HW_POLICY_ALLOW:
+		break;
+	default:
+		if (enforced)
+			return hw_drop(skb, &c, &t, HW_DROP_POLICY_DENIED);
+	}
+	hw_ct_track(&t, direction, c.endpoint_id);
+	return hw_pass(skb, &c);
+}
+
+SEC("tc")
+int hw_from_pod(struct __sk_buff *skb)
+{
+	return hw_handle(skb, HW_DIR_EGRESS);
+}
+
+SEC("tc")
+int hw_to_pod(struct __sk_buff *skb)
+{
+	return hw_handle(skb, HW_DIR_INGRESS);
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

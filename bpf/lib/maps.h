@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The maps of the lxc datapath, defined once. The agent pins them under
+ * /sys/fs/bpf/hivewall/ and is their only writer (except hw_ct, hw_metrics
+ * and hw_events, which BPF writes and the agent reads).
+ */
+#ifndef HIVEWALL_LIB_MAPS_H
+#define HIVEWALL_LIB_MAPS_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include "hivewall_abi.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__type(key, struct hw_endpoint_key);
+	__type(value, struct hw_endpoint_info);
+	__uint(max_entries, 4096);
+} hw_endpoints SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__type(key, struct hw_ipcache_key);
+	__type(value, struct hw_ipcache_entry);
+	__uint(max_entries, 65536);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+} hw_ipcache SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__type(key, struct hw_policy_key);
+	__type(value, struct hw_policy_entry);
+	__uint(max_entries, 1 << 20);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+} hw_policy SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__type(key, struct hw_ct_key);
+	__type(value, struct hw_ct_entry);
+	__uint(max_entries, 65536);
+} hw_ct SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__type(key, struct hw_metrics_key);
+	__type(value, struct hw_metrics_value);
+	__uint(max_entries, 16384);
+} hw_metrics SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 22);
+} hw_events SEC(".maps");
+
+#endif /* HIVEWALL_LIB_MAPS_H */

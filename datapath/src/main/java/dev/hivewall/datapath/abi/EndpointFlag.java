@@ -1,0 +1,24 @@
+package dev.hivewall.datapath.abi;
+
+/** Mirror of {@code enum hw_endpoint_flags} (bits of hw_endpoint_info.flags). */
+public enum EndpointFlag implements AbiEnum {
+  INGRESS_ENFORCED(1),
+  EGRESS_ENFORCED(2),
+  POLICY_SLOT_B(4);
+
+  private final int code;
+
+  EndpointFlag(int code) {
+    this.code = code;
+  }
+
+  @Override
+  public String cName() {
+    return "HW_EP_" + name();
+  }
+
+  @Override
+  public int code() {
+    return code;
+  }
+}

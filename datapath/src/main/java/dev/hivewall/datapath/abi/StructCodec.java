@@ -1,0 +1,33 @@
+package dev.hivewall.datapath.abi;
+
+import dev.hivewall.ebpf.Codec;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+
+/** A {@link Codec} for one ABI struct: its layout gives the size; the lambdas move the fields. */
+public final class StructCodec {
+  private StructCodec() {}
+
+  public static <T> Codec<T> of(
+      StructLayout layout, BiConsumer<T, MemorySegment> encode, Function<MemorySegment, T> decode) {
+    return new Codec<>() {
+      @Override
+      public long byteSize() {
+        return layout.byteSize();
+      }
+
+      @Override
+      public void encode(T value, MemorySegment into) {
+        into.fill((byte) 0); // padding is always zero: keys compare byte for byte
+        encode.accept(value, into);
+      }
+
+      @Override
+      public T decode(MemorySegment from) {
+        return decode.apply(from);
+      }
+    };
+  }
+}

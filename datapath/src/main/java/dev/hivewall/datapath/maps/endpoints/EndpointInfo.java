@@ -1,0 +1,58 @@
+package dev.hivewall.datapath.maps.endpoints;
+
+import static dev.hivewall.datapath.abi.Layouts.BE32;
+import static dev.hivewall.datapath.abi.Layouts.U32;
+
+import dev.hivewall.datapath.abi.EndpointFlag;
+import dev.hivewall.datapath.abi.Layouts;
+import dev.hivewall.datapath.abi.StructCodec;
+import dev.hivewall.datapath.maps.policy.PolicySlot;
+import dev.hivewall.ebpf.Codec;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.StructLayout;
+
+/** Value of {@code hw_endpoints}: who the pod behind a host veth is. */
+public record EndpointInfo(
+    int endpointId,
+    int identity,
+    int ipv4,
+    boolean ingressEnforced,
+    boolean egressEnforced,
+    PolicySlot policySlot) {
+  public static final StructLayout LAYOUT =
+      MemoryLayout.structLayout(
+              U32.withName("endpoint_id"),
+              U32.withName("identity"),
+              BE32.withName("ipv4"),
+              U32.withName("flags"))
+          .withName("hw_endpoint_info");
+  private static final long ID = Layouts.offset(LAYOUT, "endpoint_id");
+  private static final long IDENTITY = Layouts.offset(LAYOUT, "identity");
+  private static final long IPV4 = Layouts.offset(LAYOUT, "ipv4");
+  private static final long FLAGS = Layouts.offset(LAYOUT, "flags");
+
+  public static final Codec<EndpointInfo> CODEC =
+      StructCodec.of(
+          LAYOUT,
+          (e, s) -> {
+            s.set(U32, ID, e.endpointId);
+            s.set(U32, IDENTITY, e.identity);
+            s.set(BE32, IPV4, e.ipv4);
+            s.set(
+                U32,
+                FLAGS,
+                (e.ingressEnforced ? EndpointFlag.INGRESS_ENFORCED.code() : 0)
+                    | (e.egressEnforced ? EndpointFlag.EGRESS_ENFORCED.code() : 0)
+                    | (e.policySlot == PolicySlot.B ? EndpointFlag.POLICY_SLOT_B.code() : 0));
+          },
+          s -> {
+            int flags = s.get(U32, FLAGS);
+            return new EndpointInfo(
+                s.get(U32, ID),
+                s.get(U32, IDENTITY),
+                s.get(BE32, IPV4),
+                (flags & EndpointFlag.INGRESS_ENFORCED.code()) != 0,
+                (flags & EndpointFlag.EGRESS_ENFORCED.code()) != 0,
+                (flags & EndpointFlag.POLICY_SLOT_B.code()) != 0 ? PolicySlot.B : PolicySlot.A);
+          });
+}

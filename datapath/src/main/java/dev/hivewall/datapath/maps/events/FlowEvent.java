@@ -1,0 +1,103 @@
+package dev.hivewall.datapath.maps.events;
+
+import static dev.hivewall.datapath.abi.Layouts.BE16;
+import static dev.hivewall.datapath.abi.Layouts.BE32;
+import static dev.hivewall.datapath.abi.Layouts.U16;
+import static dev.hivewall.datapath.abi.Layouts.U32;
+import static dev.hivewall.datapath.abi.Layouts.U64;
+import static dev.hivewall.datapath.abi.Layouts.U8;
+
+import dev.hivewall.core.net.Ipv4Address;
+import dev.hivewall.datapath.abi.DropReason;
+import dev.hivewall.datapath.abi.Layouts;
+import dev.hivewall.datapath.abi.TrafficDirection;
+import dev.hivewall.datapath.abi.Verdict;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+
+/** One record of the {@code hw_events} ring buffer: {@code struct hw_flow_event}. */
+public record FlowEvent(
+    long timestampNanos,
+    int endpointId,
+    int ifindex,
+    int srcIdentity,
+    int dstIdentity,
+    int saddr,
+    int daddr,
+    int sport,
+    int dport,
+    int protocol,
+    TrafficDirection direction,
+    Verdict verdict,
+    int tcpFlags,
+    DropReason reason) {
+
+  public static final StructLayout LAYOUT =
+      MemoryLayout.structLayout(
+              U64.withName("timestamp_ns"),
+              U32.withName("endpoint_id"),
+              U32.withName("ifindex"),
+              U32.withName("src_identity"),
+              U32.withName("dst_identity"),
+              BE32.withName("saddr"),
+              BE32.withName("daddr"),
+              BE16.withName("sport"),
+              BE16.withName("dport"),
+              U8.withName("protocol"),
+              U8.withName("direction"),
+              U8.withName("verdict"),
+              U8.withName("tcp_flags"),
+              U16.withName("reason"),
+              U16.withName("_pad0"),
+              U32.withName("_pad1"))
+          .withName("hw_flow_event");
+
+  public static FlowEvent decode(MemorySegment r) {
+    if (r.byteSize() < LAYOUT.byteSize()) {
+      throw new IllegalArgumentException(
+          "flow event of " + r.byteSize() + " bytes, expected " + LAYOUT.byteSize());
+    }
+    return new FlowEvent(
+        r.get(U64, off("timestamp_ns")),
+        r.get(U32, off("endpoint_id")),
+        r.get(U32, off("ifindex")),
+        r.get(U32, off("src_identity")),
+        r.get(U32, off("dst_identity")),
+        r.get(BE32, off("saddr")),
+        r.get(BE32, off("daddr")),
+        Short.toUnsignedInt(r.get(BE16, off("sport"))),
+        Short.toUnsignedInt(r.get(BE16, off("dport"))),
+        Byte.toUnsignedInt(r.get(U8, off("protocol"))),
+        TrafficDirection.of(Byte.toUnsignedInt(r.get(U8, off("direction")))),
+        Verdict.of(Byte.toUnsignedInt(r.get(U8, off("verdict")))),
+        Byte.toUnsignedInt(r.get(U8, off("tcp_flags"))),
+        DropReason.of(Short.toUnsignedInt(r.get(U16, off("reason")))));
+  }
+
+  private static long off(String field) {
+    return Layouts.offset(LAYOUT, field);
+  }
+
+  @Override
+  public String toString() {
+    return Ipv4Address.format(saddr)
+        + ":"
+        + sport
+        + " ("
+        + srcIdentity
+        + ") -> "
+        + Ipv4Address.format(daddr)
+        + ":"
+        + dport
+        + " ("
+        + dstIdentity
+        + ") proto "
+        + protocol
+        + " "
+        + direction
+        + " "
+        + verdict
+        + (reason == DropReason.NONE ? "" : " " + reason.label());
+  }
+}
