@@ -1,7 +1,6 @@
 package dev.hivewall.core.policy.resolve;
 
 import dev.hivewall.core.identity.Identity;
-import dev.hivewall.core.net.Cidr;
 import dev.hivewall.core.policy.api.Peer;
 import java.util.Set;
 import java.util.TreeSet;
@@ -34,9 +33,8 @@ public final class PeerResolver {
                     }
                   });
       case Peer.Cidrs c -> {
-        for (var entry : u.cidrIdentities().entrySet()) {
-          Cidr prefix = entry.getKey();
-          if (c.contains(prefix)) {
+        for (var entry : u.cidrsWithin(c.cidr())) {
+          if (c.contains(entry.getKey())) {
             out.add(entry.getValue());
           }
         }

@@ -4,8 +4,13 @@ import dev.hivewall.core.identity.Identity;
 import dev.hivewall.core.labels.Labels;
 import dev.hivewall.core.net.Cidr;
 import dev.hivewall.core.policy.api.PortProtocol;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Every identity that policies can select right now: label identities with their labels, CIDR
@@ -15,10 +20,44 @@ import java.util.Set;
 public record Universe(
     Map<Identity, Labels> labelIdentities,
     Map<Cidr, Identity> cidrIdentities,
-    Map<Identity, Map<String, Set<PortProtocol>>> namedPorts) {
-  public Universe {
-    labelIdentities = Map.copyOf(labelIdentities);
-    cidrIdentities = Map.copyOf(cidrIdentities);
-    namedPorts = Map.copyOf(namedPorts);
+    Map<Identity, Map<String, Set<PortProtocol>>> namedPorts,
+    NavigableMap<Long, List<Map.Entry<Cidr, Identity>>> cidrsByAddress) {
+
+  public Universe(
+      Map<Identity, Labels> labelIdentities,
+      Map<Cidr, Identity> cidrIdentities,
+      Map<Identity, Map<String, Set<PortProtocol>>> namedPorts) {
+    this(
+        Map.copyOf(labelIdentities),
+        Map.copyOf(cidrIdentities),
+        Map.copyOf(namedPorts),
+        index(cidrIdentities));
+  }
+
+  /** CIDR identities by the unsigned start address of their prefix, for range queries. */
+  private static NavigableMap<Long, List<Map.Entry<Cidr, Identity>>> index(
+      Map<Cidr, Identity> cidrs) {
+    TreeMap<Long, List<Map.Entry<Cidr, Identity>>> idx = new TreeMap<>();
+    cidrs.forEach(
+        (c, id) ->
+            idx.computeIfAbsent(Integer.toUnsignedLong(c.address()), k -> new ArrayList<>())
+                .add(Map.entry(c, id)));
+    return Collections.unmodifiableNavigableMap(idx);
+  }
+
+  /** The CIDR identities of prefixes inside {@code outer} (outer itself included). */
+  public List<Map.Entry<Cidr, Identity>> cidrsWithin(Cidr outer) {
+    long first = Integer.toUnsignedLong(outer.address());
+    long last = first + (1L << (32 - outer.length())) - 1;
+    List<Map.Entry<Cidr, Identity>> out = new ArrayList<>();
+    for (List<Map.Entry<Cidr, Identity>> at :
+        cidrsByAddress.subMap(first, true, last, true).values()) {
+      for (Map.Entry<Cidr, Identity> e : at) {
+        if (outer.contains(e.getKey())) {
+          out.add(e);
+        }
+      }
+    }
+    return out;
   }
 }

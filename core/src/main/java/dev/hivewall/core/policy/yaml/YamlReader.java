@@ -1,6 +1,7 @@
 package dev.hivewall.core.policy.yaml;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -17,14 +18,18 @@ import java.util.Map;
  * the last one would hide a mistake in a security policy).
  */
 public final class YamlReader {
-  private static final YAMLFactory FACTORY = new YAMLFactory();
+  private static final YAMLFactory YAML = new YAMLFactory();
+  private static final JsonFactory JSON = new JsonFactory();
 
   private YamlReader() {}
 
   /** Every non-empty document of {@code text}; {@code source} names the input in errors. */
   public static List<YamlNode> readAll(String source, String text) {
     List<YamlNode> docs = new ArrayList<>();
-    try (JsonParser p = FACTORY.createParser(text)) {
+    // JSON is YAML, but Jackson's JSON parser is several times faster on large policies.
+    String head = text.stripLeading();
+    boolean json = head.startsWith("{") || head.startsWith("[");
+    try (JsonParser p = json ? JSON.createParser(text) : YAML.createParser(text)) {
       JsonToken t;
       while ((t = p.nextToken()) != null) {
         YamlNode doc = read(source, p, t);

@@ -1,0 +1,327 @@
+package dev.hivewall.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.hivewall.core.identity.Identity;
+import dev.hivewall.core.identity.SecurityLabels;
+import dev.hivewall.core.labels.Labels;
+import dev.hivewall.core.net.Cidr;
+import dev.hivewall.core.net.Ipv4Address;
+import dev.hivewall.core.policy.api.Policy;
+import dev.hivewall.core.policy.api.PolicyParser;
+import dev.hivewall.core.policy.resolve.CidrIdentities;
+import dev.hivewall.core.policy.resolve.EndpointPolicy;
+import dev.hivewall.core.policy.resolve.PolicyResolver;
+import dev.hivewall.core.policy.resolve.PolicySubject;
+import dev.hivewall.core.policy.resolve.Universe;
+import dev.hivewall.datapath.host.Command;
+import dev.hivewall.datapath.lxc.EndpointPolicyState;
+import dev.hivewall.datapath.lxc.LxcDatapath;
+import dev.hivewall.datapath.selftest.SelftestDatapath;
+import dev.hivewall.ebpf.TestRunResult;
+import dev.hivewall.testing.lab.Lab;
+import dev.hivewall.testing.lab.LabNetns;
+import dev.hivewall.testing.packet.Packets;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Policy at scale: N "allow source address A_i to TCP port P_i" rules (N = 10 .. 100k) for one
+ * endpoint.
+ *
+ * <ul>
+ *   <li>verdict cost: the real hw_to_pod program on a packet matching the last rule, and on one
+ *       matching none (BPF_PROG_TEST_RUN, 200k repetitions, kernel-timed), vs no policy;
+ *   <li>apply, agent side: policy text (YAML and JSON) parsed, resolved, ipcache + policy map
+ *       written; and one rule changed on the large policy;
+ *   <li>the same rules loaded by iptables-restore (a chain), ipset restore (hash:ip,port + one
+ *       rule) and nft -f (a set of address . port) in a lab namespace, same run, interleaved.
+ * </ul>
+ */
+final class PolicyScaleBench {
+  private static final String ENDPOINT_IP = "198.18.0.10";
+  private static final int REPEAT = 200_000;
+
+  private PolicyScaleBench() {}
+
+  static void run(Path out, boolean quick) throws IOException {
+    int[] sizes = quick ? new int[] {10, 1000} : new int[] {10, 1000, 10_000, 100_000};
+    int runs = quick ? 1 : 3;
+    Map<String, Map<Integer, List<Double>>> verdict = new LinkedHashMap<>();
+    Map<String, Map<Integer, List<Double>>> apply = new LinkedHashMap<>();
+    try (Lab lab = Lab.create()) {
+      LabNetns ns = lab.netns("bench");
+      for (int r = 0; r < runs; r++) {
+        for (int n : sizes) {
+          hivewall(n, verdict, apply);
+          iptables(ns, n, apply);
+          ipset(ns, n, apply);
+          nft(ns, n, apply);
+          System.out.printf("policy-scale run %d/%d, %d rules done%n", r + 1, runs, n);
+        }
+      }
+    }
+    write(out, verdict, apply);
+  }
+
+  private static void hivewall(
+      int n,
+      Map<String, Map<Integer, List<Double>>> verdict,
+      Map<String, Map<Integer, List<Double>>> apply) {
+    String yaml = yaml(n);
+    String json = json(n);
+    Labels self = SecurityLabels.of(Labels.of("app", "bench"), "bench", Labels.EMPTY);
+    try (LxcDatapath dp = LxcDatapath.load()) {
+      EndpointPolicyState state = new EndpointPolicyState(dp);
+      var ep = new EndpointPolicyState.Endpoint(1, 1, 300, Ipv4Address.parse(ENDPOINT_IP));
+      state.apply(ep, EndpointPolicy.NONE);
+      var prog = dp.program(LxcDatapath.TO_POD);
+      byte[] last = Packets.tcp(address(n - 1), ENDPOINT_IP, 40000, port(n - 1), Packets.TCP_SYN);
+      byte[] stranger =
+          Packets.tcp("198.51.100.77", ENDPOINT_IP, 40000, port(n - 1), Packets.TCP_SYN);
+      add(verdict, "no policy", n, prog.testRun(last, REPEAT).durationNanos());
+      try (SelftestDatapath floor = SelftestDatapath.load()) {
+        // The fixed cost of BPF_PROG_TEST_RUN itself: a program that parses and looks up one hash.
+        add(
+            verdict,
+            "test-run floor (selftest filter)",
+            n,
+            floor.program(SelftestDatapath.FILTER).testRun(last, REPEAT).durationNanos());
+      }
+
+      long t0 = System.nanoTime();
+      PolicyParser.parse("bench.yaml", yaml, "bench");
+      long yamlNanos = System.nanoTime() - t0;
+
+      long t1 = System.nanoTime();
+      List<Policy> policies = PolicyParser.parse("bench.json", json, "bench");
+      CidrIdentities cidrIds = new CidrIdentities();
+      Map<Cidr, Identity> cidrs = cidrIds.update(policies);
+      EndpointPolicy policy =
+          PolicyResolver.resolve(
+              new PolicySubject(self, Map.of()),
+              policies,
+              new Universe(Map.of(new Identity(300), self), cidrs, Map.of()));
+      cidrs.forEach((c, id) -> dp.ipcachePut(c, id.id()));
+      state.apply(ep, policy);
+      long applyNanos = System.nanoTime() - t1;
+      add(apply, "hivewall (JSON -> maps)", n, applyNanos / 1e6);
+      add(apply, "hivewall (YAML parse only)", n, yamlNanos / 1e6);
+
+      TestRunResult hit = prog.testRun(last, REPEAT);
+      TestRunResult miss = prog.testRun(stranger, REPEAT);
+      if (hit.retval() != TestRunResult.TC_ACT_OK || miss.retval() != TestRunResult.TC_ACT_SHOT) {
+        throw new IllegalStateException(
+            "policy of "
+                + n
+                + " rules not enforced: hit "
+                + hit.retval()
+                + ", miss "
+                + miss.retval());
+      }
+      add(verdict, "hivewall, matching rule", n, hit.durationNanos());
+      add(verdict, "hivewall, no rule matches", n, miss.durationNanos());
+
+      // One rule changed on the large policy: its port moves; resolve again and apply the diff.
+      List<Policy> changed =
+          PolicyParser.parse(
+              "bench.json",
+              json.replace("\"port\":\"" + port(0) + "\"", "\"port\":\"" + (port(0) + 1) + "\""),
+              "bench");
+      long t2 = System.nanoTime();
+      EndpointPolicy next =
+          PolicyResolver.resolve(
+              new PolicySubject(self, Map.of()),
+              changed,
+              new Universe(Map.of(new Identity(300), self), cidrIds.update(changed), Map.of()));
+      state.apply(ep, next);
+      add(apply, "hivewall, one rule changed (resolve + diff)", n, (System.nanoTime() - t2) / 1e6);
+    }
+  }
+
+  private static void iptables(LabNetns ns, int n, Map<String, Map<Integer, List<Double>>> apply)
+      throws IOException {
+    StringBuilder sb = new StringBuilder("*filter\n:INPUT ACCEPT [0:0]\n");
+    for (int i = 0; i < n; i++) {
+      sb.append("-A INPUT -s ")
+          .append(address(i))
+          .append("/32 -p tcp --dport ")
+          .append(port(i))
+          .append(" -j ACCEPT\n");
+    }
+    sb.append("COMMIT\n");
+    add(apply, "iptables-restore (chain)", n, timed(ns, "iptables-restore", sb.toString()));
+    ns.exec(Duration.ofMinutes(2), "iptables", "-F", "INPUT").orThrow();
+  }
+
+  private static void ipset(LabNetns ns, int n, Map<String, Map<Integer, List<Double>>> apply)
+      throws IOException {
+    StringBuilder sb =
+        new StringBuilder(
+            "create hw_bench hash:ip,port family inet maxelem " + Math.max(65536, 2 * n) + "\n");
+    for (int i = 0; i < n; i++) {
+      sb.append("add hw_bench ").append(address(i)).append(",tcp:").append(port(i)).append('\n');
+    }
+    double ms = timed(ns, "ipset restore", sb.toString());
+    long t0 = System.nanoTime();
+    ns.exec(
+            Duration.ofSeconds(30),
+            "iptables",
+            "-A",
+            "INPUT",
+            "-m",
+            "set",
+            "--match-set",
+            "hw_bench",
+            "src,dst",
+            "-j",
+            "ACCEPT")
+        .orThrow();
+    add(apply, "ipset restore + 1 rule", n, ms + (System.nanoTime() - t0) / 1e6);
+    ns.exec(Duration.ofSeconds(30), "iptables", "-F", "INPUT").orThrow();
+    ns.exec(Duration.ofSeconds(30), "ipset", "destroy", "hw_bench").orThrow();
+  }
+
+  private static void nft(LabNetns ns, int n, Map<String, Map<Integer, List<Double>>> apply)
+      throws IOException {
+    StringBuilder sb =
+        new StringBuilder(
+            "table inet hw_bench {\n  set allowed {\n    type ipv4_addr . inet_service\n    elements = { ");
+    for (int i = 0; i < n; i++) {
+      sb.append(i == 0 ? "" : ", ").append(address(i)).append(" . ").append(port(i));
+    }
+    sb.append(
+        " }\n  }\n  chain input {\n    type filter hook input priority 0; policy accept;\n"
+            + "    ip saddr . tcp dport @allowed accept\n  }\n}\n");
+    add(apply, "nft -f (set)", n, timed(ns, "nft -f", sb.toString()));
+    ns.exec(Duration.ofSeconds(30), "nft", "delete", "table", "inet", "hw_bench").orThrow();
+  }
+
+  /**
+   * Runs {@code command} with {@code input} as its file/stdin inside the namespace; milliseconds.
+   */
+  private static double timed(LabNetns ns, String command, String input) throws IOException {
+    Path f = Files.createTempFile("hw-bench", ".rules");
+    try {
+      Files.writeString(f, input);
+      String line = command.equals("nft -f") ? "nft -f " + f : command + " < " + f;
+      long t0 = System.nanoTime();
+      ns.exec(Duration.ofMinutes(5), "bash", "-c", line).orThrow();
+      return (System.nanoTime() - t0) / 1e6;
+    } finally {
+      Files.deleteIfExists(f);
+    }
+  }
+
+  /** Rule i's source: 198.18.1.0 + i (inside 198.18.0.0/15). */
+  static String address(int i) {
+    return Ipv4Address.format(Ipv4Address.parse("198.18.1.0") + i);
+  }
+
+  static int port(int i) {
+    return 1024 + i % 50_000;
+  }
+
+  static String yaml(int n) {
+    StringBuilder sb =
+        new StringBuilder(
+            """
+        apiVersion: cilium.io/v2
+        kind: CiliumNetworkPolicy
+        metadata: {name: scale, namespace: bench}
+        spec:
+          endpointSelector: {matchLabels: {app: bench}}
+          ingress:
+        """);
+    for (int i = 0; i < n; i++) {
+      sb.append("  - fromCIDR: [")
+          .append(address(i))
+          .append("/32]\n    toPorts: [{ports: [{port: \"")
+          .append(port(i))
+          .append("\", protocol: TCP}]}]\n");
+    }
+    return sb.toString();
+  }
+
+  static String json(int n) {
+    StringBuilder sb =
+        new StringBuilder(
+            "{\"apiVersion\":\"cilium.io/v2\",\"kind\":\"CiliumNetworkPolicy\","
+                + "\"metadata\":{\"name\":\"scale\",\"namespace\":\"bench\"},\"spec\":{\"endpointSelector\":"
+                + "{\"matchLabels\":{\"app\":\"bench\"}},\"ingress\":[");
+    for (int i = 0; i < n; i++) {
+      sb.append(i == 0 ? "" : ",")
+          .append("{\"fromCIDR\":[\"")
+          .append(address(i))
+          .append("/32\"],\"toPorts\":[{\"ports\":[{\"port\":\"")
+          .append(port(i))
+          .append("\",\"protocol\":\"TCP\"}]}]}");
+    }
+    return sb.append("]}}").toString();
+  }
+
+  private static void add(
+      Map<String, Map<Integer, List<Double>>> m, String series, int n, double v) {
+    m.computeIfAbsent(series, k -> new LinkedHashMap<>())
+        .computeIfAbsent(n, k -> new ArrayList<>())
+        .add(v);
+  }
+
+  private static void write(
+      Path out,
+      Map<String, Map<Integer, List<Double>>> verdict,
+      Map<String, Map<Integer, List<Double>>> apply)
+      throws IOException {
+    Files.createDirectories(out);
+    Map<String, Map<Integer, Samples>> v = samples(verdict, "ns/packet");
+    Map<String, Map<Integer, Samples>> a = samples(apply, "ms");
+    v.values().forEach(m -> m.values().forEach(System.out::println));
+    a.forEach(
+        (name, m) ->
+            m.forEach(
+                (n, s) ->
+                    System.out.printf("%-44s %7d rules: median %10.3f ms%n", name, n, s.median())));
+    LineChart.write(
+        out.resolve("policy-verdict.png"),
+        "Per-packet verdict cost vs rules (BPF_PROG_TEST_RUN)",
+        "rules",
+        "ns per packet (median)",
+        v);
+    LineChart.write(
+        out.resolve("policy-apply.png"),
+        "Loading N rules (lower is better)",
+        "rules",
+        "ms (median)",
+        a);
+    Map<String, Object> doc = new LinkedHashMap<>();
+    doc.put("benchmark", "policy-scale");
+    doc.put("time", Instant.now().toString());
+    doc.put("machine", Machine.current());
+    doc.put(
+        "iptables", Command.run(Duration.ofSeconds(5), "iptables", "--version").stdout().strip());
+    doc.put("verdict_ns_per_packet", v);
+    doc.put("apply_ms", a);
+    new ObjectMapper()
+        .enable(SerializationFeature.INDENT_OUTPUT)
+        .writeValue(out.resolve("policy-scale.json").toFile(), doc);
+  }
+
+  private static Map<String, Map<Integer, Samples>> samples(
+      Map<String, Map<Integer, List<Double>>> raw, String unit) {
+    Map<String, Map<Integer, Samples>> out = new LinkedHashMap<>();
+    raw.forEach(
+        (name, byN) -> {
+          Map<Integer, Samples> m = new LinkedHashMap<>();
+          byN.forEach((n, values) -> m.put(n, new Samples(name + " @" + n, unit, values)));
+          out.put(name, m);
+        });
+    return out;
+  }
+}
