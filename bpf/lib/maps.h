@@ -22,7 +22,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
 	__type(key, struct hw_ipcache_key);
 	__type(value, struct hw_ipcache_entry);
-	__uint(max_entries, 65536);
+	__uint(max_entries, 1 << 19); /* pods + every prefix policies name; no prealloc */
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 } hw_ipcache SEC(".maps");
 

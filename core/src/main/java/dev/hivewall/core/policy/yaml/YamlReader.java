@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.yaml.snakeyaml.LoaderOptions;
 
 /**
  * Reads a (multi-document) YAML or JSON text into {@link YamlNode}s that keep their line numbers,
@@ -18,13 +19,33 @@ import java.util.Map;
  * the last one would hide a mistake in a security policy).
  */
 public final class YamlReader {
-  private static final YAMLFactory YAML = new YAMLFactory();
+  /** The largest policy input accepted (a guard against memory exhaustion, not a target). */
+  public static final int MAX_CHARS = 64 << 20;
+
+  private static final YAMLFactory YAML = yamlFactory();
   private static final JsonFactory JSON = new JsonFactory();
 
   private YamlReader() {}
 
+  private static YAMLFactory yamlFactory() {
+    LoaderOptions options = new LoaderOptions();
+    options.setCodePointLimit(MAX_CHARS);
+    return YAMLFactory.builder().loaderOptions(options).build();
+  }
+
   /** Every non-empty document of {@code text}; {@code source} names the input in errors. */
   public static List<YamlNode> readAll(String source, String text) {
+    if (text.length() > MAX_CHARS) {
+      throw new PolicyException(
+          source,
+          0,
+          "",
+          "input of "
+              + (text.length() >> 20)
+              + " MiB is over the limit of "
+              + (MAX_CHARS >> 20)
+              + " MiB: split it into several files");
+    }
     List<YamlNode> docs = new ArrayList<>();
     // JSON is YAML, but Jackson's JSON parser is several times faster on large policies.
     String head = text.stripLeading();
