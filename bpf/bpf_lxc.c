@@ -32,11 +32,16 @@ struct hw_verdict_ctx {
 	__u8 direction;
 };
 
+/* Identity of an address: its /32 entry (hash), else the longest prefix (trie), else world. */
 static __always_inline __u32 hw_ipcache_identity(__be32 addr)
 {
-	struct hw_ipcache_key key = { .prefixlen = 32, .addr = addr };
-	struct hw_ipcache_entry *e = bpf_map_lookup_elem(&hw_ipcache, &key);
+	struct hw_ipcache_host_key host = { .addr = addr };
+	struct hw_ipcache_entry *e = bpf_map_lookup_elem(&hw_ipcache_hosts, &host);
 
+	if (e)
+		return e->identity;
+	struct hw_ipcache_key key = { .prefixlen = 32, .addr = addr };
+	e = bpf_map_lookup_elem(&hw_ipcache, &key);
 	return e ? e->identity : HW_IDENTITY_WORLD;
 }
 

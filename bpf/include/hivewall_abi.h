@@ -93,6 +93,12 @@ struct hw_ipcache_key {
 };
 _Static_assert(sizeof(struct hw_ipcache_key) == 8, "hw_ipcache_key size");
 
+/* Key of hw_ipcache_hosts: one address (/32), looked up before the trie. */
+struct hw_ipcache_host_key {
+	__be32 addr;
+};
+_Static_assert(sizeof(struct hw_ipcache_host_key) == 4, "hw_ipcache_host_key size");
+
 struct hw_ipcache_entry {
 	__u32 identity;
 	__u32 _pad;
@@ -100,7 +106,9 @@ struct hw_ipcache_entry {
 _Static_assert(sizeof(struct hw_ipcache_entry) == 8, "hw_ipcache_entry size");
 
 /*
- * Key of the hw_policy LPM trie. prefixlen counts bits from endpoint_id on:
+ * Key of the hw_policy LPM trie and of the hw_policy_exact hash (which holds
+ * the keys with a protocol and a whole port, prefixlen always full, looked up
+ * first). prefixlen counts bits from endpoint_id on:
  * endpoint_id, identity and direction always match in full (72 bits); then
  * protocol (8 bits, absent = every protocol) and the top bits of dport
  * (network order, so a port block is a bit prefix).
@@ -237,6 +245,7 @@ struct hivewall_abi_anchor {
 	struct hw_endpoint_key endpoint_key;
 	struct hw_endpoint_info endpoint_info;
 	struct hw_ipcache_key ipcache_key;
+	struct hw_ipcache_host_key ipcache_host_key;
 	struct hw_ipcache_entry ipcache_entry;
 	struct hw_policy_key policy_key;
 	struct hw_policy_entry policy_entry;

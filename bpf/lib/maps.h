@@ -26,6 +26,25 @@ struct {
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 } hw_ipcache SEC(".maps");
 
+/* /32 entries of the ipcache: one hash lookup instead of a trie walk. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__type(key, struct hw_ipcache_host_key);
+	__type(value, struct hw_ipcache_entry);
+	__uint(max_entries, 1 << 19);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+} hw_ipcache_hosts SEC(".maps");
+
+/* Policy keys with a protocol and a whole port (prefix full): looked up first. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__type(key, struct hw_policy_key);
+	__type(value, struct hw_policy_entry);
+	__uint(max_entries, 1 << 20);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+} hw_policy_exact SEC(".maps");
+
+/* Policy keys with a wildcard protocol or a port block. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
 	__type(key, struct hw_policy_key);

@@ -15,7 +15,12 @@
  * the narrowest port block; the agent (core MapState) folds every wider entry
  * of the same identity into the narrower ones it covers, so the longest match
  * already carries the highest verdict among all matching entries of that
- * identity. The cost is two trie walks, whatever the number of rules.
+ * identity.
+ *
+ * Flat cost: keys with a protocol and a whole port live in the hw_policy_exact
+ * hash, the rest in the trie. Per identity the hash is asked first: an exact key
+ * is the longest possible match, so a hit is exactly what the trie would have
+ * answered; on a miss the trie (holding only ranges and wildcards) answers.
  */
 #ifndef HIVEWALL_LIB_POLICY_H
 #define HIVEWALL_LIB_POLICY_H
@@ -23,6 +28,14 @@
 #include "maps.h"
 
 #define HW_POLICY_FULL_PREFIX (32 + 32 + 8 + 8 + 16)
+
+/* The longest match for one identity: the exact hash first, then the trie. */
+static __always_inline struct hw_policy_entry *hw_policy_match(struct hw_policy_key *key)
+{
+	struct hw_policy_entry *e = bpf_map_lookup_elem(&hw_policy_exact, key);
+
+	return e ? e : bpf_map_lookup_elem(&hw_policy, key);
+}
 
 static __always_inline __u8 hw_policy_verdict(__u32 endpoint_id, __u32 identity, __u8 direction,
 					      __u8 protocol, __be16 dport, __be16 *proxy_port)
@@ -36,14 +49,14 @@ static __always_inline __u8 hw_policy_verdict(__u32 endpoint_id, __u32 identity,
 		.dport = dport,
 	};
 	__u8 verdict = HW_POLICY_NONE;
-	struct hw_policy_entry *e = bpf_map_lookup_elem(&hw_policy, &key);
+	struct hw_policy_entry *e = hw_policy_match(&key);
 
 	if (e) {
 		verdict = e->verdict;
 		*proxy_port = e->proxy_port;
 	}
 	key.identity = 0;
-	e = bpf_map_lookup_elem(&hw_policy, &key);
+	e = hw_policy_match(&key);
 	if (e && e->verdict > verdict) {
 		verdict = e->verdict;
 		*proxy_port = e->proxy_port;

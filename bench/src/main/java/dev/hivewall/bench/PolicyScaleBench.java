@@ -109,7 +109,9 @@ final class PolicyScaleBench {
               new PolicySubject(self, Map.of()),
               policies,
               new Universe(Map.of(new Identity(300), self), cidrs, Map.of()));
-      cidrs.forEach((c, id) -> dp.ipcachePut(c, id.id()));
+      Map<Cidr, Integer> ipcache = new java.util.HashMap<>();
+      cidrs.forEach((c, id) -> ipcache.put(c, id.id()));
+      dp.ipcachePutAll(ipcache);
       state.apply(ep, policy);
       long applyNanos = System.nanoTime() - t1;
       add(apply, "hivewall (JSON -> maps)", n, applyNanos / 1e6);

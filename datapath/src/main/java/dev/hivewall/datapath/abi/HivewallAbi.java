@@ -6,6 +6,7 @@ import dev.hivewall.datapath.maps.endpoints.EndpointInfo;
 import dev.hivewall.datapath.maps.endpoints.EndpointKey;
 import dev.hivewall.datapath.maps.events.FlowEvent;
 import dev.hivewall.datapath.maps.ipcache.IpcacheEntry;
+import dev.hivewall.datapath.maps.ipcache.IpcacheHostKey;
 import dev.hivewall.datapath.maps.ipcache.IpcacheKey;
 import dev.hivewall.datapath.maps.metrics.MetricsKey;
 import dev.hivewall.datapath.maps.metrics.MetricsValue;
@@ -37,6 +38,7 @@ public final class HivewallAbi {
           EndpointKey.LAYOUT,
           EndpointInfo.LAYOUT,
           IpcacheKey.LAYOUT,
+          IpcacheHostKey.LAYOUT,
           IpcacheEntry.LAYOUT,
           PolicyMapKey.LAYOUT,
           PolicyMapEntry.LAYOUT,

@@ -8,6 +8,7 @@ import dev.hivewall.datapath.maps.endpoints.EndpointInfo;
 import dev.hivewall.datapath.maps.endpoints.EndpointKey;
 import dev.hivewall.datapath.maps.events.FlowEvent;
 import dev.hivewall.datapath.maps.ipcache.IpcacheEntry;
+import dev.hivewall.datapath.maps.ipcache.IpcacheHostKey;
 import dev.hivewall.datapath.maps.ipcache.IpcacheKey;
 import dev.hivewall.datapath.maps.metrics.MetricsKey;
 import dev.hivewall.datapath.maps.metrics.MetricsValue;
@@ -34,6 +35,7 @@ public final class LxcDatapath implements AutoCloseable {
   private final BpfCollection collection;
   private final TypedMap<EndpointKey, EndpointInfo> endpoints;
   private final TypedMap<IpcacheKey, IpcacheEntry> ipcache;
+  private final TypedMap<IpcacheHostKey, IpcacheEntry> ipcacheHosts;
   private final TypedMap<CtKey, CtEntry> conntrack;
   private final TypedMap<MetricsKey, MetricsValue> metrics;
   private final PolicyMapWriter policy;
@@ -42,6 +44,8 @@ public final class LxcDatapath implements AutoCloseable {
     this.collection = c;
     this.endpoints = new TypedMap<>(c.map("hw_endpoints"), EndpointKey.CODEC, EndpointInfo.CODEC);
     this.ipcache = new TypedMap<>(c.map("hw_ipcache"), IpcacheKey.CODEC, IpcacheEntry.CODEC);
+    this.ipcacheHosts =
+        new TypedMap<>(c.map("hw_ipcache_hosts"), IpcacheHostKey.CODEC, IpcacheEntry.CODEC);
     this.conntrack = new TypedMap<>(c.map("hw_ct"), CtKey.CODEC, CtEntry.CODEC);
     BpfMap m = c.map("hw_metrics");
     this.metrics =
@@ -49,7 +53,7 @@ public final class LxcDatapath implements AutoCloseable {
             m,
             MetricsKey.CODEC,
             MetricsValue.perCpuCodec((int) (m.valueStride() / MetricsValue.LAYOUT.byteSize())));
-    this.policy = new PolicyMapWriter(c.map("hw_policy"));
+    this.policy = new PolicyMapWriter(c.map("hw_policy_exact"), c.map("hw_policy"));
   }
 
   public static LxcDatapath load() {
@@ -98,12 +102,33 @@ public final class LxcDatapath implements AutoCloseable {
     return metrics;
   }
 
+  /** Maps a prefix to an identity: /32s go to the host hash, shorter prefixes to the trie. */
   public void ipcachePut(Cidr prefix, int identity) {
-    ipcache.put(new IpcacheKey(prefix), new IpcacheEntry(identity));
+    if (prefix.length() == 32) {
+      ipcacheHosts.put(new IpcacheHostKey(prefix.address()), new IpcacheEntry(identity));
+    } else {
+      ipcache.put(new IpcacheKey(prefix), new IpcacheEntry(identity));
+    }
+  }
+
+  /** Writes many prefixes; the /32s in batched syscalls. */
+  public void ipcachePutAll(java.util.Map<Cidr, Integer> entries) {
+    java.util.Map<IpcacheHostKey, IpcacheEntry> hosts = new java.util.LinkedHashMap<>();
+    entries.forEach(
+        (prefix, identity) -> {
+          if (prefix.length() == 32) {
+            hosts.put(new IpcacheHostKey(prefix.address()), new IpcacheEntry(identity));
+          } else {
+            ipcache.put(new IpcacheKey(prefix), new IpcacheEntry(identity));
+          }
+        });
+    ipcacheHosts.putAll(hosts);
   }
 
   public boolean ipcacheRemove(Cidr prefix) {
-    return ipcache.remove(new IpcacheKey(prefix));
+    return prefix.length() == 32
+        ? ipcacheHosts.remove(new IpcacheHostKey(prefix.address()))
+        : ipcache.remove(new IpcacheKey(prefix));
   }
 
   /** A reader of flow events; poll it from one thread. */
