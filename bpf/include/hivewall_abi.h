@@ -66,6 +66,7 @@ enum hw_endpoint_flags {
 	HW_EP_INGRESS_ENFORCED = 1,
 	HW_EP_EGRESS_ENFORCED = 2,
 	HW_EP_POLICY_SLOT_B = 4,
+	HW_EP_POLICY_RANGES = 8, /* the live slot has trie entries (wildcards, port blocks) */
 };
 
 #define HW_POLICY_SLOT_BIT 0x80000000u

@@ -29,16 +29,23 @@
 
 #define HW_POLICY_FULL_PREFIX (32 + 32 + 8 + 8 + 16)
 
-/* The longest match for one identity: the exact hash first, then the trie. */
-static __always_inline struct hw_policy_entry *hw_policy_match(struct hw_policy_key *key)
+/*
+ * The longest match for one identity: the exact hash first, then the trie,
+ * which is skipped when the live policy slot has no trie entries at all.
+ */
+static __always_inline struct hw_policy_entry *hw_policy_match(struct hw_policy_key *key,
+							       int has_ranges)
 {
 	struct hw_policy_entry *e = bpf_map_lookup_elem(&hw_policy_exact, key);
 
-	return e ? e : bpf_map_lookup_elem(&hw_policy, key);
+	if (e || !has_ranges)
+		return e;
+	return bpf_map_lookup_elem(&hw_policy, key);
 }
 
 static __always_inline __u8 hw_policy_verdict(__u32 endpoint_id, __u32 identity, __u8 direction,
-					      __u8 protocol, __be16 dport, __be16 *proxy_port)
+					      __u8 protocol, __be16 dport, int has_ranges,
+					      __be16 *proxy_port)
 {
 	struct hw_policy_key key = {
 		.prefixlen = HW_POLICY_FULL_PREFIX,
@@ -49,14 +56,14 @@ static __always_inline __u8 hw_policy_verdict(__u32 endpoint_id, __u32 identity,
 		.dport = dport,
 	};
 	__u8 verdict = HW_POLICY_NONE;
-	struct hw_policy_entry *e = hw_policy_match(&key);
+	struct hw_policy_entry *e = hw_policy_match(&key, has_ranges);
 
 	if (e) {
 		verdict = e->verdict;
 		*proxy_port = e->proxy_port;
 	}
 	key.identity = 0;
-	e = hw_policy_match(&key);
+	e = hw_policy_match(&key, has_ranges);
 	if (e && e->verdict > verdict) {
 		verdict = e->verdict;
 		*proxy_port = e->proxy_port;

@@ -4,7 +4,8 @@ package dev.hivewall.datapath.abi;
 public enum EndpointFlag implements AbiEnum {
   INGRESS_ENFORCED(1),
   EGRESS_ENFORCED(2),
-  POLICY_SLOT_B(4);
+  POLICY_SLOT_B(4),
+  POLICY_RANGES(8);
 
   private final int code;
 

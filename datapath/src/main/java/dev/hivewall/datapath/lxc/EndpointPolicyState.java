@@ -4,6 +4,7 @@ import dev.hivewall.core.policy.resolve.EndpointPolicy;
 import dev.hivewall.core.policy.resolve.MapState;
 import dev.hivewall.datapath.maps.endpoints.EndpointInfo;
 import dev.hivewall.datapath.maps.endpoints.EndpointKey;
+import dev.hivewall.datapath.maps.policy.PolicyMapWriter;
 import dev.hivewall.datapath.maps.policy.PolicySlot;
 import java.util.HashMap;
 import java.util.Map;
@@ -52,7 +53,8 @@ public final class EndpointPolicyState {
                 ep.ipv4(),
                 policy.ingressEnforced(),
                 policy.egressEnforced(),
-                target));
+                target,
+                PolicyMapWriter.needsTrie(policy.mapState())));
     slots.put(ep.endpointId(), new Slots(target, policy.mapState(), s.liveState()));
     return touched;
   }

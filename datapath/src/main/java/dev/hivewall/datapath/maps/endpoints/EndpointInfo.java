@@ -18,7 +18,8 @@ public record EndpointInfo(
     int ipv4,
     boolean ingressEnforced,
     boolean egressEnforced,
-    PolicySlot policySlot) {
+    PolicySlot policySlot,
+    boolean policyHasRanges) {
   public static final StructLayout LAYOUT =
       MemoryLayout.structLayout(
               U32.withName("endpoint_id"),
@@ -43,7 +44,8 @@ public record EndpointInfo(
                 FLAGS,
                 (e.ingressEnforced ? EndpointFlag.INGRESS_ENFORCED.code() : 0)
                     | (e.egressEnforced ? EndpointFlag.EGRESS_ENFORCED.code() : 0)
-                    | (e.policySlot == PolicySlot.B ? EndpointFlag.POLICY_SLOT_B.code() : 0));
+                    | (e.policySlot == PolicySlot.B ? EndpointFlag.POLICY_SLOT_B.code() : 0)
+                    | (e.policyHasRanges ? EndpointFlag.POLICY_RANGES.code() : 0));
           },
           s -> {
             int flags = s.get(U32, FLAGS);
@@ -53,6 +55,7 @@ public record EndpointInfo(
                 s.get(BE32, IPV4),
                 (flags & EndpointFlag.INGRESS_ENFORCED.code()) != 0,
                 (flags & EndpointFlag.EGRESS_ENFORCED.code()) != 0,
-                (flags & EndpointFlag.POLICY_SLOT_B.code()) != 0 ? PolicySlot.B : PolicySlot.A);
+                (flags & EndpointFlag.POLICY_SLOT_B.code()) != 0 ? PolicySlot.B : PolicySlot.A,
+                (flags & EndpointFlag.POLICY_RANGES.code()) != 0);
           });
 }

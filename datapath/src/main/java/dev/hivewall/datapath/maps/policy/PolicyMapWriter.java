@@ -29,8 +29,13 @@ public final class PolicyMapWriter {
   }
 
   /** Whether a key lives in the exact hash: a protocol and a whole port. */
-  static boolean isExact(PolicyKey k) {
+  public static boolean isExact(PolicyKey k) {
     return k.protocol() != Protocol.ANY && k.portPrefixLength() == 16;
+  }
+
+  /** Whether the datapath must consult the trie for {@code state} (it has non-exact keys). */
+  public static boolean needsTrie(MapState state) {
+    return state.entries().keySet().stream().anyMatch(k -> !isExact(k));
   }
 
   /** Turns slot content {@code from} into {@code to}; returns how many entries were touched. */
