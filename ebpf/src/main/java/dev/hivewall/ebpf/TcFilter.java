@@ -49,6 +49,21 @@ public final class TcFilter implements AutoCloseable {
       TcDirection direction,
       BpfProgram program,
       int priority) {
+    return attach(netns, device, direction, program, priority, false);
+  }
+
+  /**
+   * As {@link #attach(NetworkNamespace, String, TcDirection, BpfProgram, int)}; with {@code
+   * replace}, the filter has handle 1 and atomically replaces the program of a filter already at
+   * that handle and priority (a restarted agent takes over without a moment unfiltered).
+   */
+  public static TcFilter attach(
+      NetworkNamespace netns,
+      String device,
+      TcDirection direction,
+      BpfProgram program,
+      int priority,
+      boolean replace) {
     int progFd = program.fd();
     return netns.call(
         () -> {
@@ -59,7 +74,10 @@ public final class TcFilter implements AutoCloseable {
             if (rc < 0 && rc != -BpfException.EEXIST) {
               throw new BpfException("create clsact qdisc on " + device, -rc);
             }
-            MemorySegment opts = TcStructs.opts(arena, progFd, 0, priority);
+            MemorySegment opts =
+                replace
+                    ? TcStructs.opts(arena, progFd, 1, priority, TcStructs.TC_F_REPLACE)
+                    : TcStructs.opts(arena, progFd, 0, priority);
             LibBpf.tcAttach(
                 "attach " + program.name() + " to " + device + " " + direction, hook, opts);
             return new TcFilter(

@@ -74,11 +74,16 @@ public final class LxcDatapath implements AutoCloseable {
     return collection.program(name);
   }
 
-  /** Attaches both programs to a pod's host veth: from-pod on ingress, to-pod on egress. */
+  /**
+   * Attaches both programs to a pod's host veth: from-pod on ingress, to-pod on egress. They
+   * replace programs already attached there (an agent restart), never leaving the device bare.
+   */
   public AttachedDevice attach(NetworkNamespace netns, String hostDevice) {
-    TcFilter from = TcFilter.attach(netns, hostDevice, TcDirection.INGRESS, program(FROM_POD), 1);
+    TcFilter from =
+        TcFilter.attach(netns, hostDevice, TcDirection.INGRESS, program(FROM_POD), 1, true);
     try {
-      TcFilter to = TcFilter.attach(netns, hostDevice, TcDirection.EGRESS, program(TO_POD), 1);
+      TcFilter to =
+          TcFilter.attach(netns, hostDevice, TcDirection.EGRESS, program(TO_POD), 1, true);
       return new AttachedDevice(from, to);
     } catch (RuntimeException e) {
       from.close();

@@ -133,6 +133,16 @@ public final class MapState {
   }
 
   @Override
+  public boolean equals(Object o) {
+    return o instanceof MapState m && m.entries.equals(entries);
+  }
+
+  @Override
+  public int hashCode() {
+    return entries.hashCode();
+  }
+
+  @Override
   public String toString() {
     return entries.size() + " entries";
   }

@@ -68,11 +68,19 @@ public final class TcStructs {
     return hook;
   }
 
+  /** BPF_TC_F_REPLACE: replace the program of an existing filter (same handle and priority). */
+  public static final int TC_F_REPLACE = 1;
+
   /** Options naming a filter by handle and priority; prog_fd 0 is what bpf_tc_detach wants. */
   public static MemorySegment opts(Arena arena, int progFd, int handle, int priority) {
+    return opts(arena, progFd, handle, priority, 0);
+  }
+
+  public static MemorySegment opts(Arena arena, int progFd, int handle, int priority, int flags) {
     MemorySegment opts = arena.allocate(TC_OPTS);
     opts.set(JAVA_LONG, 0, TC_OPTS.byteSize());
     opts.set(JAVA_INT, 8, progFd);
+    opts.set(JAVA_INT, 12, flags);
     opts.set(JAVA_INT, 20, handle);
     opts.set(JAVA_INT, 24, priority);
     return opts;

@@ -1,0 +1,40 @@
+package dev.hivewall.agent;
+
+import dev.hivewall.core.net.Cidr;
+import dev.hivewall.core.net.Ipv4Address;
+import java.nio.file.Path;
+
+/**
+ * How an agent runs: where it keeps state, where its API listens, the pod CIDR it gives addresses
+ * from (the first address is the node's gateway for pods).
+ */
+public record AgentConfig(
+    Path stateDir, Path socket, Cidr podCidr, String nodeNetns, String podNetnsPrefix) {
+  public static final String DEFAULT_POD_PREFIX = "hw-pod-";
+
+  public static final Path DEFAULT_STATE_DIR = Path.of("/var/lib/hivewall");
+  public static final Path DEFAULT_SOCKET = Path.of("/run/hivewall/hivewall.sock");
+  public static final Cidr DEFAULT_POD_CIDR = Cidr.parse("198.18.0.0/16");
+
+  public AgentConfig {
+    if (podCidr.length() > 28) {
+      throw new IllegalArgumentException("pod CIDR " + podCidr + " is too small (at most /28)");
+    }
+  }
+
+  /** A node in the agent's own namespace (production: the agent is started inside it). */
+  public AgentConfig(Path stateDir, Path socket, Cidr podCidr) {
+    this(stateDir, socket, podCidr, "", DEFAULT_POD_PREFIX);
+  }
+
+  /** The namespace pods hang off: {@link #nodeNetns} by name, or the agent's own when empty. */
+  public dev.hivewall.ebpf.netns.NetworkNamespace nodeNamespace() {
+    return nodeNetns.isEmpty()
+        ? dev.hivewall.ebpf.netns.NetworkNamespace.current()
+        : dev.hivewall.ebpf.netns.NetworkNamespace.named(nodeNetns);
+  }
+
+  public String gateway() {
+    return Ipv4Address.format(podCidr.address() + 1);
+  }
+}

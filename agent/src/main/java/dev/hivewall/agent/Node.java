@@ -1,0 +1,509 @@
+package dev.hivewall.agent;
+
+import dev.hivewall.agent.endpoint.PodPlumbing;
+import dev.hivewall.agent.endpoint.Responder;
+import dev.hivewall.agent.model.Pod;
+import dev.hivewall.agent.model.PodSpec;
+import dev.hivewall.agent.model.ServePort;
+import dev.hivewall.agent.state.AgentState;
+import dev.hivewall.agent.state.StateStore;
+import dev.hivewall.core.identity.Identity;
+import dev.hivewall.core.identity.IdentityAllocator;
+import dev.hivewall.core.identity.SecurityLabels;
+import dev.hivewall.core.labels.Labels;
+import dev.hivewall.core.net.Cidr;
+import dev.hivewall.core.net.Ipv4Address;
+import dev.hivewall.core.policy.api.Policy;
+import dev.hivewall.core.policy.api.PolicyName;
+import dev.hivewall.core.policy.api.PolicyParser;
+import dev.hivewall.core.policy.api.PortProtocol;
+import dev.hivewall.core.policy.api.Protocol;
+import dev.hivewall.core.policy.resolve.CidrIdentities;
+import dev.hivewall.core.policy.resolve.EndpointPolicy;
+import dev.hivewall.core.policy.resolve.PolicyResolver;
+import dev.hivewall.core.policy.resolve.PolicySubject;
+import dev.hivewall.core.policy.resolve.Universe;
+import dev.hivewall.datapath.lxc.EndpointPolicyState;
+import dev.hivewall.datapath.lxc.LxcDatapath;
+import dev.hivewall.ebpf.netns.NetworkNamespace;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * One node's Hivewall: namespaces, pods, identities, policies and the datapath that enforces them.
+ * Every change is validated first, persisted, then reconciled into the kernel maps (the maps are
+ * written as diffs; an endpoint's policy flips atomically).
+ *
+ * <p>Single writer: every public method is synchronized; the API calls them, nothing else writes.
+ */
+public final class Node implements AutoCloseable {
+  public static final String DEFAULT_NAMESPACE = "default";
+  static final String NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
+
+  private final AgentConfig config;
+  private final StateStore store;
+  private final PodPlumbing plumbing;
+  private final LxcDatapath datapath;
+  private final EndpointPolicyState policyState;
+  private final IdentityAllocator identities = new IdentityAllocator();
+  private final CidrIdentities cidrIdentities = new CidrIdentities();
+
+  private final Map<String, Labels> namespaces = new TreeMap<>();
+  private final Map<String, Pod> pods = new TreeMap<>();
+  private final Map<String, LxcDatapath.AttachedDevice> attached = new HashMap<>();
+  private final Map<String, Responder> responders = new HashMap<>();
+  private final Map<String, EndpointPolicy> applied = new HashMap<>();
+  private final Map<PolicyName, AgentState.PolicyState> policyTexts = new TreeMap<>();
+  private final Map<PolicyName, Policy> policies = new TreeMap<>();
+  private final Map<Cidr, Integer> ipcache = new HashMap<>();
+  private int nextEndpointId = 1;
+  private long revision;
+
+  private Node(AgentConfig config, LxcDatapath datapath) {
+    this.config = config;
+    this.store = new StateStore(config.stateDir());
+    this.plumbing =
+        new PodPlumbing(config.gateway(), config.podCidr().toString(), config.nodeNetns());
+    this.datapath = datapath;
+    this.policyState = new EndpointPolicyState(datapath);
+  }
+
+  /** Starts the node in the calling process's network namespace, restoring saved state. */
+  public static Node start(AgentConfig config) {
+    LxcDatapath datapath = LxcDatapath.load();
+    Node node = new Node(config, datapath);
+    try {
+      node.plumbing.prepareNode();
+      node.restore(node.store.load());
+      return node;
+    } catch (RuntimeException e) {
+      node.close();
+      throw e;
+    }
+  }
+
+  // ---- namespaces ------------------------------------------------------------------------------
+
+  public synchronized void createNamespace(String name, Labels labels) {
+    dev.hivewall.agent.model.Names.check("namespace", name);
+    if (namespaces.containsKey(name)) {
+      throw new ConflictException("namespace " + name + " already exists");
+    }
+    namespaces.put(name, labels.with(NAMESPACE_NAME_LABEL, name));
+    commit();
+  }
+
+  public synchronized void labelNamespace(String name, Labels add, Set<String> remove) {
+    Labels current = namespace(name);
+    Map<String, String> m = new TreeMap<>(current.with(add).asMap());
+    remove.forEach(m::remove);
+    m.put(NAMESPACE_NAME_LABEL, name);
+    namespaces.put(name, Labels.of(m));
+    commit();
+  }
+
+  /** Deletes a namespace with its pods and policies. */
+  public synchronized void deleteNamespace(String name) {
+    namespace(name);
+    for (Pod p : List.copyOf(pods.values())) {
+      if (p.spec().namespace().equals(name)) {
+        removePod(p);
+      }
+    }
+    policies.keySet().removeIf(k -> k.namespace().equals(name));
+    policyTexts.keySet().removeIf(k -> k.namespace().equals(name));
+    namespaces.remove(name);
+    commit();
+  }
+
+  public synchronized Map<String, Labels> namespaces() {
+    return Map.copyOf(namespaces);
+  }
+
+  private Labels namespace(String name) {
+    Labels l = namespaces.get(name);
+    if (l == null) {
+      throw new NotFoundException(
+          "namespace " + name + " does not exist (create it: hivewall ns create " + name + ")");
+    }
+    return l;
+  }
+
+  // ---- pods ------------------------------------------------------------------------------------
+
+  public synchronized Pod runPod(PodSpec spec) {
+    namespace(spec.namespace());
+    if (pods.containsKey(spec.key())) {
+      throw new ConflictException("pod " + spec.key() + " already exists");
+    }
+    Pod pod =
+        new Pod(
+            spec,
+            nextEndpointId++,
+            allocateIp(),
+            PodPlumbing.netnsName(config.podNetnsPrefix(), spec.namespace(), spec.name()),
+            PodPlumbing.hostDevice(spec.namespace(), spec.name()),
+            0);
+    try {
+      start(pod, false);
+    } catch (RuntimeException e) {
+      teardown(pod);
+      throw e;
+    }
+    commit();
+    return pods.get(spec.key());
+  }
+
+  public synchronized void labelPod(String namespace, String name, Labels add, Set<String> remove) {
+    Pod p = pod(namespace, name);
+    Map<String, String> m = new TreeMap<>(p.spec().labels().with(add).asMap());
+    remove.forEach(m::remove);
+    PodSpec s = p.spec();
+    pods.put(
+        s.key(),
+        p.withSpec(new PodSpec(s.namespace(), s.name(), Labels.of(m), s.namedPorts(), s.serve())));
+    commit();
+  }
+
+  public synchronized void deletePod(String namespace, String name) {
+    removePod(pod(namespace, name));
+    commit();
+  }
+
+  public synchronized List<Pod> pods() {
+    return List.copyOf(pods.values());
+  }
+
+  public synchronized Pod pod(String namespace, String name) {
+    Pod p = pods.get(namespace + "/" + name);
+    if (p == null) {
+      throw new NotFoundException(
+          "pod " + namespace + "/" + name + " does not exist (see: hivewall pod list)");
+    }
+    return p;
+  }
+
+  /** The live policy of a pod, as resolved and written. */
+  public synchronized EndpointPolicy endpointPolicy(String namespace, String name) {
+    return applied.getOrDefault(pod(namespace, name).spec().key(), EndpointPolicy.NONE);
+  }
+
+  // ---- policies --------------------------------------------------------------------------------
+
+  /**
+   * Applies every policy of a file, all or nothing: a policy that does not parse, or names a
+   * namespace that does not exist, changes nothing. Policies replace earlier ones of the same name.
+   */
+  public synchronized List<PolicyName> applyPolicies(String source, String text) {
+    List<Policy> parsed = PolicyParser.parse(source, text, DEFAULT_NAMESPACE);
+    for (Policy p : parsed) {
+      if (!p.name().clusterwide()) {
+        namespace(p.name().namespace());
+      }
+    }
+    List<String> docs = splitDocuments(text, parsed.size());
+    Map<PolicyName, Policy> before = new TreeMap<>(policies);
+    Map<PolicyName, AgentState.PolicyState> beforeTexts = new TreeMap<>(policyTexts);
+    List<PolicyName> names = new ArrayList<>();
+    for (int i = 0; i < parsed.size(); i++) {
+      Policy p = parsed.get(i);
+      policies.put(p.name(), p);
+      policyTexts.put(
+          p.name(),
+          new AgentState.PolicyState(p.name().namespace(), p.name().name(), source, docs.get(i)));
+      names.add(p.name());
+    }
+    try {
+      commit();
+    } catch (RuntimeException e) {
+      policies.clear();
+      policies.putAll(before);
+      policyTexts.clear();
+      policyTexts.putAll(beforeTexts);
+      reconcile();
+      throw e;
+    }
+    return names;
+  }
+
+  public synchronized boolean deletePolicy(PolicyName name) {
+    if (policies.remove(name) == null) {
+      return false;
+    }
+    policyTexts.remove(name);
+    commit();
+    return true;
+  }
+
+  public synchronized Map<PolicyName, Policy> policies() {
+    return Map.copyOf(policies);
+  }
+
+  public synchronized Optional<AgentState.PolicyState> policyText(PolicyName name) {
+    return Optional.ofNullable(policyTexts.get(name));
+  }
+
+  public synchronized Map<Identity, Labels> identities() {
+    return identities.snapshot();
+  }
+
+  public synchronized long revision() {
+    return revision;
+  }
+
+  public LxcDatapath datapath() {
+    return datapath;
+  }
+
+  // ---- internals -------------------------------------------------------------------------------
+
+  /** Persist, then make the kernel match. */
+  private void commit() {
+    store.save(snapshot());
+    reconcile();
+    revision++;
+  }
+
+  private void start(Pod pod, boolean adopt) {
+    if (!adopt) {
+      plumbing.create(pod.netns(), pod.hostDevice(), pod.ip());
+    }
+    pods.put(pod.spec().key(), pod);
+    reconcile(); // endpoint entry and policy exist before programs see a packet
+    attached.put(pod.spec().key(), datapath.attach(config.nodeNamespace(), pod.hostDevice()));
+    plumbing.activate(pod.netns(), pod.hostDevice(), pod.ip());
+    if (!pod.spec().serve().isEmpty()) {
+      responders.put(
+          pod.spec().key(),
+          Responder.start(
+              NetworkNamespace.named(pod.netns()), pod.spec().name(), pod.spec().serve()));
+    }
+  }
+
+  private void removePod(Pod p) {
+    String key = p.spec().key();
+    policyState.remove(endpoint(p)); // its device stops passing traffic first
+    pods.remove(key);
+    applied.remove(key);
+    teardown(p);
+    if (p.identity() != 0) {
+      identities.release(new Identity(p.identity()));
+    }
+    reconcile();
+  }
+
+  private void teardown(Pod p) {
+    String key = p.spec().key();
+    Responder r = responders.remove(key);
+    if (r != null) {
+      r.close();
+    }
+    LxcDatapath.AttachedDevice a = attached.remove(key);
+    if (a != null) {
+      a.close();
+    }
+    pods.remove(key);
+    plumbing.delete(p.netns(), p.hostDevice());
+  }
+
+  /** Makes identities, ipcache and every endpoint's policy match the current state. */
+  private void reconcile() {
+    List<Identity> release = new ArrayList<>();
+    for (Pod p : List.copyOf(pods.values())) {
+      Labels sec = securityLabels(p);
+      Identity now = p.identity() == 0 ? null : new Identity(p.identity());
+      if (now == null || !identities.labelsOf(now).map(sec::equals).orElse(false)) {
+        Identity fresh = identities.allocate(sec); // before any release: no number reuse in flight
+        if (now != null) {
+          release.add(now);
+        }
+        pods.put(p.spec().key(), p.withIdentity(fresh.id()));
+      }
+    }
+    Map<Cidr, Identity> cidrs = cidrIdentities.update(policies.values());
+    Map<Cidr, Integer> want = new HashMap<>();
+    pods.values().forEach(p -> want.put(Cidr.parse(p.ip() + "/32"), p.identity()));
+    want.put(Cidr.parse(config.gateway() + "/32"), Identity.HOST.id());
+    cidrs.forEach((c, id) -> want.putIfAbsent(c, id.id()));
+    Map<Cidr, Integer> puts = new HashMap<>();
+    want.forEach(
+        (c, id) -> {
+          if (!id.equals(ipcache.get(c))) {
+            puts.put(c, id);
+          }
+        });
+    datapath.ipcachePutAll(puts);
+    for (Cidr gone : new HashSet<>(ipcache.keySet())) {
+      if (!want.containsKey(gone)) {
+        datapath.ipcacheRemove(gone);
+      }
+    }
+    ipcache.clear();
+    ipcache.putAll(want);
+
+    Universe universe = new Universe(identities.snapshot(), cidrs, namedPortsByIdentity());
+    for (Pod p : pods.values()) {
+      EndpointPolicy ep =
+          PolicyResolver.resolve(
+              new PolicySubject(securityLabels(p), p.spec().namedPorts()),
+              policies.values(),
+              universe);
+      if (!ep.equals(applied.get(p.spec().key()))) {
+        policyState.apply(endpoint(p), ep);
+        applied.put(p.spec().key(), ep);
+      }
+    }
+    release.forEach(identities::release);
+  }
+
+  private Map<Identity, Map<String, Set<PortProtocol>>> namedPortsByIdentity() {
+    Map<Identity, Map<String, Set<PortProtocol>>> out = new HashMap<>();
+    for (Pod p : pods.values()) {
+      Map<String, Set<PortProtocol>> m =
+          out.computeIfAbsent(new Identity(p.identity()), k -> new HashMap<>());
+      p.spec().namedPorts().forEach((n, pp) -> m.computeIfAbsent(n, k -> new HashSet<>()).add(pp));
+    }
+    return out;
+  }
+
+  private Labels securityLabels(Pod p) {
+    return SecurityLabels.of(
+        p.spec().labels(), p.spec().namespace(), namespace(p.spec().namespace()));
+  }
+
+  private EndpointPolicyState.Endpoint endpoint(Pod p) {
+    return new EndpointPolicyState.Endpoint(
+        config.nodeNamespace().ifIndex(p.hostDevice()),
+        p.endpointId(),
+        p.identity(),
+        Ipv4Address.parse(p.ip()));
+  }
+
+  private String allocateIp() {
+    Set<String> used = new HashSet<>();
+    pods.values().forEach(p -> used.add(p.ip()));
+    long size = 1L << (32 - config.podCidr().length());
+    for (long i = 2; i < size - 1; i++) { // .0 network, .1 gateway, last broadcast
+      String ip = Ipv4Address.format(config.podCidr().address() + (int) i);
+      if (!used.contains(ip)) {
+        return ip;
+      }
+    }
+    throw new IllegalStateException(
+        "pod CIDR " + config.podCidr() + " is full: delete pods or use a larger --pod-cidr");
+  }
+
+  /** Splits multi-document text into its documents (for storing each policy's own text). */
+  private static List<String> splitDocuments(String text, int expected) {
+    List<String> docs = new ArrayList<>();
+    for (String d : text.split("(?m)^---\\s*$")) {
+      if (!d.isBlank()) {
+        docs.add(d.strip() + "\n");
+      }
+    }
+    if (docs.size() != expected) { // JSON lists or unusual separators: keep the whole text
+      docs.clear();
+      for (int i = 0; i < expected; i++) {
+        docs.add(text);
+      }
+    }
+    return docs;
+  }
+
+  private AgentState snapshot() {
+    Map<String, Map<String, String>> ns = new TreeMap<>();
+    namespaces.forEach((k, v) -> ns.put(k, v.asMap()));
+    List<AgentState.PodState> ps = new ArrayList<>();
+    for (Pod p : pods.values()) {
+      Map<String, String> named = new TreeMap<>();
+      p.spec().namedPorts().forEach((k, v) -> named.put(k, v.port() + "/" + v.protocol()));
+      ps.add(
+          new AgentState.PodState(
+              p.spec().namespace(),
+              p.spec().name(),
+              p.spec().labels().asMap(),
+              named,
+              p.spec().serve().stream().map(ServePort::toString).toList(),
+              p.endpointId(),
+              p.ip()));
+    }
+    return new AgentState(
+        AgentState.VERSION, ns, ps, List.copyOf(policyTexts.values()), nextEndpointId);
+  }
+
+  private void restore(AgentState s) {
+    s.namespaces().forEach((k, v) -> namespaces.put(k, Labels.of(v)));
+    namespaces.putIfAbsent(DEFAULT_NAMESPACE, Labels.of(NAMESPACE_NAME_LABEL, DEFAULT_NAMESPACE));
+    for (AgentState.PolicyState p : s.policies()) {
+      for (Policy parsed : PolicyParser.parse(p.source(), p.text(), DEFAULT_NAMESPACE)) {
+        if (parsed.name().namespace().equals(p.namespace())
+            && parsed.name().name().equals(p.name())) {
+          policies.put(parsed.name(), parsed);
+          policyTexts.put(parsed.name(), p);
+        }
+      }
+    }
+    nextEndpointId = s.nextEndpointId();
+    for (AgentState.PodState ps : s.pods()) {
+      Map<String, PortProtocol> named = new HashMap<>();
+      ps.namedPorts()
+          .forEach(
+              (k, v) -> {
+                String[] pp = v.split("/");
+                named.put(k, PortProtocol.of(Integer.parseInt(pp[0]), Protocol.valueOf(pp[1])));
+              });
+      PodSpec spec =
+          new PodSpec(
+              ps.namespace(),
+              ps.name(),
+              Labels.of(ps.labels()),
+              named,
+              ps.serve().stream().map(ServePort::parse).toList());
+      Pod pod =
+          new Pod(
+              spec,
+              ps.endpointId(),
+              ps.ip(),
+              PodPlumbing.netnsName(config.podNetnsPrefix(), ps.namespace(), ps.name()),
+              PodPlumbing.hostDevice(ps.namespace(), ps.name()),
+              0);
+      start(pod, plumbing.exists(pod.netns(), pod.hostDevice()));
+    }
+    store.save(snapshot());
+  }
+
+  /**
+   * Stops serving: responders stop and this process lets go of the maps. Attached programs stay, so
+   * pods stay enforced while no agent runs; deleting a pod or its node removes them.
+   */
+  @Override
+  public synchronized void close() {
+    responders.values().forEach(Responder::close);
+    responders.clear();
+    datapath.close();
+  }
+
+  /** A name that does not exist. */
+  public static final class NotFoundException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public NotFoundException(String message) {
+      super(message);
+    }
+  }
+
+  /** A name that already exists. */
+  public static final class ConflictException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public ConflictException(String message) {
+      super(message);
+    }
+  }
+}

@@ -1,0 +1,110 @@
+package dev.hivewall.agent.endpoint;
+
+import dev.hivewall.datapath.host.Command;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Makes and removes a pod's network: a namespace {@code <prefix><ns>.<name>}, a veth pair (host end
+ * {@code lxc<hash>} in the node, {@code eth0} in the pod), the pod's /32 address, a route to it on
+ * the node, and in the pod only a route to the pod CIDR via the gateway: no default route. The node
+ * is the namespace the agent runs in. Devices come up last, after the caller attached the datapath
+ * (until then nothing flows; with the programs but no endpoint entry, everything drops).
+ */
+public final class PodPlumbing {
+  private static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+  private final String gateway;
+  private final String podCidr;
+  private final String node;
+
+  /** {@code nodeNetns} empty: the node is this process's namespace. */
+  public PodPlumbing(String gateway, String podCidr, String nodeNetns) {
+    this.gateway = gateway;
+    this.podCidr = podCidr;
+    this.node = nodeNetns;
+  }
+
+  public static String netnsName(String prefix, String namespace, String pod) {
+    return prefix + namespace + "." + pod;
+  }
+
+  /** lxc + 8 hex digits of a hash of ns/name: fits the 15-character limit of device names. */
+  public static String hostDevice(String namespace, String pod) {
+    return String.format("lxc%08x", (namespace + "/" + pod).hashCode());
+  }
+
+  /** Prepares the node: the gateway address on lo and IPv4 forwarding. Idempotent. */
+  public void prepareNode() {
+    Command.Result has = Command.run(TIMEOUT, nodeIp("-o", "addr", "show", "dev", "lo"));
+    if (!has.stdout().contains(" " + gateway + "/32")) {
+      onNode("addr", "add", gateway + "/32", "dev", "lo");
+    }
+    List<String> sysctl =
+        new ArrayList<>(node.isEmpty() ? List.of() : List.of("ip", "netns", "exec", node));
+    sysctl.addAll(List.of("sysctl", "-q", "-w", "net.ipv4.ip_forward=1"));
+    Command.run(TIMEOUT, sysctl).orThrow();
+  }
+
+  public boolean exists(String netns, String hostDevice) {
+    return Files.exists(Path.of("/run/netns", netns))
+        && Command.run(TIMEOUT, nodeIp("link", "show", "dev", hostDevice)).ok();
+  }
+
+  /** Creates the namespace and veth with addresses and routes, links still down. */
+  public void create(String netns, String hostDevice, String ip) {
+    List<Runnable> undo = new ArrayList<>();
+    try {
+      ip("netns", "add", netns);
+      undo.add(() -> Command.run(TIMEOUT, "ip", "netns", "delete", netns));
+      onNode("link", "add", hostDevice, "type", "veth", "peer", "name", "eth0", "netns", netns);
+      undo.add(() -> Command.run(TIMEOUT, nodeIp("link", "delete", hostDevice)));
+      ip("-n", netns, "link", "set", "lo", "up");
+      ip("-n", netns, "addr", "add", ip + "/32", "dev", "eth0");
+    } catch (RuntimeException e) {
+      for (int i = undo.size() - 1; i >= 0; i--) {
+        undo.get(i).run();
+      }
+      throw e;
+    }
+  }
+
+  /** Brings the links up and installs the routes (after the datapath is attached). */
+  public void activate(String netns, String hostDevice, String ip) {
+    onNode("link", "set", hostDevice, "up");
+    ip("-n", netns, "link", "set", "eth0", "up");
+    onNode("route", "replace", ip + "/32", "dev", hostDevice, "scope", "link");
+    ip("-n", netns, "route", "replace", gateway, "dev", "eth0", "scope", "link");
+    ip("-n", netns, "route", "replace", podCidr, "via", gateway, "dev", "eth0");
+  }
+
+  /** Removes the pod's network; missing pieces are fine. */
+  public void delete(String netns, String hostDevice) {
+    Command.run(TIMEOUT, nodeIp("link", "delete", hostDevice));
+    Command.run(TIMEOUT, "ip", "netns", "delete", netns);
+  }
+
+  /** {@code ip [-n NODE] args}. */
+  private List<String> nodeIp(String... args) {
+    List<String> argv = new ArrayList<>(List.of("ip"));
+    if (!node.isEmpty()) {
+      argv.addAll(List.of("-n", node));
+    }
+    argv.addAll(List.of(args));
+    return argv;
+  }
+
+  private void onNode(String... args) {
+    Command.run(TIMEOUT, nodeIp(args)).orThrow();
+  }
+
+  private static void ip(String... args) {
+    String[] argv = new String[args.length + 1];
+    argv[0] = "ip";
+    System.arraycopy(args, 0, argv, 1, args.length);
+    Command.run(TIMEOUT, argv).orThrow();
+  }
+}

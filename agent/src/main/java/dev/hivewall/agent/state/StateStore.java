@@ -1,0 +1,79 @@
+package dev.hivewall.agent.state;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * The agent's state file, written atomically: a temporary file in the same directory is written and
+ * fsync'ed, then renamed over {@code state.json} (rename is atomic on one file system), so a crash
+ * leaves either the old or the new state, never half of one.
+ */
+public final class StateStore {
+  private static final ObjectMapper JSON =
+      new ObjectMapper()
+          .enable(SerializationFeature.INDENT_OUTPUT)
+          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+  private final Path file;
+
+  public StateStore(Path stateDir) {
+    this.file = stateDir.resolve("state.json");
+  }
+
+  public Path file() {
+    return file;
+  }
+
+  public AgentState load() {
+    if (!Files.exists(file)) {
+      return AgentState.empty();
+    }
+    try {
+      AgentState s = JSON.readValue(file.toFile(), AgentState.class);
+      if (s.version() != AgentState.VERSION) {
+        throw new IllegalStateException(
+            file
+                + " has state version "
+                + s.version()
+                + ", this agent reads version "
+                + AgentState.VERSION);
+      }
+      return s;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read agent state " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  public void save(AgentState state) {
+    try {
+      Files.createDirectories(file.getParent());
+      Path tmp = Files.createTempFile(file.getParent(), "state", ".tmp");
+      try {
+        try (FileChannel ch =
+            FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+          ch.write(java.nio.ByteBuffer.wrap(JSON.writeValueAsBytes(state)));
+          ch.force(true);
+        }
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } finally {
+        Files.deleteIfExists(tmp);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "cannot save agent state to "
+              + file
+              + ": "
+              + e.getMessage()
+              + " (is the disk full or the state dir read-only?)",
+          e);
+    }
+  }
+}
