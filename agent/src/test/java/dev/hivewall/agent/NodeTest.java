@@ -50,7 +50,7 @@ class NodeTest {
         dir.resolve("api.sock"),
         Cidr.parse("198.18.0.0/24"),
         node,
-        lab.name("pod") + "-");
+        lab.prefix("pod"));
   }
 
   static PodSpec pod(String name, boolean serve) {

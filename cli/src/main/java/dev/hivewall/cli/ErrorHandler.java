@@ -10,7 +10,10 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
   @Override
   public int handleExecutionException(
       Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
-    cmd.getErr().println("hivewall " + cmd.getCommandName() + ": " + e.getMessage());
+    cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + e.getMessage());
+    if (e instanceof dev.hivewall.cli.client.AgentClient.AgentUnreachableException) {
+      return 3; // distinguishable in scripts: the agent is not there
+    }
     if ("1".equals(System.getenv("HIVEWALL_DEBUG"))) {
       e.printStackTrace(cmd.getErr());
     }

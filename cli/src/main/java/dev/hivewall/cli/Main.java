@@ -1,5 +1,12 @@
 package dev.hivewall.cli;
 
+import dev.hivewall.cli.agent.AgentCommand;
+import dev.hivewall.cli.agent.InspectCommands;
+import dev.hivewall.cli.agent.NamespaceCommand;
+import dev.hivewall.cli.agent.PodCommand;
+import dev.hivewall.cli.agent.PolicyCommand;
+import dev.hivewall.cli.agent.ProbeCommand;
+import dev.hivewall.cli.agent.StatusCommand;
 import dev.hivewall.cli.lab.LabCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -10,7 +17,20 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "Identity-based network security for microservices, enforced with eBPF.",
-    subcommands = {DoctorCommand.class, LabCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      AgentCommand.class,
+      StatusCommand.class,
+      NamespaceCommand.class,
+      PodCommand.class,
+      ProbeCommand.class,
+      PolicyCommand.class,
+      InspectCommands.Endpoint.class,
+      InspectCommands.Identity.class,
+      InspectCommands.Bpf.class,
+      DoctorCommand.class,
+      LabCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

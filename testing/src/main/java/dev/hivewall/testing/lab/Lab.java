@@ -114,6 +114,25 @@ public final class Lab implements AutoCloseable {
     return dir;
   }
 
+  /**
+   * A name prefix for namespaces made by someone else on the lab's behalf (an agent's pods): every
+   * namespace whose name starts with it is deleted when the lab closes.
+   */
+  public String prefix(String shortName) {
+    String prefix = name(shortName) + "-";
+    cleanups.push(
+        () -> {
+          for (String line :
+              Command.run(IP_TIMEOUT, "ip", "netns", "list").stdout().lines().toList()) {
+            String ns = line.split("\\s+")[0];
+            if (ns.startsWith(prefix)) {
+              Command.run(IP_TIMEOUT, "ip", "netns", "delete", ns);
+            }
+          }
+        });
+    return prefix;
+  }
+
   /** Registers any other cleanup, run before everything made earlier is removed. */
   public <T extends AutoCloseable> T own(T resource) {
     cleanups.push(resource);

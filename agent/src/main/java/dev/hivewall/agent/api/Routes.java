@@ -1,0 +1,236 @@
+package dev.hivewall.agent.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.hivewall.agent.Node;
+import dev.hivewall.agent.model.PodSpec;
+import dev.hivewall.agent.model.ServePort;
+import dev.hivewall.core.labels.Labels;
+import dev.hivewall.core.policy.api.PolicyName;
+import dev.hivewall.core.policy.api.PortProtocol;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Every API path and what it does on the node: the whole API in one table. */
+final class Routes {
+  private Routes() {}
+
+  static Router of(Node node) {
+    return new Router()
+        .on("GET", "/v1/status", r -> status(node))
+        .on(
+            "GET",
+            "/v1/namespaces",
+            r ->
+                node.namespaces().entrySet().stream()
+                    .map(e -> Map.of("name", e.getKey(), "labels", e.getValue().asMap()))
+                    .toList())
+        .on(
+            "POST",
+            "/v1/namespaces",
+            r -> {
+              JsonNode b = body(r);
+              String name = text(b, "name");
+              node.createNamespace(name, labels(b.path("labels")));
+              return Map.of("created", name);
+            })
+        .on(
+            "PATCH",
+            "/v1/namespaces/{name}",
+            r -> {
+              JsonNode b = body(r);
+              node.labelNamespace(
+                  r.param("name"), labels(b.path("add")), strings(b.path("remove")));
+              return Map.of("labeled", r.param("name"));
+            })
+        .on(
+            "DELETE",
+            "/v1/namespaces/{name}",
+            r -> {
+              node.deleteNamespace(r.param("name"));
+              return Map.of("deleted", r.param("name"));
+            })
+        .on("GET", "/v1/pods", r -> node.pods().stream().map(Views.PodView::of).toList())
+        .on("POST", "/v1/pods", r -> Views.PodView.of(node.runPod(podSpec(body(r)))))
+        .on(
+            "GET",
+            "/v1/pods/{ns}/{name}",
+            r -> Views.PodView.of(node.pod(r.param("ns"), r.param("name"))))
+        .on(
+            "PATCH",
+            "/v1/pods/{ns}/{name}",
+            r -> {
+              JsonNode b = body(r);
+              node.labelPod(
+                  r.param("ns"), r.param("name"), labels(b.path("add")), strings(b.path("remove")));
+              return Views.PodView.of(node.pod(r.param("ns"), r.param("name")));
+            })
+        .on(
+            "DELETE",
+            "/v1/pods/{ns}/{name}",
+            r -> {
+              node.deletePod(r.param("ns"), r.param("name"));
+              return Map.of("deleted", r.param("ns") + "/" + r.param("name"));
+            })
+        .on(
+            "GET",
+            "/v1/pods/{ns}/{name}/policy",
+            r -> Views.EndpointPolicyView.of(node.endpointPolicy(r.param("ns"), r.param("name"))))
+        .on(
+            "POST",
+            "/v1/policies",
+            r -> {
+              String source = r.headers().getOrDefault("x-hivewall-source", "input");
+              List<String> applied =
+                  node.applyPolicies(source, r.body()).stream().map(PolicyName::toString).toList();
+              return Map.of("applied", applied, "revision", node.revision());
+            })
+        .on(
+            "GET",
+            "/v1/policies",
+            r -> node.policies().values().stream().map(Views.PolicyView::of).toList())
+        .on(
+            "GET",
+            "/v1/policies/{ns}/{name}",
+            r -> {
+              PolicyName n = policyName(r);
+              var text =
+                  node.policyText(n)
+                      .orElseThrow(() -> new ApiException(404, "policy " + n + " does not exist"));
+              Map<String, Object> out = new LinkedHashMap<>();
+              out.put("namespace", n.namespace());
+              out.put("name", n.name());
+              out.put("source", text.source());
+              out.put("text", text.text());
+              return out;
+            })
+        .on(
+            "DELETE",
+            "/v1/policies/{ns}/{name}",
+            r -> {
+              PolicyName n = policyName(r);
+              if (!node.deletePolicy(n)) {
+                throw new ApiException(
+                    404, "policy " + n + " does not exist (see: hivewall policy list)");
+              }
+              return Map.of("deleted", n.toString());
+            })
+        .on(
+            "GET",
+            "/v1/identities",
+            r ->
+                node.identities().entrySet().stream()
+                    .map(e -> Map.of("identity", e.getKey().id(), "labels", e.getValue().asMap()))
+                    .toList())
+        .on(
+            "GET",
+            "/v1/endpoints",
+            r ->
+                node.pods().stream()
+                    .map(
+                        p -> {
+                          var ep = node.endpointPolicy(p.spec().namespace(), p.spec().name());
+                          Map<String, Object> m = new LinkedHashMap<>();
+                          m.put("id", p.endpointId());
+                          m.put("pod", p.spec().key());
+                          m.put("identity", p.identity());
+                          m.put("ip", p.ip());
+                          m.put("ingressEnforced", ep.ingressEnforced());
+                          m.put("egressEnforced", ep.egressEnforced());
+                          m.put("policyEntries", ep.mapState().size());
+                          return m;
+                        })
+                    .toList())
+        .on(
+            "GET",
+            "/v1/conntrack",
+            r ->
+                node.datapath().conntrack().entries().entrySet().stream()
+                    .map(
+                        e -> {
+                          var k = e.getKey();
+                          Map<String, Object> m = new LinkedHashMap<>();
+                          m.put("endpoint", k.endpointId());
+                          m.put("direction", k.direction().name().toLowerCase());
+                          m.put("protocol", k.protocol());
+                          m.put(
+                              "source",
+                              dev.hivewall.core.net.Ipv4Address.format(k.saddr())
+                                  + ":"
+                                  + k.sport());
+                          m.put(
+                              "destination",
+                              dev.hivewall.core.net.Ipv4Address.format(k.daddr())
+                                  + ":"
+                                  + k.dport());
+                          m.put("replies", e.getValue().replies());
+                          return m;
+                        })
+                    .toList());
+  }
+
+  private static Map<String, Object> status(Node node) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("status", "running");
+    m.put("revision", node.revision());
+    m.put("namespaces", node.namespaces().size());
+    m.put("pods", node.pods().size());
+    m.put("policies", node.policies().size());
+    m.put("identities", node.identities().size());
+    return m;
+  }
+
+  /** {@code _} stands for "no namespace" (cluster-wide policies). */
+  private static PolicyName policyName(Router.Request r) {
+    String ns = r.param("ns");
+    return new PolicyName(ns.equals("_") ? "" : ns, r.param("name"));
+  }
+
+  private static PodSpec podSpec(JsonNode b) {
+    Map<String, PortProtocol> ports = new LinkedHashMap<>();
+    b.path("ports")
+        .fields()
+        .forEachRemaining(
+            e -> {
+              ServePort p = ServePort.parse(e.getValue().asText());
+              ports.put(e.getKey(), PortProtocol.of(p.port(), p.protocol()));
+            });
+    List<ServePort> serve = new ArrayList<>();
+    b.path("serve").forEach(s -> serve.add(ServePort.parse(s.asText())));
+    String namespace = b.path("namespace").asText(Node.DEFAULT_NAMESPACE);
+    return new PodSpec(namespace, text(b, "name"), labels(b.path("labels")), ports, serve);
+  }
+
+  private static JsonNode body(Router.Request r) {
+    try {
+      return r.body().isBlank()
+          ? ApiServer.JSON.createObjectNode()
+          : ApiServer.JSON.readTree(r.body());
+    } catch (JsonProcessingException e) {
+      throw new ApiException(400, "request body is not JSON: " + e.getOriginalMessage());
+    }
+  }
+
+  private static String text(JsonNode b, String field) {
+    if (!b.hasNonNull(field)) {
+      throw new ApiException(400, "missing field '" + field + "'");
+    }
+    return b.get(field).asText();
+  }
+
+  private static Labels labels(JsonNode n) {
+    Map<String, String> m = new LinkedHashMap<>();
+    n.fields().forEachRemaining(e -> m.put(e.getKey(), e.getValue().asText()));
+    return Labels.of(m);
+  }
+
+  private static Set<String> strings(JsonNode n) {
+    Set<String> s = new HashSet<>();
+    n.forEach(x -> s.add(x.asText()));
+    return s;
+  }
+}

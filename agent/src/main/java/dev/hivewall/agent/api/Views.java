@@ -1,0 +1,83 @@
+package dev.hivewall.agent.api;
+
+import dev.hivewall.agent.model.Pod;
+import dev.hivewall.core.policy.api.Policy;
+import dev.hivewall.core.policy.resolve.EndpointPolicy;
+import dev.hivewall.core.policy.resolve.PolicyKey;
+import dev.hivewall.core.policy.resolve.PolicyVerdict;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** The JSON shapes of the API (see docs/api.md); records, so Jackson writes their components. */
+final class Views {
+  private Views() {}
+
+  record PodView(
+      String namespace,
+      String name,
+      Map<String, String> labels,
+      String ip,
+      int identity,
+      int endpointId,
+      String netns,
+      String hostDevice,
+      List<String> serve,
+      Map<String, String> ports) {
+    static PodView of(Pod p) {
+      Map<String, String> ports = new TreeMap<>();
+      p.spec()
+          .namedPorts()
+          .forEach((k, v) -> ports.put(k, v.port() + "/" + v.protocol().name().toLowerCase()));
+      return new PodView(
+          p.spec().namespace(),
+          p.spec().name(),
+          p.spec().labels().asMap(),
+          p.ip(),
+          p.identity(),
+          p.endpointId(),
+          p.netns(),
+          p.hostDevice(),
+          p.spec().serve().stream().map(Object::toString).toList(),
+          ports);
+    }
+  }
+
+  record PolicyView(String namespace, String name, String kind, String description, int rules) {
+    static PolicyView of(Policy p) {
+      return new PolicyView(
+          p.name().namespace(), p.name().name(), p.kind(), p.description(), p.rules().size());
+    }
+  }
+
+  record PolicyEntryView(
+      String direction, int identity, String protocol, String ports, String verdict) {}
+
+  record EndpointPolicyView(
+      boolean ingressEnforced,
+      boolean egressEnforced,
+      List<String> selectedBy,
+      List<PolicyEntryView> entries) {
+    static EndpointPolicyView of(EndpointPolicy ep) {
+      List<PolicyEntryView> entries = new ArrayList<>();
+      ep.mapState().entries().entrySet().stream()
+          .sorted(Map.Entry.comparingByKey(java.util.Comparator.comparing(PolicyKey::toString)))
+          .forEach(e -> entries.add(entry(e.getKey(), e.getValue())));
+      return new EndpointPolicyView(
+          ep.ingressEnforced(),
+          ep.egressEnforced(),
+          ep.selectedBy().stream().map(Object::toString).toList(),
+          entries);
+    }
+
+    private static PolicyEntryView entry(PolicyKey k, PolicyVerdict v) {
+      String l4 =
+          k.toString().substring(k.toString().indexOf(' ', k.toString().indexOf(' ') + 1) + 1);
+      String protocol = l4.contains("/") ? l4.substring(0, l4.indexOf('/')) : l4;
+      String ports = l4.contains("/") ? l4.substring(l4.indexOf('/') + 1) : "*";
+      return new PolicyEntryView(
+          k.direction().label(), k.identity().id(), protocol, ports, v.name());
+    }
+  }
+}

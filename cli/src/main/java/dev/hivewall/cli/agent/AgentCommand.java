@@ -1,0 +1,53 @@
+package dev.hivewall.cli.agent;
+
+import dev.hivewall.agent.Agent;
+import dev.hivewall.agent.AgentConfig;
+import dev.hivewall.core.net.Cidr;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code hivewall agent}: the per-node daemon, in the foreground, in this network namespace. */
+@Command(
+    name = "agent",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Runs the Hivewall agent of this node (in the foreground; stop it with SIGTERM or Ctrl-C).",
+      "The node is the network namespace the agent is started in: pods hang off it."
+    })
+public final class AgentCommand implements Callable<Integer> {
+  @Option(names = "--state-dir", description = "where state is kept (default: ${DEFAULT-VALUE})")
+  Path stateDir = AgentConfig.DEFAULT_STATE_DIR;
+
+  @Option(names = "--socket", description = "the API socket, root only (default: ${DEFAULT-VALUE})")
+  Path socket = AgentConfig.DEFAULT_SOCKET;
+
+  @Option(
+      names = "--pod-cidr",
+      description = "pod addresses; the first is the pods' gateway (default: ${DEFAULT-VALUE})")
+  String podCidr = AgentConfig.DEFAULT_POD_CIDR.toString();
+
+  @Option(
+      names = "--node-netns",
+      paramLabel = "NAME",
+      description = {
+        "run the node in this network namespace (made with `ip netns add`) instead of the",
+        "agent's own; the agent itself stays in the host's namespaces (demos, tests, several nodes)"
+      })
+  String nodeNetns = "";
+
+  @Override
+  public Integer call() {
+    if (!"root".equals(System.getProperty("user.name"))) {
+      throw new IllegalArgumentException("the agent needs root (BPF, netns, TC): run it with sudo");
+    }
+    System.setProperty(
+        "io.netty.machineId", "02:00:00:00:00:01"); // node namespaces may have no MAC
+    Agent.runUntilSignalled(
+        new AgentConfig(
+            stateDir, socket, Cidr.parse(podCidr), nodeNetns, AgentConfig.DEFAULT_POD_PREFIX),
+        System.out);
+    return 0;
+  }
+}

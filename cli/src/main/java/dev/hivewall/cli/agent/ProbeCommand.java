@@ -1,0 +1,124 @@
+package dev.hivewall.cli.agent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.hivewall.cli.client.PodRef;
+import dev.hivewall.ebpf.netns.NetworkNamespace;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ConnectException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code hivewall probe FROM TO:PORT[/tcp|udp]}: connects from inside pod FROM and reports
+ * connected (and who answered), refused or timeout. Exit 0 only when connected.
+ */
+@Command(
+    name = "probe",
+    mixinStandardHelpOptions = true,
+    description =
+        "Connects from inside a pod to another pod's port; prints connected/refused/timeout and who answered.")
+public final class ProbeCommand extends ApiCommand {
+  @Parameters(index = "0", paramLabel = "FROM")
+  String from;
+
+  @Parameters(index = "1", paramLabel = "TO:PORT[/PROTO]")
+  String to;
+
+  @Option(
+      names = {"-n", "--namespace"},
+      description = "namespace of pods named without one (default: ${DEFAULT-VALUE})")
+  String namespace = "default";
+
+  @Option(names = "--timeout", description = "milliseconds to wait (default: ${DEFAULT-VALUE})")
+  int timeoutMillis = 1000;
+
+  @Override
+  public Integer call() {
+    int colon = to.lastIndexOf(':');
+    if (colon <= 0) {
+      throw new IllegalArgumentException(to + ": expected TO:PORT[/tcp|udp], e.g. app1:80");
+    }
+    String[] portProto = to.substring(colon + 1).split("/", 2);
+    int port = Integer.parseInt(portProto[0]);
+    boolean udp = portProto.length == 2 && portProto[1].equalsIgnoreCase("udp");
+    PodRef src = PodRef.parse(from, namespace);
+    PodRef dst = PodRef.parse(to.substring(0, colon), namespace);
+    JsonNode srcPod = client().get(src.path());
+    String ip = client().get(dst.path()).path("ip").asText();
+    NetworkNamespace ns = NetworkNamespace.named(srcPod.path("netns").asText());
+    String[] outcome = ns.call(() -> udp ? udp(ip, port) : tcp(ip, port));
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("from", src.toString());
+    r.put("to", dst + ":" + port + (udp ? "/udp" : "/tcp"));
+    r.put("result", outcome[0]);
+    r.put("answeredBy", outcome[1]);
+    String text =
+        src
+            + " -> "
+            + dst
+            + ":"
+            + port
+            + (udp ? "/udp" : "/tcp")
+            + ": "
+            + outcome[0]
+            + (outcome[1].isEmpty() ? "" : " (answered by " + outcome[1] + ")")
+            + "\n";
+    print(new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(r), text);
+    return outcome[0].equals("connected") ? 0 : 1;
+  }
+
+  private String[] tcp(String ip, int port) {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress(ip, port), timeoutMillis);
+      s.setSoTimeout(timeoutMillis);
+      String who;
+      try {
+        who =
+            new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8))
+                .readLine();
+      } catch (SocketTimeoutException e) {
+        who = "";
+      }
+      return new String[] {"connected", who == null ? "" : who.strip()};
+    } catch (ConnectException e) {
+      return new String[] {"refused", ""};
+    } catch (SocketTimeoutException e) {
+      return new String[] {"timeout", ""};
+    } catch (IOException e) {
+      return new String[] {"error: " + e.getMessage(), ""};
+    }
+  }
+
+  private String[] udp(String ip, int port) {
+    try (DatagramSocket s = new DatagramSocket()) {
+      s.setSoTimeout(timeoutMillis);
+      byte[] ping = "probe".getBytes(StandardCharsets.UTF_8);
+      s.send(new DatagramPacket(ping, ping.length, new InetSocketAddress(ip, port)));
+      DatagramPacket in = new DatagramPacket(new byte[512], 512);
+      s.receive(in);
+      return new String[] {
+        "connected", new String(in.getData(), 0, in.getLength(), StandardCharsets.UTF_8).strip()
+      };
+    } catch (SocketTimeoutException e) {
+      return new String[] {"timeout", ""};
+    } catch (IOException e) {
+      return new String[] {
+        e.getMessage() != null && e.getMessage().contains("refused")
+            ? "refused"
+            : "error: " + e.getMessage(),
+        ""
+      };
+    }
+  }
+}

@@ -1,0 +1,26 @@
+package dev.hivewall.cli.agent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import picocli.CommandLine.Command;
+
+/** {@code hivewall status}: is the agent up, and what does it hold. Exit 1 when unreachable. */
+@Command(
+    name = "status",
+    mixinStandardHelpOptions = true,
+    description = "Shows whether the agent runs and what it enforces.")
+public final class StatusCommand extends ApiCommand {
+  @Override
+  public Integer call() {
+    JsonNode s = client().get("/v1/status");
+    return print(
+        s,
+        String.format(
+            "agent: %s (revision %d)%nnamespaces: %d, pods: %d, policies: %d, identities: %d%n",
+            s.path("status").asText(),
+            s.path("revision").asLong(),
+            s.path("namespaces").asInt(),
+            s.path("pods").asInt(),
+            s.path("policies").asInt(),
+            s.path("identities").asInt()));
+  }
+}

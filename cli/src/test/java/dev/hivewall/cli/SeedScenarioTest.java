@@ -1,0 +1,161 @@
+package dev.hivewall.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hivewall.agent.Agent;
+import dev.hivewall.agent.AgentConfig;
+import dev.hivewall.core.net.Cidr;
+import dev.hivewall.testing.junit.LabExtension;
+import dev.hivewall.testing.junit.Privileged;
+import dev.hivewall.testing.lab.Lab;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The seed scenario through the hivewall commands against a running agent (node = a lab namespace):
+ * pods, L3/L4 policy, app3 dropped, live change within a second, revocation, a malformed file
+ * changing nothing, relabeling, JSON output, and errors without an agent.
+ */
+@Privileged
+@ExtendWith(LabExtension.class)
+class SeedScenarioTest {
+  static final String POLICY =
+      """
+      apiVersion: cilium.io/v2
+      kind: CiliumNetworkPolicy
+      metadata: {name: app1-ingress, namespace: demo}
+      spec:
+        endpointSelector: {matchLabels: {app: app1}}
+        ingress:
+        - fromEndpoints: [{matchLabels: {app: app2}}]
+          toPorts: [{ports: [{port: "80", protocol: TCP}]}]
+      """;
+
+  record Run(int exit, String out, String err) {}
+
+  private Path socket;
+
+  Run cli(String... args) {
+    String[] full = new String[args.length + 2];
+    System.arraycopy(args, 0, full, 0, args.length);
+    full[args.length] = "--socket";
+    full[args.length + 1] = socket.toString();
+    return run(full);
+  }
+
+  static Run run(String... args) {
+    PrintStream out = System.out;
+    PrintStream err = System.err;
+    ByteArrayOutputStream o = new ByteArrayOutputStream();
+    ByteArrayOutputStream e = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+    System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+    try {
+      int exit = Main.run(args);
+      return new Run(exit, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setOut(out);
+      System.setErr(err);
+    }
+  }
+
+  @Test
+  void withoutAnAgentCommandsSayHowToStartOne() throws Exception {
+    socket = Files.createTempDirectory("hw-cli").resolve("none.sock");
+    Run r = cli("status");
+    assertThat(r.exit()).isEqualTo(3);
+    assertThat(r.err()).contains("the agent is not running").contains("hivewall agent");
+  }
+
+  @Test
+  void seedScenarioThroughTheCli(Lab lab) throws Exception {
+    Path dir = Files.createTempDirectory("hw-cli");
+    socket = dir.resolve("api.sock");
+    AgentConfig config =
+        new AgentConfig(
+            dir.resolve("state"),
+            socket,
+            Cidr.parse("198.18.0.0/24"),
+            lab.netns("node").name(),
+            lab.prefix("pod"));
+    try (Agent agent = Agent.start(config)) {
+      assertThat(cli("status").out()).contains("agent: running");
+      assertThat(cli("ns", "create", "demo", "-l", "team=blue").exit()).isZero();
+      assertThat(
+              cli("pod", "run", "app1", "-n", "demo", "-l", "app=app1", "--serve", "80/tcp").exit())
+          .isZero();
+      assertThat(cli("pod", "run", "demo/app2", "-l", "app=app2").exit()).isZero();
+      assertThat(cli("pod", "run", "app3", "-n", "demo", "-l", "app=app3").exit()).isZero();
+      Run dup = cli("pod", "run", "app3", "-n", "demo");
+      assertThat(dup.exit()).isEqualTo(1);
+      assertThat(dup.err()).contains("pod demo/app3 already exists");
+
+      assertThat(cli("probe", "demo/app3", "demo/app1:80").out())
+          .contains("connected (answered by app1)");
+
+      Path policy = dir.resolve("seed.yaml");
+      Files.writeString(policy, POLICY);
+      assertThat(cli("policy", "apply", "-f", policy.toString()).out())
+          .contains("policy demo/app1-ingress applied");
+      assertThat(cli("probe", "app2", "app1:80", "-n", "demo").exit()).isZero();
+      Run denied = cli("probe", "demo/app3", "demo/app1:80");
+      assertThat(denied.exit()).isEqualTo(1);
+      assertThat(denied.out()).contains("timeout");
+
+      // Live change: app3 allowed too, effective at once; then revoked.
+      Files.writeString(
+          policy, POLICY.replace("{app: app2}}", "{app: app2}}, {matchLabels: {app: app3}}"));
+      long t0 = System.nanoTime();
+      cli("policy", "apply", "-f", policy.toString());
+      assertThat(cli("probe", "demo/app3", "demo/app1:80").exit()).isZero();
+      assertThat((System.nanoTime() - t0) / 1_000_000)
+          .as("apply + probe within a second")
+          .isLessThan(1000);
+      Files.writeString(policy, POLICY);
+      cli("policy", "apply", "-f", policy.toString());
+      assertThat(cli("probe", "demo/app3", "demo/app1:80").exit()).isEqualTo(1);
+
+      // A malformed file is refused whole, naming line and field; the policy stays enforced.
+      Path bad = dir.resolve("bad.yaml");
+      Files.writeString(bad, POLICY.replace("\"80\"", "70000"));
+      Run refused = cli("policy", "apply", "-f", bad.toString());
+      assertThat(refused.exit()).isEqualTo(1);
+      assertThat(refused.err())
+          .contains("bad.yaml:8: spec.ingress[0].toPorts[0].ports[0].port: 70000 is not a port");
+      assertThat(cli("probe", "demo/app2", "demo/app1:80").exit()).isZero();
+      assertThat(cli("probe", "demo/app3", "demo/app1:80").exit()).isEqualTo(1);
+
+      // Relabel app3 to app2: identity and access follow.
+      assertThat(cli("pod", "label", "demo/app3", "app=app2").exit()).isZero();
+      assertThat(cli("probe", "demo/app3", "demo/app1:80").exit()).isZero();
+
+      ObjectMapper json = new ObjectMapper();
+      JsonNode pods = json.readTree(cli("pod", "list", "-o", "json").out());
+      assertThat(pods).hasSize(3);
+      JsonNode entries =
+          json.readTree(cli("bpf", "policy", "get", "demo/app1", "-o", "json").out());
+      assertThat(entries.path("ingressEnforced").asBoolean()).isTrue();
+      assertThat(cli("policy", "list").out()).contains("app1-ingress");
+      assertThat(cli("policy", "get", "app1-ingress", "-n", "demo").out())
+          .contains("endpointSelector");
+      assertThat(cli("endpoint", "list").out()).contains("demo/app1");
+      assertThat(cli("identity", "list").out()).contains("app=app1");
+      assertThat(cli("bpf", "ct", "list").exit()).isZero();
+
+      assertThat(cli("policy", "delete", "app1-ingress", "-n", "demo").exit()).isZero();
+      assertThat(cli("pod", "label", "demo/app3", "app=app3").exit()).isZero();
+      assertThat(cli("probe", "demo/app3", "demo/app1:80").exit())
+          .as("no policy: open again")
+          .isZero();
+      assertThat(cli("ns", "delete", "demo").exit()).isZero();
+      assertThat(cli("pod", "list", "-o", "json").out().strip()).isEqualTo("[ ]");
+    }
+  }
+}
