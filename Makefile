@@ -25,6 +25,7 @@ deps:
 build: deps
 	@echo "build: BPF objects (clang) and Java modules"
 	@$(MVN) -DskipTests install
+	@scripts/aot-train
 
 test: deps build
 	@./hivewall doctor
