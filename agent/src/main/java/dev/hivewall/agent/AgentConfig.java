@@ -6,10 +6,16 @@ import java.nio.file.Path;
 
 /**
  * How an agent runs: where it keeps state, where its API listens, the pod CIDR it gives addresses
- * from (the first address is the node's gateway for pods).
+ * from (the first address is the node's gateway for pods), and the prefixes beyond the pod CIDR
+ * that pods get routes to through the gateway ({@code podRoutes}; never a default route).
  */
 public record AgentConfig(
-    Path stateDir, Path socket, Cidr podCidr, String nodeNetns, String podNetnsPrefix) {
+    Path stateDir,
+    Path socket,
+    Cidr podCidr,
+    String nodeNetns,
+    String podNetnsPrefix,
+    java.util.List<Cidr> podRoutes) {
   public static final String DEFAULT_POD_PREFIX = "hw-pod-";
 
   public static final Path DEFAULT_STATE_DIR = Path.of("/var/lib/hivewall");
@@ -17,6 +23,11 @@ public record AgentConfig(
   public static final Cidr DEFAULT_POD_CIDR = Cidr.parse("198.18.0.0/16");
 
   public AgentConfig {
+    podRoutes = java.util.List.copyOf(podRoutes);
+    if (podRoutes.stream().anyMatch(c -> c.length() == 0)) {
+      throw new IllegalArgumentException(
+          "pods get no default route: name the prefixes they may reach");
+    }
     if (podCidr.length() > 28) {
       throw new IllegalArgumentException("pod CIDR " + podCidr + " is too small (at most /28)");
     }
@@ -24,7 +35,16 @@ public record AgentConfig(
 
   /** A node in the agent's own namespace (production: the agent is started inside it). */
   public AgentConfig(Path stateDir, Path socket, Cidr podCidr) {
-    this(stateDir, socket, podCidr, "", DEFAULT_POD_PREFIX);
+    this(stateDir, socket, podCidr, "", DEFAULT_POD_PREFIX, java.util.List.of());
+  }
+
+  /**
+   * A node in namespace {@code nodeNetns} whose pods' namespaces are named {@code
+   * podNetnsPrefix...}.
+   */
+  public AgentConfig(
+      Path stateDir, Path socket, Cidr podCidr, String nodeNetns, String podNetnsPrefix) {
+    this(stateDir, socket, podCidr, nodeNetns, podNetnsPrefix, java.util.List.of());
   }
 
   /** The namespace pods hang off: {@link #nodeNetns} by name, or the agent's own when empty. */

@@ -69,7 +69,11 @@ public final class Node implements AutoCloseable {
     this.config = config;
     this.store = new StateStore(config.stateDir());
     this.plumbing =
-        new PodPlumbing(config.gateway(), config.podCidr().toString(), config.nodeNetns());
+        new PodPlumbing(
+            config.gateway(),
+            config.podCidr().toString(),
+            config.nodeNetns(),
+            config.podRoutes().stream().map(Object::toString).toList());
     this.datapath = datapath;
     this.policyState = new EndpointPolicyState(datapath);
   }

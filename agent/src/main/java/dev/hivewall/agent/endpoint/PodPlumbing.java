@@ -20,12 +20,14 @@ public final class PodPlumbing {
   private final String gateway;
   private final String podCidr;
   private final String node;
+  private final List<String> extraRoutes;
 
   /** {@code nodeNetns} empty: the node is this process's namespace. */
-  public PodPlumbing(String gateway, String podCidr, String nodeNetns) {
+  public PodPlumbing(String gateway, String podCidr, String nodeNetns, List<String> extraRoutes) {
     this.gateway = gateway;
     this.podCidr = podCidr;
     this.node = nodeNetns;
+    this.extraRoutes = List.copyOf(extraRoutes);
   }
 
   public static String netnsName(String prefix, String namespace, String pod) {
@@ -79,6 +81,9 @@ public final class PodPlumbing {
     onNode("route", "replace", ip + "/32", "dev", hostDevice, "scope", "link");
     ip("-n", netns, "route", "replace", gateway, "dev", "eth0", "scope", "link");
     ip("-n", netns, "route", "replace", podCidr, "via", gateway, "dev", "eth0");
+    for (String prefix : extraRoutes) {
+      ip("-n", netns, "route", "replace", prefix, "via", gateway, "dev", "eth0");
+    }
   }
 
   /** Removes the pod's network; missing pieces are fine. */

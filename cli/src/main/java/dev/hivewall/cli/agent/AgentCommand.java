@@ -37,6 +37,13 @@ public final class AgentCommand implements Callable<Integer> {
       })
   String nodeNetns = "";
 
+  @Option(
+      names = "--pod-route",
+      paramLabel = "CIDR",
+      description =
+          "a prefix beyond the pod CIDR that pods get a route to via the node (repeatable; never 0.0.0.0/0)")
+  java.util.List<String> podRoutes = new java.util.ArrayList<>();
+
   @Override
   public Integer call() {
     if (!"root".equals(System.getProperty("user.name"))) {

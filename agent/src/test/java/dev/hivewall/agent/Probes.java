@@ -1,0 +1,78 @@
+package dev.hivewall.agent;
+
+import dev.hivewall.datapath.host.Command;
+import dev.hivewall.ebpf.netns.NetworkNamespace;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+/** Real traffic from inside a namespace: the outcome, as {@code hivewall probe} reports it. */
+final class Probes {
+  private Probes() {}
+
+  static String tcp(String netns, String ip, int port) {
+    return tcp(netns, null, ip, port);
+  }
+
+  /** From {@code source} (null: the kernel's choice) to ip:port: connected, refused or timeout. */
+  static String tcp(String netns, String source, String ip, int port) {
+    return NetworkNamespace.named(netns)
+        .call(
+            () -> {
+              try (Socket s = new Socket()) {
+                if (source != null) {
+                  s.bind(new InetSocketAddress(source, 0));
+                }
+                s.connect(new InetSocketAddress(ip, port), 700);
+                return "connected";
+              } catch (ConnectException e) {
+                return "refused";
+              } catch (SocketTimeoutException e) {
+                return "timeout";
+              } catch (IOException e) {
+                return "error " + e.getMessage();
+              }
+            });
+  }
+
+  static String udp(String netns, String ip, int port) {
+    return NetworkNamespace.named(netns)
+        .call(
+            () -> {
+              try (DatagramSocket s = new DatagramSocket()) {
+                s.setSoTimeout(700);
+                byte[] b = "hi".getBytes(StandardCharsets.UTF_8);
+                s.send(new DatagramPacket(b, b.length, new InetSocketAddress(ip, port)));
+                s.receive(new DatagramPacket(new byte[256], 256));
+                return "connected";
+              } catch (SocketTimeoutException e) {
+                return "timeout";
+              } catch (IOException e) {
+                return "error " + e.getMessage();
+              }
+            });
+  }
+
+  static boolean ping(String netns, String ip) {
+    return Command.run(
+            Duration.ofSeconds(5),
+            "ip",
+            "netns",
+            "exec",
+            netns,
+            "ping",
+            "-c",
+            "1",
+            "-W",
+            "1",
+            "-q",
+            ip)
+        .ok();
+  }
+}
