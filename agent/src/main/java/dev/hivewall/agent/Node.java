@@ -1,6 +1,7 @@
 package dev.hivewall.agent;
 
 import dev.hivewall.agent.endpoint.PodPlumbing;
+import dev.hivewall.agent.endpoint.PodProcess;
 import dev.hivewall.agent.endpoint.Responder;
 import dev.hivewall.agent.model.Pod;
 import dev.hivewall.agent.model.PodSpec;
@@ -171,7 +172,9 @@ public final class Node implements AutoCloseable {
     PodSpec s = p.spec();
     pods.put(
         s.key(),
-        p.withSpec(new PodSpec(s.namespace(), s.name(), Labels.of(m), s.namedPorts(), s.serve())));
+        p.withSpec(
+            new PodSpec(
+                s.namespace(), s.name(), Labels.of(m), s.namedPorts(), s.serve(), s.command())));
     commit();
   }
 
@@ -282,6 +285,20 @@ public final class Node implements AutoCloseable {
     reconcile(); // endpoint entry and policy exist before programs see a packet
     attached.put(pod.spec().key(), datapath.attach(config.nodeNamespace(), pod.hostDevice()));
     plumbing.activate(pod.netns(), pod.hostDevice(), pod.ip());
+    if (!pod.spec().command().isEmpty()) {
+      Pod current = pods.get(pod.spec().key());
+      if (!(adopt && pod.pid() != 0 && PodProcess.runningIn(pod.pid(), pod.netns()))) {
+        long pid =
+            PodProcess.start(
+                pod.netns(),
+                pod.spec().command(),
+                config
+                    .stateDir()
+                    .resolve("logs")
+                    .resolve(pod.spec().namespace() + "." + pod.spec().name() + ".log"));
+        pods.put(pod.spec().key(), current.withPid(pid));
+      }
+    }
     if (!pod.spec().serve().isEmpty()) {
       responders.put(
           pod.spec().key(),
@@ -304,6 +321,10 @@ public final class Node implements AutoCloseable {
 
   private void teardown(Pod p) {
     String key = p.spec().key();
+    Pod live = pods.getOrDefault(key, p);
+    if (live.pid() != 0) {
+      PodProcess.stop(live.pid());
+    }
     Responder r = responders.remove(key);
     if (r != null) {
       r.close();
@@ -435,7 +456,9 @@ public final class Node implements AutoCloseable {
               named,
               p.spec().serve().stream().map(ServePort::toString).toList(),
               p.endpointId(),
-              p.ip()));
+              p.ip(),
+              p.spec().command(),
+              p.pid()));
     }
     return new AgentState(
         AgentState.VERSION, ns, ps, List.copyOf(policyTexts.values()), nextEndpointId);
@@ -468,7 +491,8 @@ public final class Node implements AutoCloseable {
               ps.name(),
               Labels.of(ps.labels()),
               named,
-              ps.serve().stream().map(ServePort::parse).toList());
+              ps.serve().stream().map(ServePort::parse).toList(),
+              ps.command() == null ? List.of() : ps.command());
       Pod pod =
           new Pod(
               spec,
@@ -476,7 +500,8 @@ public final class Node implements AutoCloseable {
               ps.ip(),
               PodPlumbing.netnsName(config.podNetnsPrefix(), ps.namespace(), ps.name()),
               PodPlumbing.hostDevice(ps.namespace(), ps.name()),
-              0);
+              0,
+              ps.pid());
       start(pod, plumbing.exists(pod.netns(), pod.hostDevice()));
     }
     store.save(snapshot());

@@ -89,6 +89,27 @@ class NodeTest {
       Pod app1 = node.runPod(pod("app1", true));
       Pod app2 = node.runPod(pod("app2", false));
       Pod app3 = node.runPod(pod("app3", false));
+      // A pod with a process of its own: a listener inside the pod's namespace.
+      Pod app4 =
+          node.runPod(
+              new PodSpec(
+                  "demo",
+                  "app4",
+                  Labels.of("app", "app4"),
+                  Map.of(),
+                  List.of(),
+                  List.of("nc", "-l", "-k", "7000")));
+      assertThat(app4.pid()).isPositive();
+      String reached = "";
+      for (int i = 0; i < 50 && !reached.equals("connected"); i++) {
+        Thread.sleep(50); // nc needs a moment to listen
+        reached = Probes.tcp(app2.netns(), app4.ip(), 7000);
+      }
+      assertThat(reached).as("the pod's own process answers").isEqualTo("connected");
+      node.deletePod("demo", "app4");
+      assertThat(ProcessHandle.of(app4.pid()).map(ProcessHandle::isAlive).orElse(false))
+          .as("process stopped")
+          .isFalse();
       assertThat(app1.identity()).isNotEqualTo(app2.identity());
       assertThat(probe(app3, app1)).as("no policy: app3 reaches app1").isEqualTo("app1");
 

@@ -202,7 +202,9 @@ final class Routes {
     List<ServePort> serve = new ArrayList<>();
     b.path("serve").forEach(s -> serve.add(ServePort.parse(s.asText())));
     String namespace = b.path("namespace").asText(Node.DEFAULT_NAMESPACE);
-    return new PodSpec(namespace, text(b, "name"), labels(b.path("labels")), ports, serve);
+    List<String> command = new ArrayList<>();
+    b.path("command").forEach(c -> command.add(c.asText()));
+    return new PodSpec(namespace, text(b, "name"), labels(b.path("labels")), ports, serve, command);
   }
 
   private static JsonNode body(Router.Request r) {

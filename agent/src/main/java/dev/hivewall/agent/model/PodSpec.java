@@ -11,12 +11,24 @@ public record PodSpec(
     String name,
     Labels labels,
     Map<String, PortProtocol> namedPorts,
-    List<ServePort> serve) {
+    List<ServePort> serve,
+    List<String> command) {
   public PodSpec {
+    command = List.copyOf(command);
     Names.check("namespace", namespace);
     Names.check("pod", name);
     namedPorts = Map.copyOf(namedPorts);
     serve = List.copyOf(serve);
+  }
+
+  /** A pod without a process of its own. */
+  public PodSpec(
+      String namespace,
+      String name,
+      Labels labels,
+      Map<String, PortProtocol> namedPorts,
+      List<ServePort> serve) {
+    this(namespace, name, labels, namedPorts, serve, List.of());
   }
 
   public String key() {

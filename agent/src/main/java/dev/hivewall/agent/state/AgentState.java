@@ -29,7 +29,9 @@ public record AgentState(
       Map<String, String> namedPorts,
       List<String> serve,
       int endpointId,
-      String ip) {}
+      String ip,
+      List<String> command,
+      long pid) {}
 
   /** One policy, as its own source text (one document). */
   public record PolicyState(String namespace, String name, String source, String text) {}

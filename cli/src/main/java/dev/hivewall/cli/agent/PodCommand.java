@@ -73,6 +73,13 @@ public final class PodCommand implements Runnable {
             "ports the built-in responder answers on with the pod's name, e.g. 80/tcp,53/udp")
     List<String> serve = new ArrayList<>();
 
+    @Parameters(
+        index = "1..*",
+        arity = "0..*",
+        paramLabel = "CMD",
+        description = "after --: a command to run inside the pod (it keeps running with the pod)")
+    List<String> command = new ArrayList<>();
+
     @Override
     public Integer call() {
       Map<String, String> named = new LinkedHashMap<>();
