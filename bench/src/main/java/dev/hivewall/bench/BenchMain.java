@@ -4,9 +4,9 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Runs benchmarks: {@code [--quick] [--out DIR] [map-update|ringbuf|policy-scale|all]...}. Results
- * (JSON + PNG) go to bench/results/ by default. --quick runs tiny sizes (the smoke run of the test
- * suite).
+ * Runs benchmarks: {@code [--quick] [--out DIR]
+ * [map-update|ringbuf|policy-scale|pod-latency|all]...}. Results (JSON + PNG) go to bench/results/
+ * by default. --quick runs tiny sizes (the smoke run of the test suite).
  */
 public final class BenchMain {
   private BenchMain() {}
@@ -19,12 +19,12 @@ public final class BenchMain {
       switch (args[i]) {
         case "--quick" -> quick = true;
         case "--out" -> out = Path.of(args[++i]);
-        case "map-update", "ringbuf", "policy-scale", "all" -> which.add(args[i]);
+        case "map-update", "ringbuf", "policy-scale", "pod-latency", "all" -> which.add(args[i]);
         default -> {
           System.err.println(
               "bench: unknown argument "
                   + args[i]
-                  + " (use [--quick] [--out DIR] [map-update|ringbuf|policy-scale|all])");
+                  + " (use [--quick] [--out DIR] [map-update|ringbuf|policy-scale|pod-latency|all])");
           System.exit(2);
         }
       }
@@ -40,6 +40,9 @@ public final class BenchMain {
     }
     if (which.contains("all") || which.contains("policy-scale")) {
       PolicyScaleBench.run(out, quick);
+    }
+    if (which.contains("all") || which.contains("pod-latency")) {
+      PodLatencyBench.run(out, quick);
     }
     System.out.println("bench: results in " + out.toAbsolutePath());
   }
