@@ -26,6 +26,13 @@ public record ServePort(int port, Protocol protocol) {
     return switch (proto) {
       case "tcp" -> new ServePort(port, Protocol.TCP);
       case "udp" -> new ServePort(port, Protocol.UDP);
+      case "sctp" ->
+          throw new IllegalArgumentException(
+              "'"
+                  + text
+                  + "': the built-in responder serves"
+                  + " tcp and udp; SCTP needs kernel SCTP support (CONFIG_IP_SCTP), missing on the machines"
+                  + " Hivewall is built on. Policies on SCTP ports are enforced all the same.");
       default -> throw new IllegalArgumentException("'" + text + "': protocol must be tcp or udp");
     };
   }

@@ -13,6 +13,7 @@ public final class Packets {
   public static final int PROTO_ICMP = 1;
   public static final int PROTO_TCP = 6;
   public static final int PROTO_UDP = 17;
+  public static final int PROTO_SCTP = 132;
   public static final int TCP_SYN = 0x02;
   public static final int TCP_ACK = 0x10;
 
@@ -39,6 +40,16 @@ public final class Packets {
         .putShort((short) (8 + payload))
         .putShort((short) 0);
     return ipv4(src, dst, PROTO_UDP, l4.array());
+  }
+
+  /**
+   * An SCTP common header (ports, verification tag, checksum) and one INIT-sized chunk of zeros.
+   */
+  public static byte[] sctp(String src, String dst, int sport, int dport) {
+    ByteBuffer l4 = ByteBuffer.allocate(12 + 20);
+    l4.putShort((short) sport).putShort((short) dport).putInt(0).putInt(0);
+    l4.put((byte) 1).put((byte) 0).putShort((short) 20); // INIT chunk header
+    return ipv4(src, dst, PROTO_SCTP, l4.array());
   }
 
   /** ICMP echo request. */

@@ -99,7 +99,8 @@ class LxcDifferentialTest {
           Direction d = random.nextBoolean() ? Direction.INGRESS : Direction.EGRESS;
           Identity peer = List.copyOf(PEERS.keySet()).get(random.nextInt(PEERS.size()));
           Protocol protocol =
-              new Protocol[] {Protocol.TCP, Protocol.UDP, Protocol.ICMP}[random.nextInt(3)];
+              new Protocol[] {Protocol.TCP, Protocol.UDP, Protocol.SCTP, Protocol.ICMP}
+                  [random.nextInt(4)];
           int port =
               protocol == Protocol.ICMP
                   ? 8
@@ -113,6 +114,7 @@ class LxcDifferentialTest {
               switch (protocol) {
                 case TCP -> Packets.tcp(src, dst, sport, port, Packets.TCP_SYN);
                 case UDP -> Packets.udp(src, dst, sport, port, 8);
+                case SCTP -> Packets.sctp(src, dst, sport, port);
                 default -> Packets.icmpEcho(src, dst);
               };
           String program = d == Direction.INGRESS ? LxcDatapath.TO_POD : LxcDatapath.FROM_POD;
@@ -187,8 +189,8 @@ class LxcDifferentialTest {
       List<PortProtocol> ports = new ArrayList<>();
       for (int j = 0, m = random.nextInt(3); j < m; j++) {
         Protocol p =
-            new Protocol[] {Protocol.ANY, Protocol.TCP, Protocol.UDP, Protocol.ICMP}
-                [random.nextInt(4)];
+            new Protocol[] {Protocol.ANY, Protocol.TCP, Protocol.UDP, Protocol.SCTP, Protocol.ICMP}
+                [random.nextInt(5)];
         if (p == Protocol.ICMP) {
           ports.add(PortProtocol.of(random.nextBoolean() ? 8 : 0, p));
         } else if (random.nextInt(3) == 0) {
