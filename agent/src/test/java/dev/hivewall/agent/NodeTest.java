@@ -11,6 +11,7 @@ import dev.hivewall.core.net.Cidr;
 import dev.hivewall.core.policy.api.PolicyException;
 import dev.hivewall.core.policy.api.PolicyName;
 import dev.hivewall.ebpf.netns.NetworkNamespace;
+import dev.hivewall.testing.fixtures.SeedPolicies;
 import dev.hivewall.testing.junit.LabExtension;
 import dev.hivewall.testing.junit.Privileged;
 import dev.hivewall.testing.lab.Lab;
@@ -31,17 +32,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Privileged
 @ExtendWith(LabExtension.class)
 class NodeTest {
-  static final String ALLOW_APP2 =
-      """
-      apiVersion: cilium.io/v2
-      kind: CiliumNetworkPolicy
-      metadata: {name: app1-ingress, namespace: demo}
-      spec:
-        endpointSelector: {matchLabels: {app: app1}}
-        ingress:
-        - fromEndpoints: [{matchLabels: {app: app2}}]
-          toPorts: [{ports: [{port: "80", protocol: TCP}]}]
-      """;
+  static final String ALLOW_APP2 = SeedPolicies.APP1_FROM_APP2;
 
   static AgentConfig config(Lab lab, Path dir) {
     String node = lab.netns("node").name();

@@ -31,9 +31,7 @@ import picocli.CommandLine.Command;
       LabCommand.class,
       CommandLine.HelpCommand.class
     })
-public final class Main implements Runnable {
-  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
+public final class Main extends GroupCommand {
   public static void main(String[] args) {
     System.exit(run(args));
   }
@@ -43,10 +41,5 @@ public final class Main implements Runnable {
     return new CommandLine(new Main())
         .setExecutionExceptionHandler(new ErrorHandler())
         .execute(args);
-  }
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(System.out);
   }
 }

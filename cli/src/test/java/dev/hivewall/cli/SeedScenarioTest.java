@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hivewall.agent.Agent;
 import dev.hivewall.agent.AgentConfig;
 import dev.hivewall.core.net.Cidr;
+import dev.hivewall.testing.fixtures.SeedPolicies;
 import dev.hivewall.testing.junit.LabExtension;
 import dev.hivewall.testing.junit.Privileged;
 import dev.hivewall.testing.lab.Lab;
@@ -26,17 +27,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Privileged
 @ExtendWith(LabExtension.class)
 class SeedScenarioTest {
-  static final String POLICY =
-      """
-      apiVersion: cilium.io/v2
-      kind: CiliumNetworkPolicy
-      metadata: {name: app1-ingress, namespace: demo}
-      spec:
-        endpointSelector: {matchLabels: {app: app1}}
-        ingress:
-        - fromEndpoints: [{matchLabels: {app: app2}}]
-          toPorts: [{ports: [{port: "80", protocol: TCP}]}]
-      """;
+  static final String POLICY = SeedPolicies.APP1_FROM_APP2;
 
   record Run(int exit, String out, String err) {}
 

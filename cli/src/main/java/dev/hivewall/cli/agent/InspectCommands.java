@@ -1,9 +1,9 @@
 package dev.hivewall.cli.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.hivewall.cli.GroupCommand;
 import dev.hivewall.cli.client.PodRef;
 import dev.hivewall.cli.output.Table;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -17,14 +17,7 @@ public final class InspectCommands {
       mixinStandardHelpOptions = true,
       description = "Endpoints (pods as the datapath knows them).",
       subcommands = EndpointList.class)
-  public static final class Endpoint implements Runnable {
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-      spec.commandLine().usage(System.out);
-    }
-  }
+  public static final class Endpoint extends GroupCommand {}
 
   @Command(
       name = "list",
@@ -55,14 +48,7 @@ public final class InspectCommands {
       mixinStandardHelpOptions = true,
       description = "Security identities.",
       subcommands = IdentityList.class)
-  public static final class Identity implements Runnable {
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-      spec.commandLine().usage(System.out);
-    }
-  }
+  public static final class Identity extends GroupCommand {}
 
   @Command(
       name = "list",
@@ -84,27 +70,14 @@ public final class InspectCommands {
       mixinStandardHelpOptions = true,
       description = "The BPF maps behind enforcement.",
       subcommands = {Bpf.Policy.class, Bpf.Ct.class})
-  public static final class Bpf implements Runnable {
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-      spec.commandLine().usage(System.out);
-    }
+  public static final class Bpf extends GroupCommand {
 
     @Command(
         name = "policy",
         mixinStandardHelpOptions = true,
         description = "Policy map entries of one pod.",
         subcommands = PolicyGet.class)
-    static final class Policy implements Runnable {
-      @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
-      @Override
-      public void run() {
-        spec.commandLine().usage(System.out);
-      }
-    }
+    static final class Policy extends GroupCommand {}
 
     @Command(
         name = "get",
@@ -146,14 +119,7 @@ public final class InspectCommands {
         mixinStandardHelpOptions = true,
         description = "Connection tracking.",
         subcommands = CtList.class)
-    static final class Ct implements Runnable {
-      @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
-      @Override
-      public void run() {
-        spec.commandLine().usage(System.out);
-      }
-    }
+    static final class Ct extends GroupCommand {}
 
     @Command(
         name = "list",

@@ -1,11 +1,11 @@
 package dev.hivewall.cli.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.hivewall.cli.GroupCommand;
 import dev.hivewall.cli.output.Table;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -22,13 +22,7 @@ import picocli.CommandLine.Parameters;
       NamespaceCommand.Delete.class,
       NamespaceCommand.ListNs.class
     })
-public final class NamespaceCommand implements Runnable {
-  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(System.out);
-  }
+public final class NamespaceCommand extends GroupCommand {
 
   @Command(name = "create", mixinStandardHelpOptions = true, description = "Creates a namespace.")
   static final class Create extends ApiCommand {

@@ -1,6 +1,7 @@
 package dev.hivewall.cli.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.hivewall.cli.GroupCommand;
 import dev.hivewall.cli.client.PodRef;
 import dev.hivewall.cli.output.Table;
 import java.io.IOException;
@@ -8,7 +9,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -25,13 +25,7 @@ import picocli.CommandLine.Parameters;
       PodCommand.ListPods.class,
       PodCommand.Exec.class
     })
-public final class PodCommand implements Runnable {
-  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(System.out);
-  }
+public final class PodCommand extends GroupCommand {
 
   /** Options naming one pod. */
   abstract static class OnePod extends ApiCommand {

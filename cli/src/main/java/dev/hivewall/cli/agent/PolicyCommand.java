@@ -1,6 +1,7 @@
 package dev.hivewall.cli.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.hivewall.cli.GroupCommand;
 import dev.hivewall.cli.output.Table;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -8,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Map;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -24,13 +24,7 @@ import picocli.CommandLine.Parameters;
       PolicyCommand.ListPolicies.class,
       PolicyCommand.Get.class
     })
-public final class PolicyCommand implements Runnable {
-  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(System.out);
-  }
+public final class PolicyCommand extends GroupCommand {
 
   @Command(
       name = "apply",

@@ -1,6 +1,6 @@
 package dev.hivewall.cli.lab;
 
-import picocli.CommandLine;
+import dev.hivewall.cli.GroupCommand;
 import picocli.CommandLine.Command;
 
 /** {@code hivewall lab ...}: the throw-away network lab (namespaces named hw-*). */
@@ -9,11 +9,4 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     description = "Throw-away network labs: self-test, and cleanup of what tests and demos left.",
     subcommands = {LabSelftestCommand.class, LabCleanCommand.class, LabCheckCommand.class})
-public final class LabCommand implements Runnable {
-  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(System.out);
-  }
-}
+public final class LabCommand extends GroupCommand {}

@@ -18,6 +18,7 @@ import dev.hivewall.datapath.lxc.EndpointPolicyState;
 import dev.hivewall.datapath.lxc.LxcDatapath;
 import dev.hivewall.datapath.maps.events.FlowEvent;
 import dev.hivewall.ebpf.RingBufferReader;
+import dev.hivewall.testing.fixtures.SeedPolicies;
 import dev.hivewall.testing.junit.LabExtension;
 import dev.hivewall.testing.junit.Privileged;
 import dev.hivewall.testing.lab.Lab;
@@ -43,17 +44,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Privileged
 @ExtendWith(LabExtension.class)
 class LxcTrafficTest {
-  static final String ALLOW_APP2 =
-      """
-      apiVersion: cilium.io/v2
-      kind: CiliumNetworkPolicy
-      metadata: {name: app1-ingress, namespace: demo}
-      spec:
-        endpointSelector: {matchLabels: {app: app1}}
-        ingress:
-        - fromEndpoints: [{matchLabels: {app: app2}}]
-          toPorts: [{ports: [{port: "80", protocol: TCP}]}]
-      """;
+  static final String ALLOW_APP2 = SeedPolicies.APP1_FROM_APP2;
 
   private final Map<String, Identity> identities = new HashMap<>();
   private final Map<String, Labels> labels = new HashMap<>();
