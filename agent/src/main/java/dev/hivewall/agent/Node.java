@@ -158,7 +158,16 @@ public final class Node implements AutoCloseable {
     try {
       start(pod, false);
     } catch (RuntimeException e) {
-      teardown(pod);
+      Pod half = pods.get(spec.key());
+      try {
+        if (half != null && half.identity() != 0) {
+          removePod(half); // endpoint entry, policy slots, identity, devices
+        } else {
+          teardown(pod);
+        }
+      } catch (RuntimeException cleanup) {
+        e.addSuppressed(cleanup);
+      }
       throw e;
     }
     commit();

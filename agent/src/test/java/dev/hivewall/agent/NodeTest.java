@@ -98,6 +98,23 @@ class NodeTest {
       }
       assertThat(reached).as("the pod's own process answers").isEqualTo("connected");
       node.deletePod("demo", "app4");
+
+      // A pod that fails half way (its responder cannot bind the same port twice) leaves nothing.
+      int identitiesBefore = node.identities().size();
+      assertThatThrownBy(
+              () ->
+                  node.runPod(
+                      new PodSpec(
+                          "demo",
+                          "broken",
+                          Labels.of("app", "broken"),
+                          Map.of(),
+                          List.of(ServePort.parse("80/tcp"), ServePort.parse("80/tcp")))))
+          .isInstanceOf(RuntimeException.class);
+      assertThat(node.pods()).extracting(p -> p.spec().name()).doesNotContain("broken");
+      assertThat(node.identities()).hasSize(identitiesBefore);
+      assertThat(Files.exists(Path.of("/run/netns", config.podNetnsPrefix() + "demo.broken")))
+          .isFalse();
       assertThat(ProcessHandle.of(app4.pid()).map(ProcessHandle::isAlive).orElse(false))
           .as("process stopped")
           .isFalse();

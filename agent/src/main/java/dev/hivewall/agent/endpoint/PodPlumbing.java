@@ -56,8 +56,13 @@ public final class PodPlumbing {
         && Command.run(TIMEOUT, nodeIp("link", "show", "dev", hostDevice)).ok();
   }
 
-  /** Creates the namespace and veth with addresses and routes, links still down. */
+  /**
+   * Creates the namespace and veth with addresses and routes, links still down. Leftovers under the
+   * same names (a half-made pod, an agent that crashed before saving) are removed first: the names
+   * belong to this pod.
+   */
   public void create(String netns, String hostDevice, String ip) {
+    delete(netns, hostDevice);
     List<Runnable> undo = new ArrayList<>();
     try {
       ip("netns", "add", netns);
