@@ -101,6 +101,15 @@ static __always_inline int hw_drop(struct __sk_buff *skb, const struct hw_verdic
 
 static __always_inline int hw_pass(struct __sk_buff *skb, const struct hw_verdict_ctx *c)
 {
+	if (c->endpoint_id < HW_FWD_METRICS_ENDPOINTS) {
+		__u32 slot = c->endpoint_id * 2 + c->direction;
+		struct hw_metrics_value *v = bpf_map_lookup_elem(&hw_fwd_metrics, &slot);
+		if (v) {
+			v->packets++;
+			v->bytes += skb->len;
+		}
+		return TC_ACT_OK;
+	}
 	hw_count(c, HW_VERDICT_FORWARDED, HW_DROP_NONE, skb->len);
 	return TC_ACT_OK;
 }
@@ -150,14 +159,22 @@ static __always_inline int hw_handle(struct __sk_buff *skb, __u8 direction)
 	if (hw_ct_is_reply(&t, direction, c.endpoint_id))
 		return hw_pass(skb, &c);
 
+	__u32 enforced = direction == HW_DIR_EGRESS ? ep->flags & HW_EP_EGRESS_ENFORCED
+						    : ep->flags & HW_EP_INGRESS_ENFORCED;
+	__u32 has_rules = direction == HW_DIR_EGRESS ? ep->flags & HW_EP_EGRESS_RULES
+						     : ep->flags & HW_EP_INGRESS_RULES;
+	if (!enforced && !has_rules) {
+		/* Open direction, no rule at all (not even a deny): nothing to look up. */
+		hw_ct_track(&t, direction, c.endpoint_id);
+		return hw_pass(skb, &c);
+	}
+
 	__be16 port = t.protocol == IPPROTO_ICMP ? bpf_htons(t.icmp_type) : t.dport;
 	__be16 proxy_port = 0;
 	__u32 peer_identity = direction == HW_DIR_EGRESS ? c.dst_identity : c.src_identity;
 	__u32 policy_id = c.endpoint_id | (ep->flags & HW_EP_POLICY_SLOT_B ? HW_POLICY_SLOT_BIT : 0);
 	__u8 verdict = hw_policy_verdict(policy_id, peer_identity, direction, t.protocol, port,
 					 ep->flags & HW_EP_POLICY_RANGES, &proxy_port);
-	__u32 enforced = direction == HW_DIR_EGRESS ? ep->flags & HW_EP_EGRESS_ENFORCED
-						    : ep->flags & HW_EP_INGRESS_ENFORCED;
 
 	switch (verdict) {
 	case HW_POLICY_DENY:

@@ -67,7 +67,12 @@ enum hw_endpoint_flags {
 	HW_EP_EGRESS_ENFORCED = 2,
 	HW_EP_POLICY_SLOT_B = 4,
 	HW_EP_POLICY_RANGES = 8, /* the live slot has trie entries (wildcards, port blocks) */
+	HW_EP_INGRESS_RULES = 16, /* the live slot has ingress entries */
+	HW_EP_EGRESS_RULES = 32,  /* the live slot has egress entries */
 };
+
+/* hw_fwd_metrics is indexed by endpoint_id * 2 + direction for ids below this. */
+#define HW_FWD_METRICS_ENDPOINTS 4096
 
 #define HW_POLICY_SLOT_BIT 0x80000000u
 

@@ -67,6 +67,14 @@ struct {
 	__uint(max_entries, 16384);
 } hw_metrics SEC(".maps");
 
+/* Forwarded packets per endpoint and direction: an array slot, cheaper than a hash. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__type(key, __u32);
+	__type(value, struct hw_metrics_value);
+	__uint(max_entries, HW_FWD_METRICS_ENDPOINTS * 2);
+} hw_fwd_metrics SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 1 << 22);

@@ -91,6 +91,10 @@ final class PodLatencyBench {
       for (int r = 0; r < runs; r++) {
         for (int n : sizes) {
           measure("no policy", n, client, server, seconds, pinned, unpinned);
+          try (var floor = BpfFloor.attach(net, client, server)) {
+            measure(
+                "bpf floor (trivial tc programs)", n, client, server, seconds, pinned, unpinned);
+          }
           try (var hw = Hivewall.enforce(net, client, server, n)) {
             measure("hivewall", n, client, server, seconds, pinned, unpinned);
           }
@@ -207,6 +211,31 @@ final class PodLatencyBench {
     public void close() {
       devices.forEach(LxcDatapath.AttachedDevice::close);
       eps.forEach(state::remove);
+      dp.close();
+    }
+  }
+
+  /**
+   * The cost of the hooks themselves: the trivial selftest filter (parse, one hash lookup, pass) on
+   * the same four hooks Hivewall uses (both directions of both pod veths).
+   */
+  private record BpfFloor(
+      dev.hivewall.datapath.selftest.SelftestDatapath dp, List<dev.hivewall.ebpf.TcFilter> filters)
+      implements AutoCloseable {
+    static BpfFloor attach(PodNetwork net, Pod client, Pod server) {
+      var dp = dev.hivewall.datapath.selftest.SelftestDatapath.load();
+      List<dev.hivewall.ebpf.TcFilter> filters = new ArrayList<>();
+      for (Pod p : List.of(client, server)) {
+        for (var dir : dev.hivewall.ebpf.TcDirection.values()) {
+          filters.add(dp.attachFilter(net.node().netns(), p.hostDevice(), dir));
+        }
+      }
+      return new BpfFloor(dp, filters);
+    }
+
+    @Override
+    public void close() {
+      filters.forEach(dev.hivewall.ebpf.TcFilter::close);
       dp.close();
     }
   }

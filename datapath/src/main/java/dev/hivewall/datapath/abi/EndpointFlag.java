@@ -5,7 +5,9 @@ public enum EndpointFlag implements AbiEnum {
   INGRESS_ENFORCED(1),
   EGRESS_ENFORCED(2),
   POLICY_SLOT_B(4),
-  POLICY_RANGES(8);
+  POLICY_RANGES(8),
+  INGRESS_RULES(16),
+  EGRESS_RULES(32);
 
   private final int code;
 

@@ -1,5 +1,6 @@
 package dev.hivewall.datapath.lxc;
 
+import dev.hivewall.core.policy.api.Direction;
 import dev.hivewall.core.policy.resolve.EndpointPolicy;
 import dev.hivewall.core.policy.resolve.MapState;
 import dev.hivewall.datapath.maps.endpoints.EndpointInfo;
@@ -54,9 +55,15 @@ public final class EndpointPolicyState {
                 policy.ingressEnforced(),
                 policy.egressEnforced(),
                 target,
-                PolicyMapWriter.needsTrie(policy.mapState())));
+                PolicyMapWriter.needsTrie(policy.mapState()),
+                hasRules(policy, Direction.INGRESS),
+                hasRules(policy, Direction.EGRESS)));
     slots.put(ep.endpointId(), new Slots(target, policy.mapState(), s.liveState()));
     return touched;
+  }
+
+  private static boolean hasRules(EndpointPolicy policy, Direction d) {
+    return policy.mapState().entries().keySet().stream().anyMatch(k -> k.direction() == d);
   }
 
   /** Removes the endpoint: its device stops passing traffic first, then its policy entries go. */

@@ -19,7 +19,9 @@ public record EndpointInfo(
     boolean ingressEnforced,
     boolean egressEnforced,
     PolicySlot policySlot,
-    boolean policyHasRanges) {
+    boolean policyHasRanges,
+    boolean ingressHasRules,
+    boolean egressHasRules) {
   public static final StructLayout LAYOUT =
       MemoryLayout.structLayout(
               U32.withName("endpoint_id"),
@@ -45,7 +47,9 @@ public record EndpointInfo(
                 (e.ingressEnforced ? EndpointFlag.INGRESS_ENFORCED.code() : 0)
                     | (e.egressEnforced ? EndpointFlag.EGRESS_ENFORCED.code() : 0)
                     | (e.policySlot == PolicySlot.B ? EndpointFlag.POLICY_SLOT_B.code() : 0)
-                    | (e.policyHasRanges ? EndpointFlag.POLICY_RANGES.code() : 0));
+                    | (e.policyHasRanges ? EndpointFlag.POLICY_RANGES.code() : 0)
+                    | (e.ingressHasRules ? EndpointFlag.INGRESS_RULES.code() : 0)
+                    | (e.egressHasRules ? EndpointFlag.EGRESS_RULES.code() : 0));
           },
           s -> {
             int flags = s.get(U32, FLAGS);
@@ -56,6 +60,8 @@ public record EndpointInfo(
                 (flags & EndpointFlag.INGRESS_ENFORCED.code()) != 0,
                 (flags & EndpointFlag.EGRESS_ENFORCED.code()) != 0,
                 (flags & EndpointFlag.POLICY_SLOT_B.code()) != 0 ? PolicySlot.B : PolicySlot.A,
-                (flags & EndpointFlag.POLICY_RANGES.code()) != 0);
+                (flags & EndpointFlag.POLICY_RANGES.code()) != 0,
+                (flags & EndpointFlag.INGRESS_RULES.code()) != 0,
+                (flags & EndpointFlag.EGRESS_RULES.code()) != 0);
           });
 }
