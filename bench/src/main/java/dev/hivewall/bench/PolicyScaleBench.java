@@ -49,6 +49,9 @@ final class PolicyScaleBench {
   private static final String ENDPOINT_IP = "198.18.0.10";
   private static final int REPEAT = 200_000;
 
+  /** The agent-side apply split into its phases (ms), to see where the time goes. */
+  private static final Map<String, Map<Integer, List<Double>>> phases = new LinkedHashMap<>();
+
   private PolicyScaleBench() {}
 
   static void run(Path out, boolean quick) throws IOException {
@@ -96,12 +99,18 @@ final class PolicyScaleBench {
             floor.program(SelftestDatapath.FILTER).testRun(last, REPEAT).durationNanos());
       }
 
+      // Same JIT and heap state for every size: one untimed pass, then a collection.
+      PolicyParser.parse("bench.yaml", yaml, "bench");
+      PolicyParser.parse("bench.json", json, "bench");
+      System.gc();
       long t0 = System.nanoTime();
       PolicyParser.parse("bench.yaml", yaml, "bench");
       long yamlNanos = System.nanoTime() - t0;
+      System.gc();
 
       long t1 = System.nanoTime();
       List<Policy> policies = PolicyParser.parse("bench.json", json, "bench");
+      long parsed = System.nanoTime();
       CidrIdentities cidrIds = new CidrIdentities();
       Map<Cidr, Identity> cidrs = cidrIds.update(policies);
       EndpointPolicy policy =
@@ -109,12 +118,18 @@ final class PolicyScaleBench {
               new PolicySubject(self, Map.of()),
               policies,
               new Universe(Map.of(new Identity(300), self), cidrs, Map.of()));
+      long resolved = System.nanoTime();
       Map<Cidr, Integer> ipcache = new java.util.HashMap<>();
       cidrs.forEach((c, id) -> ipcache.put(c, id.id()));
       dp.ipcachePutAll(ipcache);
+      long ipcached = System.nanoTime();
       state.apply(ep, policy);
       long applyNanos = System.nanoTime() - t1;
       add(apply, "hivewall (JSON -> maps)", n, applyNanos / 1e6);
+      add(phases, "parse JSON", n, (parsed - t1) / 1e6);
+      add(phases, "resolve", n, (resolved - parsed) / 1e6);
+      add(phases, "ipcache write", n, (ipcached - resolved) / 1e6);
+      add(phases, "policy map write", n, (System.nanoTime() - ipcached) / 1e6);
       add(apply, "hivewall (YAML parse only)", n, yamlNanos / 1e6);
 
       TestRunResult hit = prog.testRun(last, REPEAT);
@@ -131,6 +146,7 @@ final class PolicyScaleBench {
       add(verdict, "hivewall, matching rule", n, hit.durationNanos());
       add(verdict, "hivewall, no rule matches", n, miss.durationNanos());
 
+      System.gc();
       // One rule changed on the large policy: its port moves; resolve again and apply the diff.
       List<Policy> changed =
           PolicyParser.parse(
@@ -310,6 +326,14 @@ final class PolicyScaleBench {
         "iptables", Command.run(Duration.ofSeconds(5), "iptables", "--version").stdout().strip());
     doc.put("verdict_ns_per_packet", v);
     doc.put("apply_ms", a);
+    Map<String, Map<Integer, Samples>> ph = samples(phases, "ms");
+    ph.forEach(
+        (name, m) ->
+            m.forEach(
+                (k, sample) ->
+                    System.out.printf(
+                        "  phase %-18s %7d rules: median %9.3f ms%n", name, k, sample.median())));
+    doc.put("hivewall_apply_phases_ms", ph);
     new ObjectMapper()
         .enable(SerializationFeature.INDENT_OUTPUT)
         .writeValue(out.resolve("policy-scale.json").toFile(), doc);
