@@ -85,9 +85,11 @@ final class Routes {
             "/v1/policies",
             r -> {
               String source = r.headers().getOrDefault("x-hivewall-source", "input");
+              long t0 = System.nanoTime();
               List<String> applied =
                   node.applyPolicies(source, r.body()).stream().map(PolicyName::toString).toList();
-              return Map.of("applied", applied, "revision", node.revision());
+              double millis = (System.nanoTime() - t0) / 1e6;
+              return Map.of("applied", applied, "revision", node.revision(), "millis", millis);
             })
         .on(
             "GET",

@@ -58,6 +58,10 @@ public final class PolicyCommand extends GroupCommand {
                   Map.of("X-Hivewall-Source", source, "Content-Type", "application/yaml"));
       StringBuilder sb = new StringBuilder();
       r.path("applied").forEach(n -> sb.append("policy ").append(n.asText()).append(" applied\n"));
+      sb.append(
+          String.format(
+              "(revision %d, enforced by the agent in %.1f ms)%n",
+              r.path("revision").asLong(), r.path("millis").asDouble()));
       return print(r, sb.toString());
     }
   }
