@@ -174,7 +174,8 @@ static __always_inline int hw_handle(struct __sk_buff *skb, __u8 direction)
 	__u32 peer_identity = direction == HW_DIR_EGRESS ? c.dst_identity : c.src_identity;
 	__u32 policy_id = c.endpoint_id | (ep->flags & HW_EP_POLICY_SLOT_B ? HW_POLICY_SLOT_BIT : 0);
 	__u8 verdict = hw_policy_verdict(policy_id, peer_identity, direction, t.protocol, port,
-					 ep->flags & HW_EP_POLICY_RANGES, &proxy_port);
+					 ep->flags & HW_EP_POLICY_RANGES,
+					 ep->flags & HW_EP_ANY_PEER_RULES, &proxy_port);
 
 	switch (verdict) {
 	case HW_POLICY_DENY:

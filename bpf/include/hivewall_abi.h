@@ -69,6 +69,7 @@ enum hw_endpoint_flags {
 	HW_EP_POLICY_RANGES = 8, /* the live slot has trie entries (wildcards, port blocks) */
 	HW_EP_INGRESS_RULES = 16, /* the live slot has ingress entries */
 	HW_EP_EGRESS_RULES = 32,  /* the live slot has egress entries */
+	HW_EP_ANY_PEER_RULES = 64, /* the live slot has entries for identity 0 (any peer) */
 };
 
 /* hw_fwd_metrics is indexed by endpoint_id * 2 + direction for ids below this. */

@@ -45,7 +45,7 @@ static __always_inline struct hw_policy_entry *hw_policy_match(struct hw_policy_
 
 static __always_inline __u8 hw_policy_verdict(__u32 endpoint_id, __u32 identity, __u8 direction,
 					      __u8 protocol, __be16 dport, int has_ranges,
-					      __be16 *proxy_port)
+					      int has_any_peer, __be16 *proxy_port)
 {
 	struct hw_policy_key key = {
 		.prefixlen = HW_POLICY_FULL_PREFIX,
@@ -62,6 +62,8 @@ static __always_inline __u8 hw_policy_verdict(__u32 endpoint_id, __u32 identity,
 		verdict = e->verdict;
 		*proxy_port = e->proxy_port;
 	}
+	if (!has_any_peer)
+		return verdict; /* no entry for "any peer" in this slot: nothing to find */
 	key.identity = 0;
 	e = hw_policy_match(&key, has_ranges);
 	if (e && e->verdict > verdict) {

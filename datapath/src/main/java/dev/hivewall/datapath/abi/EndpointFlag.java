@@ -7,7 +7,8 @@ public enum EndpointFlag implements AbiEnum {
   POLICY_SLOT_B(4),
   POLICY_RANGES(8),
   INGRESS_RULES(16),
-  EGRESS_RULES(32);
+  EGRESS_RULES(32),
+  ANY_PEER_RULES(64);
 
   private final int code;
 

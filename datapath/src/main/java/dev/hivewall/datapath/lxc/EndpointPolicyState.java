@@ -1,5 +1,6 @@
 package dev.hivewall.datapath.lxc;
 
+import dev.hivewall.core.identity.Identity;
 import dev.hivewall.core.policy.api.Direction;
 import dev.hivewall.core.policy.resolve.EndpointPolicy;
 import dev.hivewall.core.policy.resolve.MapState;
@@ -57,7 +58,9 @@ public final class EndpointPolicyState {
                 target,
                 PolicyMapWriter.needsTrie(policy.mapState()),
                 hasRules(policy, Direction.INGRESS),
-                hasRules(policy, Direction.EGRESS)));
+                hasRules(policy, Direction.EGRESS),
+                policy.mapState().entries().keySet().stream()
+                    .anyMatch(k -> k.identity().equals(Identity.ANY))));
     slots.put(ep.endpointId(), new Slots(target, policy.mapState(), s.liveState()));
     return touched;
   }

@@ -21,7 +21,8 @@ public record EndpointInfo(
     PolicySlot policySlot,
     boolean policyHasRanges,
     boolean ingressHasRules,
-    boolean egressHasRules) {
+    boolean egressHasRules,
+    boolean anyPeerRules) {
   public static final StructLayout LAYOUT =
       MemoryLayout.structLayout(
               U32.withName("endpoint_id"),
@@ -49,7 +50,8 @@ public record EndpointInfo(
                     | (e.policySlot == PolicySlot.B ? EndpointFlag.POLICY_SLOT_B.code() : 0)
                     | (e.policyHasRanges ? EndpointFlag.POLICY_RANGES.code() : 0)
                     | (e.ingressHasRules ? EndpointFlag.INGRESS_RULES.code() : 0)
-                    | (e.egressHasRules ? EndpointFlag.EGRESS_RULES.code() : 0));
+                    | (e.egressHasRules ? EndpointFlag.EGRESS_RULES.code() : 0)
+                    | (e.anyPeerRules ? EndpointFlag.ANY_PEER_RULES.code() : 0));
           },
           s -> {
             int flags = s.get(U32, FLAGS);
@@ -62,6 +64,7 @@ public record EndpointInfo(
                 (flags & EndpointFlag.POLICY_SLOT_B.code()) != 0 ? PolicySlot.B : PolicySlot.A,
                 (flags & EndpointFlag.POLICY_RANGES.code()) != 0,
                 (flags & EndpointFlag.INGRESS_RULES.code()) != 0,
-                (flags & EndpointFlag.EGRESS_RULES.code()) != 0);
+                (flags & EndpointFlag.EGRESS_RULES.code()) != 0,
+                (flags & EndpointFlag.ANY_PEER_RULES.code()) != 0);
           });
 }
