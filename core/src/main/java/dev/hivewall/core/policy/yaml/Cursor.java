@@ -11,12 +11,51 @@ import java.util.TreeSet;
 
 /**
  * A position in a YAML document (source, node, dotted path) with typed accessors that fail with a
- * {@link PolicyException} pointing at the line and path of the offending value.
+ * {@link PolicyException} pointing at the line and path of the offending value. The path is built
+ * only when an error needs it: parent, and a key or a list index, are enough to find it.
  */
-public record Cursor(String source, YamlNode node, String path) {
+public final class Cursor {
+  private final String source;
+  private final YamlNode node;
+  private final Cursor parent;
+  private final String key; // null for list items and the root
+  private final int index; // -1 unless a list item
+
+  /** A document's root ({@code path} is its name in errors, usually empty). */
+  public Cursor(String source, YamlNode node, String path) {
+    this(source, node, null, path.isEmpty() ? null : path, -1);
+  }
+
+  private Cursor(String source, YamlNode node, Cursor parent, String key, int index) {
+    this.source = source;
+    this.node = node;
+    this.parent = parent;
+    this.key = key;
+    this.index = index;
+  }
+
+  public String source() {
+    return source;
+  }
+
+  public YamlNode node() {
+    return node;
+  }
+
+  /** The dotted path, e.g. {@code spec.ingress[0].toPorts[0].ports[0].port}. */
+  public String path() {
+    if (parent == null) {
+      return key == null ? "" : key;
+    }
+    String up = parent.path();
+    if (index >= 0) {
+      return up + "[" + index + "]";
+    }
+    return up.isEmpty() ? key : up + "." + key;
+  }
 
   public PolicyException error(String problem) {
-    return new PolicyException(source, node.line(), path, problem);
+    return new PolicyException(source, node.line(), path(), problem);
   }
 
   public boolean isNull() {
@@ -33,7 +72,7 @@ public record Cursor(String source, YamlNode node, String path) {
         throw new PolicyException(
             source,
             key.getValue(),
-            child(key.getKey()),
+            new Cursor(source, node, this, key.getKey(), -1).path(),
             "unknown field '"
                 + key.getKey()
                 + "' (known here: "
@@ -42,7 +81,7 @@ public record Cursor(String source, YamlNode node, String path) {
       }
     }
     Map<String, Cursor> out = new LinkedHashMap<>();
-    map.entries().forEach((k, v) -> out.put(k, new Cursor(source, v, child(k))));
+    map.entries().forEach((k, v) -> out.put(k, new Cursor(source, v, this, k, -1)));
     return new Fields(this, out);
   }
 
@@ -56,7 +95,7 @@ public record Cursor(String source, YamlNode node, String path) {
     }
     List<Cursor> out = new ArrayList<>();
     for (int i = 0; i < l.items().size(); i++) {
-      out.add(new Cursor(source, l.items().get(i), path + "[" + i + "]"));
+      out.add(new Cursor(source, l.items().get(i), this, null, i));
     }
     return out;
   }
@@ -101,12 +140,8 @@ public record Cursor(String source, YamlNode node, String path) {
       throw error("expected a mapping of strings, found " + node.kind());
     }
     Map<String, String> out = new LinkedHashMap<>();
-    map.entries().forEach((k, v) -> out.put(k, new Cursor(source, v, child(k)).string()));
+    map.entries().forEach((k, v) -> out.put(k, new Cursor(source, v, this, k, -1).string()));
     return out;
-  }
-
-  private String child(String key) {
-    return path.isEmpty() ? key : path + "." + key;
   }
 
   /** The fields of one mapping. */
