@@ -3,9 +3,9 @@ package dev.hivewall.datapath.selftest;
 import static dev.hivewall.datapath.abi.Layouts.BE32;
 
 import dev.hivewall.core.net.Ipv4Address;
+import dev.hivewall.datapath.abi.StructCodec;
 import dev.hivewall.ebpf.Codec;
 import java.lang.foreign.MemoryLayout;
-import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 
 /** Key of {@code st_deny}: {@code struct hw_ipv4_key}, a source address. */
@@ -18,22 +18,7 @@ public record DenyKey(int address) {
   }
 
   public static final Codec<DenyKey> CODEC =
-      new Codec<>() {
-        @Override
-        public long byteSize() {
-          return LAYOUT.byteSize();
-        }
-
-        @Override
-        public void encode(DenyKey key, MemorySegment into) {
-          into.set(BE32, 0, key.address);
-        }
-
-        @Override
-        public DenyKey decode(MemorySegment from) {
-          return new DenyKey(from.get(BE32, 0));
-        }
-      };
+      StructCodec.of(LAYOUT, (k, s) -> s.set(BE32, 0, k.address), s -> new DenyKey(s.get(BE32, 0)));
 
   @Override
   public String toString() {

@@ -1,6 +1,8 @@
 package dev.hivewall.datapath.selftest;
 
 import dev.hivewall.datapath.BpfObjects;
+import dev.hivewall.datapath.abi.Layouts;
+import dev.hivewall.datapath.abi.StructCodec;
 import dev.hivewall.ebpf.BpfCollection;
 import dev.hivewall.ebpf.BpfMap;
 import dev.hivewall.ebpf.BpfProgram;
@@ -11,7 +13,6 @@ import dev.hivewall.ebpf.TcDirection;
 import dev.hivewall.ebpf.TcFilter;
 import dev.hivewall.ebpf.TypedMap;
 import dev.hivewall.ebpf.netns.NetworkNamespace;
-import java.lang.foreign.MemorySegment;
 import java.util.function.Consumer;
 
 /**
@@ -104,20 +105,8 @@ public final class SelftestDatapath implements AutoCloseable {
 
   /** A host-order u32 key or value. */
   static final Codec<Integer> U32_KEY =
-      new Codec<>() {
-        @Override
-        public long byteSize() {
-          return 4;
-        }
-
-        @Override
-        public void encode(Integer value, MemorySegment into) {
-          into.set(dev.hivewall.datapath.abi.Layouts.U32, 0, value);
-        }
-
-        @Override
-        public Integer decode(MemorySegment from) {
-          return from.get(dev.hivewall.datapath.abi.Layouts.U32, 0);
-        }
-      };
+      StructCodec.of(
+          java.lang.foreign.MemoryLayout.structLayout(Layouts.U32.withName("v")),
+          (v, s) -> s.set(Layouts.U32, 0, v),
+          s -> s.get(Layouts.U32, 0));
 }
