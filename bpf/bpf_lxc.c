@@ -7,9 +7,10 @@
  *
  * Per packet: endpoint by ifindex (unknown device: drop, fail closed) ->
  * parse (ARP passes; other non-IPv4 drops; malformed and non-first fragments
- * drop) -> anti-spoofing (from the pod, only its own address) -> peer identity
- * from the ipcache (no entry: world) -> reply of a tracked connection: pass ->
- * policy (lib/policy.h) -> conntrack entry for what passes.
+ * drop) -> anti-spoofing (from the pod, only its own address)
+ * -> one conntrack lookup: a reply passes -> peer identity from the ipcache
+ * (no entry: world; cached in the conntrack entry per ipcache revision) ->
+ * policy (lib/policy.h) -> conntrack entry for a new connection that passes.
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -32,6 +33,18 @@ struct hw_verdict_ctx {
 	__u8 direction;
 };
 
+/* The endpoint behind a device: its slot if it owns one, else the hash. */
+static __always_inline struct hw_endpoint_info *hw_endpoint_of(__u32 ifindex)
+{
+	__u32 slot = ifindex % HW_ENDPOINT_SLOTS;
+	struct hw_endpoint_info *ep = bpf_map_lookup_elem(&hw_endpoint_slots, &slot);
+
+	if (ep && ep->ifindex == ifindex)
+		return ep;
+	struct hw_endpoint_key key = { .ifindex = ifindex };
+	return bpf_map_lookup_elem(&hw_endpoints, &key);
+}
+
 /* Identity of an address: its /32 entry (hash), else the longest prefix (trie), else world. */
 static __always_inline __u32 hw_ipcache_identity(__be32 addr)
 {
@@ -43,6 +56,27 @@ static __always_inline __u32 hw_ipcache_identity(__be32 addr)
 	struct hw_ipcache_key key = { .prefixlen = 32, .addr = addr };
 	e = bpf_map_lookup_elem(&hw_ipcache, &key);
 	return e ? e->identity : HW_IDENTITY_WORLD;
+}
+
+/*
+ * The peer's identity, tagged with the ipcache revision it is valid for:
+ * taken from the connection's entry while the revision is unchanged, else
+ * looked up (and cached in the entry). The revision is read before the
+ * lookup, so an identity read during an ipcache change is tagged with the
+ * older revision and looked up again by the next packet.
+ */
+static __always_inline __u64 hw_peer_identity(__be32 peer, struct hw_ct_entry *ct)
+{
+	__u32 zero = 0;
+	__u32 *rev = bpf_map_lookup_elem(&hw_ipcache_rev, &zero);
+	__u64 tag = rev ? (__u64)*rev << 32 : 0;
+
+	if (ct && tag && (ct->peer_identity & 0xffffffff00000000ULL) == tag)
+		return ct->peer_identity;
+	__u64 tagged = tag | hw_ipcache_identity(peer);
+	if (ct && tag)
+		ct->peer_identity = tagged;
+	return tagged;
 }
 
 static __always_inline void hw_count(const struct hw_verdict_ctx *c, __u8 verdict, __u16 reason,
@@ -118,8 +152,7 @@ static __always_inline int hw_handle(struct __sk_buff *skb, __u8 direction)
 {
 	struct hw_ipv4_tuple t = {};
 	struct hw_verdict_ctx c = { .direction = direction };
-	struct hw_endpoint_key ek = { .ifindex = skb->ifindex };
-	struct hw_endpoint_info *ep = bpf_map_lookup_elem(&hw_endpoints, &ek);
+	struct hw_endpoint_info *ep = hw_endpoint_of(skb->ifindex);
 
 	if (!ep)
 		return hw_drop(skb, &c, &t, HW_DROP_UNKNOWN_ENDPOINT);
@@ -143,20 +176,23 @@ static __always_inline int hw_handle(struct __sk_buff *skb, __u8 direction)
 		return hw_drop(skb, &c, &t, HW_DROP_MALFORMED);
 	}
 
-	__be32 peer;
+	__be32 peer = t.daddr;
 	if (direction == HW_DIR_EGRESS) {
 		c.src_identity = ep->identity;
-		if (t.saddr != ep->ipv4)
+		if (t.saddr != ep->ipv4) {
+			c.dst_identity = hw_ipcache_identity(peer);
 			return hw_drop(skb, &c, &t, HW_DROP_SPOOFED_SOURCE);
-		peer = t.daddr;
-		c.dst_identity = hw_ipcache_identity(peer);
+		}
 	} else {
 		c.dst_identity = ep->identity;
 		peer = t.saddr;
-		c.src_identity = hw_ipcache_identity(peer);
 	}
 
-	if (hw_ct_is_reply(&t, direction, c.endpoint_id))
+	/* Replies and open directions need no peer identity: no ipcache lookup for them. */
+	struct hw_ct_key ck;
+	hw_ct_key_of(&ck, &t, direction, c.endpoint_id);
+	struct hw_ct_entry *ct = bpf_map_lookup_elem(&hw_ct, &ck);
+	if (hw_ct_is_reply(ct, direction))
 		return hw_pass(skb, &c);
 
 	__u32 enforced = direction == HW_DIR_EGRESS ? ep->flags & HW_EP_EGRESS_ENFORCED
@@ -165,13 +201,19 @@ static __always_inline int hw_handle(struct __sk_buff *skb, __u8 direction)
 						     : ep->flags & HW_EP_INGRESS_RULES;
 	if (!enforced && !has_rules) {
 		/* Open direction, no rule at all (not even a deny): nothing to look up. */
-		hw_ct_track(&t, direction, c.endpoint_id);
+		hw_ct_open(&ck, ct, direction, 0);
 		return hw_pass(skb, &c);
 	}
 
+	__u64 tagged_identity = hw_peer_identity(peer, ct);
+	__u32 peer_identity = (__u32)tagged_identity;
+	if (direction == HW_DIR_EGRESS)
+		c.dst_identity = peer_identity;
+	else
+		c.src_identity = peer_identity;
+
 	__be16 port = t.protocol == IPPROTO_ICMP ? bpf_htons(t.icmp_type) : t.dport;
 	__be16 proxy_port = 0;
-	__u32 peer_identity = direction == HW_DIR_EGRESS ? c.dst_identity : c.src_identity;
 	__u32 policy_id = c.endpoint_id | (ep->flags & HW_EP_POLICY_SLOT_B ? HW_POLICY_SLOT_BIT : 0);
 	__u8 verdict = hw_policy_verdict(policy_id, peer_identity, direction, t.protocol, port,
 					 ep->flags & HW_EP_POLICY_RANGES,
@@ -189,7 +231,7 @@ static __always_inline int hw_handle(struct __sk_buff *skb, __u8 direction)
 		if (enforced)
 			return hw_drop(skb, &c, &t, HW_DROP_POLICY_DENIED);
 	}
-	hw_ct_track(&t, direction, c.endpoint_id);
+	hw_ct_open(&ck, ct, direction, tagged_identity);
 	return hw_pass(skb, &c);
 }
 

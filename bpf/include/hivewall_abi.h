@@ -72,6 +72,16 @@ enum hw_endpoint_flags {
 	HW_EP_ANY_PEER_RULES = 64, /* the live slot has entries for identity 0 (any peer) */
 };
 
+/*
+ * Every flag lives in the low byte of hw_endpoint_info.flags: the agent
+ * rewrites hw_endpoint_slots entries in place (an array value is copied, not
+ * swapped), and a byte cannot be read half-written.
+ */
+_Static_assert(HW_EP_ANY_PEER_RULES < 256, "endpoint flags fit one byte");
+
+/* hw_endpoint_slots: a direct-mapped cache of hw_endpoints, slot = ifindex % this. */
+#define HW_ENDPOINT_SLOTS 4096
+
 /* hw_fwd_metrics is indexed by endpoint_id * 2 + direction for ids below this. */
 #define HW_FWD_METRICS_ENDPOINTS 4096
 
@@ -90,8 +100,10 @@ struct hw_endpoint_info {
 	__u32 identity; /* the pod's own security identity */
 	__be32 ipv4;    /* the only source address the pod may use */
 	__u32 flags;    /* enum hw_endpoint_flags */
+	__u32 ifindex;  /* the host veth; in hw_endpoint_slots, 0 = free slot */
+	__u32 _pad;
 };
-_Static_assert(sizeof(struct hw_endpoint_info) == 16, "hw_endpoint_info size");
+_Static_assert(sizeof(struct hw_endpoint_info) == 24, "hw_endpoint_info size");
 
 /* Key of the hw_ipcache LPM trie: prefixlen counts bits of addr. */
 struct hw_ipcache_key {
@@ -138,23 +150,35 @@ struct hw_policy_entry {
 };
 _Static_assert(sizeof(struct hw_policy_entry) == 8, "hw_policy_entry size");
 
-/* Key of hw_ct: a connection as its first packet saw it, at one endpoint. */
+/*
+ * Key of hw_ct: a connection at one endpoint, seen from the pod (pod side
+ * first), so a packet and its reply have the same key and one lookup finds
+ * the connection whichever way the packet goes.
+ */
 struct hw_ct_key {
-	__be32 saddr;
-	__be32 daddr;
-	__be16 sport;
-	__be16 dport;
+	__be32 pod_addr;
+	__be32 peer_addr;
+	__be16 pod_port;  /* ICMP echo: the id when the pod sent the request, else 0 */
+	__be16 peer_port; /* ICMP echo: the id when the peer sent the request, else 0 */
 	__u8 protocol;
-	__u8 direction; /* of the first packet, at endpoint_id */
-	__u16 _pad;
+	__u8 _pad0;
+	__u16 _pad1;
 	__u32 endpoint_id;
 };
 _Static_assert(sizeof(struct hw_ct_key) == 20, "hw_ct_key size");
 
 struct hw_ct_entry {
 	__u64 created_ns;
-	__u64 last_seen_ns;
-	__u64 packets; /* replies seen */
+	/*
+	 * The peer's identity as of an ipcache revision: revision << 32 | identity,
+	 * one 8-byte word so it is written and read whole; 0 = nothing cached.
+	 * Valid while hw_ipcache_rev still holds that revision.
+	 */
+	__u64 peer_identity;
+	__u32 replies;  /* packets seen in the other direction (not atomic: statistics) */
+	__u8 direction; /* enum hw_direction of the packet that opened it */
+	__u8 _pad0;
+	__u16 _pad1;
 };
 _Static_assert(sizeof(struct hw_ct_entry) == 24, "hw_ct_entry size");
 

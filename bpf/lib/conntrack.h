@@ -1,11 +1,19 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Connection tracking, per endpoint and direction: an entry is made when the
- * first packet of a connection is let through, keyed by that packet's tuple.
- * A packet whose reversed tuple has an entry at the same endpoint, made in the
- * opposite direction, is a reply and passes. Every other packet is a forward
- * packet and is checked against policy every time, so revoking an allow stops
- * an established connection at its next packet.
+ * Connection tracking, per endpoint: an entry is made when the first packet
+ * of a connection is let through and remembers that packet's direction. The
+ * key is the tuple seen from the pod, the same for both directions, so one
+ * lookup per packet answers:
+ *
+ *   entry, opened in the other direction -> a reply: passes
+ *   entry, opened in this direction      -> a forward packet: policy again
+ *   no entry                             -> a new connection: policy, then track
+ *
+ * Forward packets are judged by policy every time, so revoking an allow stops
+ * an established connection at its next packet; the entry only saves them the
+ * ipcache lookup while the ipcache is unchanged (hw_ct_entry.peer_identity).
+ * The hot path reads no clock and makes no atomic write: the LRU map ages
+ * entries out by itself.
  */
 #ifndef HIVEWALL_LIB_CONNTRACK_H
 #define HIVEWALL_LIB_CONNTRACK_H
@@ -13,61 +21,47 @@
 #include "maps.h"
 #include "parse.h"
 
-#define HW_CT_REFRESH_NS 100000000ULL
-
-static __always_inline void hw_ct_forward_key(struct hw_ct_key *k, const struct hw_ipv4_tuple *t,
-					      __u8 direction, __u32 endpoint_id)
+static __always_inline void hw_ct_key_of(struct hw_ct_key *k, const struct hw_ipv4_tuple *t,
+					 __u8 direction, __u32 endpoint_id)
 {
-	k->saddr = t->saddr;
-	k->daddr = t->daddr;
-	k->sport = t->sport;
-	k->dport = t->dport;
+	if (direction == HW_DIR_EGRESS) {
+		k->pod_addr = t->saddr;
+		k->peer_addr = t->daddr;
+		k->pod_port = t->sport;
+		k->peer_port = t->dport;
+	} else {
+		k->pod_addr = t->daddr;
+		k->peer_addr = t->saddr;
+		k->pod_port = t->dport;
+		k->peer_port = t->sport;
+	}
 	k->protocol = t->protocol;
-	k->direction = direction;
-	k->_pad = 0;
+	k->_pad0 = 0;
+	k->_pad1 = 0;
 	k->endpoint_id = endpoint_id;
 }
 
-/* True if the packet answers a connection opened in the other direction. */
-static __always_inline int hw_ct_is_reply(const struct hw_ipv4_tuple *t, __u8 direction,
-					  __u32 endpoint_id)
+/* True if the entry makes this packet a reply (counted) rather than a forward packet. */
+static __always_inline int hw_ct_is_reply(struct hw_ct_entry *e, __u8 direction)
 {
-	struct hw_ct_key k = {
-		.saddr = t->daddr,
-		.daddr = t->saddr,
-		.sport = t->dport,
-		.dport = t->sport,
-		.protocol = t->protocol,
-		.direction = direction == HW_DIR_INGRESS ? HW_DIR_EGRESS : HW_DIR_INGRESS,
-		.endpoint_id = endpoint_id,
-	};
-	struct hw_ct_entry *e = bpf_map_lookup_elem(&hw_ct, &k);
-
-	if (!e)
+	if (!e || e->direction == direction)
 		return 0;
-	e->last_seen_ns = bpf_ktime_get_ns();
-	__sync_fetch_and_add(&e->packets, 1);
+	e->replies++;
 	return 1;
 }
 
-/* Records (or refreshes) the connection of a forward packet that was let through. */
-static __always_inline void hw_ct_track(const struct hw_ipv4_tuple *t, __u8 direction,
-					__u32 endpoint_id)
+/* Records the connection a new forward packet opened (no entry yet: e == NULL). */
+static __always_inline void hw_ct_open(const struct hw_ct_key *k, struct hw_ct_entry *e,
+				       __u8 direction, __u64 peer_identity)
 {
-	struct hw_ct_key k;
-	__u64 now = bpf_ktime_get_ns();
-
-	hw_ct_forward_key(&k, t, direction, endpoint_id);
-	struct hw_ct_entry *e = bpf_map_lookup_elem(&hw_ct, &k);
-	if (e) {
-		/* Refresh at most every 100 ms: no store (and no shared cache line
-		 * dirtied) on every packet of a busy connection. */
-		if (now - e->last_seen_ns > HW_CT_REFRESH_NS)
-			e->last_seen_ns = now;
+	if (e)
 		return;
-	}
-	struct hw_ct_entry fresh = { .created_ns = now, .last_seen_ns = now, .packets = 0 };
-	bpf_map_update_elem(&hw_ct, &k, &fresh, BPF_ANY);
+	struct hw_ct_entry fresh = {
+		.created_ns = bpf_ktime_get_ns(),
+		.peer_identity = peer_identity,
+		.direction = direction,
+	};
+	bpf_map_update_elem(&hw_ct, k, &fresh, BPF_ANY);
 }
 
 #endif /* HIVEWALL_LIB_CONNTRACK_H */

@@ -18,6 +18,20 @@ struct {
 	__uint(max_entries, 4096);
 } hw_endpoints SEC(".maps");
 
+/*
+ * The same entries, direct-mapped by ifindex % HW_ENDPOINT_SLOTS: an array
+ * lookup instead of a hash one on every packet. A slot belongs to at most one
+ * endpoint (its ifindex is in the value); an endpoint whose slot is taken is
+ * found in hw_endpoints. The agent writes hw_endpoints first and clears a slot
+ * before removing the hash entry, so the two never disagree on a live device.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, struct hw_endpoint_info);
+	__uint(max_entries, HW_ENDPOINT_SLOTS);
+} hw_endpoint_slots SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
 	__type(key, struct hw_ipcache_key);
@@ -34,6 +48,18 @@ struct {
 	__uint(max_entries, 1 << 19);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 } hw_ipcache_hosts SEC(".maps");
+
+/*
+ * Revision of the ipcache, slot 0: the agent increments it after every
+ * ipcache change (starting at 1), which invalidates the peer identities
+ * conntrack entries have cached.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(max_entries, 1);
+} hw_ipcache_rev SEC(".maps");
 
 /* Policy keys with a protocol and a whole port (prefix full): looked up first. */
 struct {

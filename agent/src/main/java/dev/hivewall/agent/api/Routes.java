@@ -155,21 +155,24 @@ final class Routes {
                     .map(
                         e -> {
                           var k = e.getKey();
+                          var v = e.getValue();
+                          String pod =
+                              dev.hivewall.core.net.Ipv4Address.format(k.podAddr())
+                                  + ":"
+                                  + k.podPort();
+                          String peer =
+                              dev.hivewall.core.net.Ipv4Address.format(k.peerAddr())
+                                  + ":"
+                                  + k.peerPort();
+                          boolean podOpened =
+                              v.opener() == dev.hivewall.datapath.abi.TrafficDirection.EGRESS;
                           Map<String, Object> m = new LinkedHashMap<>();
                           m.put("endpoint", k.endpointId());
-                          m.put("direction", k.direction().name().toLowerCase());
+                          m.put("direction", v.opener().name().toLowerCase());
                           m.put("protocol", k.protocol());
-                          m.put(
-                              "source",
-                              dev.hivewall.core.net.Ipv4Address.format(k.saddr())
-                                  + ":"
-                                  + k.sport());
-                          m.put(
-                              "destination",
-                              dev.hivewall.core.net.Ipv4Address.format(k.daddr())
-                                  + ":"
-                                  + k.dport());
-                          m.put("replies", e.getValue().replies());
+                          m.put("source", podOpened ? pod : peer);
+                          m.put("destination", podOpened ? peer : pod);
+                          m.put("replies", e.getValue().replyCount());
                           return m;
                         })
                     .toList());

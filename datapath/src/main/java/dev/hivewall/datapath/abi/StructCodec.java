@@ -10,6 +10,13 @@ import java.util.function.Function;
 public final class StructCodec {
   private StructCodec() {}
 
+  /** A host-order u32 key or value (array indexes, small counters). */
+  public static final Codec<Integer> U32 =
+      of(
+          java.lang.foreign.MemoryLayout.structLayout(Layouts.U32.withName("v")),
+          (v, s) -> s.set(Layouts.U32, 0, v),
+          s -> s.get(Layouts.U32, 0));
+
   public static <T> Codec<T> of(
       StructLayout layout, BiConsumer<T, MemorySegment> encode, Function<MemorySegment, T> decode) {
     return new Codec<>() {

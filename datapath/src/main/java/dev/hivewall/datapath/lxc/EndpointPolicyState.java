@@ -5,7 +5,6 @@ import dev.hivewall.core.policy.api.Direction;
 import dev.hivewall.core.policy.resolve.EndpointPolicy;
 import dev.hivewall.core.policy.resolve.MapState;
 import dev.hivewall.datapath.maps.endpoints.EndpointInfo;
-import dev.hivewall.datapath.maps.endpoints.EndpointKey;
 import dev.hivewall.datapath.maps.policy.PolicyMapWriter;
 import dev.hivewall.datapath.maps.policy.PolicySlot;
 import java.util.HashMap;
@@ -45,22 +44,20 @@ public final class EndpointPolicyState {
     PolicySlot target = s.live().other();
     int touched =
         datapath.policy().write(ep.endpointId(), target, s.otherState(), policy.mapState());
-    datapath
-        .endpoints()
-        .put(
-            new EndpointKey(ep.ifindex()),
-            new EndpointInfo(
-                ep.endpointId(),
-                ep.identity(),
-                ep.ipv4(),
-                policy.ingressEnforced(),
-                policy.egressEnforced(),
-                target,
-                PolicyMapWriter.needsTrie(policy.mapState()),
-                hasRules(policy, Direction.INGRESS),
-                hasRules(policy, Direction.EGRESS),
-                policy.mapState().entries().keySet().stream()
-                    .anyMatch(k -> k.identity().equals(Identity.ANY))));
+    datapath.endpointPut(
+        new EndpointInfo(
+            ep.ifindex(),
+            ep.endpointId(),
+            ep.identity(),
+            ep.ipv4(),
+            policy.ingressEnforced(),
+            policy.egressEnforced(),
+            target,
+            PolicyMapWriter.needsTrie(policy.mapState()),
+            hasRules(policy, Direction.INGRESS),
+            hasRules(policy, Direction.EGRESS),
+            policy.mapState().entries().keySet().stream()
+                .anyMatch(k -> k.identity().equals(Identity.ANY))));
     slots.put(ep.endpointId(), new Slots(target, policy.mapState(), s.liveState()));
     return touched;
   }
@@ -71,7 +68,7 @@ public final class EndpointPolicyState {
 
   /** Removes the endpoint: its device stops passing traffic first, then its policy entries go. */
   public void remove(Endpoint ep) {
-    datapath.endpoints().remove(new EndpointKey(ep.ifindex()));
+    datapath.endpointRemove(ep.ifindex());
     Slots s = slots.remove(ep.endpointId());
     if (s != null) {
       datapath.policy().write(ep.endpointId(), s.live(), s.liveState(), MapState.EMPTY);

@@ -2,6 +2,7 @@ package dev.hivewall.datapath.lxc;
 
 import dev.hivewall.core.net.Cidr;
 import dev.hivewall.datapath.BpfObjects;
+import dev.hivewall.datapath.abi.StructCodec;
 import dev.hivewall.datapath.maps.conntrack.CtEntry;
 import dev.hivewall.datapath.maps.conntrack.CtKey;
 import dev.hivewall.datapath.maps.endpoints.EndpointInfo;
@@ -32,27 +33,44 @@ public final class LxcDatapath implements AutoCloseable {
   public static final String FROM_POD = "hw_from_pod";
   public static final String TO_POD = "hw_to_pod";
 
+  /** HW_ENDPOINT_SLOTS of hivewall_abi.h (checked against the map's size at load). */
+  static final int ENDPOINT_SLOTS = 4096;
+
   private final BpfCollection collection;
   private final TypedMap<EndpointKey, EndpointInfo> endpoints;
+  private final TypedMap<Integer, EndpointInfo> endpointSlots;
   private final TypedMap<IpcacheKey, IpcacheEntry> ipcache;
   private final TypedMap<IpcacheHostKey, IpcacheEntry> ipcacheHosts;
   private final TypedMap<CtKey, CtEntry> conntrack;
+  private final TypedMap<Integer, Integer> ipcacheRevision;
   private final TypedMap<MetricsKey, MetricsValue> metrics;
   private final PolicyMapWriter policy;
 
   private LxcDatapath(BpfCollection c) {
     this.collection = c;
     this.endpoints = new TypedMap<>(c.map("hw_endpoints"), EndpointKey.CODEC, EndpointInfo.CODEC);
+    this.endpointSlots =
+        new TypedMap<>(c.map("hw_endpoint_slots"), StructCodec.U32, EndpointInfo.CODEC);
     this.ipcache = new TypedMap<>(c.map("hw_ipcache"), IpcacheKey.CODEC, IpcacheEntry.CODEC);
     this.ipcacheHosts =
         new TypedMap<>(c.map("hw_ipcache_hosts"), IpcacheHostKey.CODEC, IpcacheEntry.CODEC);
     this.conntrack = new TypedMap<>(c.map("hw_ct"), CtKey.CODEC, CtEntry.CODEC);
+    this.ipcacheRevision =
+        new TypedMap<>(c.map("hw_ipcache_rev"), StructCodec.U32, StructCodec.U32);
+    bumpIpcacheRevision(); // pinned maps adopted by a new agent: entries cached before are stale
     BpfMap m = c.map("hw_metrics");
     this.metrics =
         new TypedMap<>(
             m,
             MetricsKey.CODEC,
             MetricsValue.perCpuCodec((int) (m.valueStride() / MetricsValue.LAYOUT.byteSize())));
+    if (c.map("hw_endpoint_slots").maxEntries() != ENDPOINT_SLOTS) {
+      throw new IllegalStateException(
+          "hw_endpoint_slots has "
+              + c.map("hw_endpoint_slots").maxEntries()
+              + " slots, expected "
+              + ENDPOINT_SLOTS);
+    }
     this.policy = new PolicyMapWriter(c.map("hw_policy_exact"), c.map("hw_policy"));
   }
 
@@ -91,8 +109,50 @@ public final class LxcDatapath implements AutoCloseable {
     }
   }
 
-  public TypedMap<EndpointKey, EndpointInfo> endpoints() {
-    return endpoints;
+  /**
+   * Makes {@code info} what the programs see for its device. The hash entry is written first; then
+   * the device's slot of hw_endpoint_slots, when free or already its own. An array value is copied
+   * in place, so a packet may read it half-written: a free slot is therefore claimed in two steps,
+   * the entry with ifindex 0 (still free to every reader) and then the ifindex alone, so a reader
+   * that sees the ifindex sees the whole entry. Later updates change only the flags (one byte) and
+   * the identity (read for events, never for verdicts).
+   */
+  public void endpointPut(EndpointInfo info) {
+    endpoints.put(new EndpointKey(info.ifindex()), info);
+    int slot = slotOf(info.ifindex());
+    int owner = endpointSlots.get(slot).map(EndpointInfo::ifindex).orElse(0);
+    if (owner == 0) {
+      endpointSlots.put(slot, info.withIfindex(0));
+      endpointSlots.put(slot, info);
+    } else if (owner == info.ifindex()) {
+      endpointSlots.put(slot, info);
+    }
+  }
+
+  /** Forgets a device: its slot is released (ifindex first) before the hash entry goes. */
+  public void endpointRemove(int ifindex) {
+    int slot = slotOf(ifindex);
+    endpointSlots
+        .get(slot)
+        .filter(e -> e.ifindex() == ifindex)
+        .ifPresent(
+            e -> {
+              endpointSlots.put(slot, e.withIfindex(0));
+              endpointSlots.put(slot, EndpointInfo.FREE_SLOT);
+            });
+    endpoints.remove(new EndpointKey(ifindex));
+  }
+
+  /** The live entry of a device, as the programs find it. */
+  public java.util.Optional<EndpointInfo> endpoint(int ifindex) {
+    return endpointSlots
+        .get(slotOf(ifindex))
+        .filter(e -> e.ifindex() == ifindex)
+        .or(() -> endpoints.get(new EndpointKey(ifindex)));
+  }
+
+  private static int slotOf(int ifindex) {
+    return Integer.remainderUnsigned(ifindex, ENDPOINT_SLOTS);
   }
 
   public PolicyMapWriter policy() {
@@ -114,6 +174,7 @@ public final class LxcDatapath implements AutoCloseable {
     } else {
       ipcache.put(new IpcacheKey(prefix), new IpcacheEntry(identity));
     }
+    bumpIpcacheRevision();
   }
 
   /** Writes many prefixes; the /32s in batched syscalls. */
@@ -128,12 +189,25 @@ public final class LxcDatapath implements AutoCloseable {
           }
         });
     ipcacheHosts.putAll(hosts);
+    bumpIpcacheRevision();
   }
 
   public boolean ipcacheRemove(Cidr prefix) {
-    return prefix.length() == 32
-        ? ipcacheHosts.remove(new IpcacheHostKey(prefix.address()))
-        : ipcache.remove(new IpcacheKey(prefix));
+    boolean removed =
+        prefix.length() == 32
+            ? ipcacheHosts.remove(new IpcacheHostKey(prefix.address()))
+            : ipcache.remove(new IpcacheKey(prefix));
+    bumpIpcacheRevision();
+    return removed;
+  }
+
+  /**
+   * Invalidates the peer identities conntrack entries cached (hw_ipcache_rev): called after every
+   * ipcache write, once the new entries are in place. Never 0 (0 = caching off).
+   */
+  private void bumpIpcacheRevision() {
+    int next = ipcacheRevision.get(0).orElse(0) + 1;
+    ipcacheRevision.put(0, next == 0 ? 1 : next);
   }
 
   /** A reader of flow events; poll it from one thread. */

@@ -1,12 +1,10 @@
 package dev.hivewall.datapath.selftest;
 
 import dev.hivewall.datapath.BpfObjects;
-import dev.hivewall.datapath.abi.Layouts;
 import dev.hivewall.datapath.abi.StructCodec;
 import dev.hivewall.ebpf.BpfCollection;
 import dev.hivewall.ebpf.BpfMap;
 import dev.hivewall.ebpf.BpfProgram;
-import dev.hivewall.ebpf.Codec;
 import dev.hivewall.ebpf.LoadOptions;
 import dev.hivewall.ebpf.RingBufferReader;
 import dev.hivewall.ebpf.TcDirection;
@@ -34,7 +32,7 @@ public final class SelftestDatapath implements AutoCloseable {
     this.deny = new TypedMap<>(collection.map("st_deny"), DenyKey.CODEC, DenyEntry.CODEC);
     BpfMap statsMap = collection.map("st_stats");
     int cpus = (int) (statsMap.valueStride() / SelftestStats.LAYOUT.byteSize());
-    this.stats = new TypedMap<>(statsMap, U32_KEY, SelftestStats.perCpuCodec(cpus));
+    this.stats = new TypedMap<>(statsMap, StructCodec.U32, SelftestStats.perCpuCodec(cpus));
   }
 
   public static SelftestDatapath load() {
@@ -89,7 +87,7 @@ public final class SelftestDatapath implements AutoCloseable {
 
   /** Denies a port to connect() from processes of a cgroup the connect4 program is attached to. */
   public void denyConnectPort(int port) {
-    new TypedMap<>(collection.map("st_ports"), U32_KEY, U32_KEY).put(port, 1);
+    new TypedMap<>(collection.map("st_ports"), StructCodec.U32, StructCodec.U32).put(port, 1);
   }
 
   /** Opens a reader of the drop events; poll it from one thread. */
@@ -102,11 +100,4 @@ public final class SelftestDatapath implements AutoCloseable {
   public void close() {
     collection.close();
   }
-
-  /** A host-order u32 key or value. */
-  static final Codec<Integer> U32_KEY =
-      StructCodec.of(
-          java.lang.foreign.MemoryLayout.structLayout(Layouts.U32.withName("v")),
-          (v, s) -> s.set(Layouts.U32, 0, v),
-          s -> s.get(Layouts.U32, 0));
 }

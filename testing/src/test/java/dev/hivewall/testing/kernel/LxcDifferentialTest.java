@@ -141,7 +141,7 @@ class LxcDifferentialTest {
             int echoId = 1;
             dp.conntrack()
                 .remove(
-                    new CtKey(
+                    CtKey.of(
                         Ipv4Address.parse(src),
                         Ipv4Address.parse(dst),
                         protocol == Protocol.ICMP ? echoId : sport,

@@ -11,8 +11,12 @@ import dev.hivewall.ebpf.Codec;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.StructLayout;
 
-/** Value of {@code hw_endpoints}: who the pod behind a host veth is. */
+/**
+ * Value of {@code hw_endpoints} and {@code hw_endpoint_slots}: who the pod behind host veth {@code
+ * ifindex} is.
+ */
 public record EndpointInfo(
+    int ifindex,
     int endpointId,
     int identity,
     int ipv4,
@@ -28,17 +32,41 @@ public record EndpointInfo(
               U32.withName("endpoint_id"),
               U32.withName("identity"),
               BE32.withName("ipv4"),
-              U32.withName("flags"))
+              U32.withName("flags"),
+              U32.withName("ifindex"),
+              U32.withName("_pad"))
           .withName("hw_endpoint_info");
   private static final long ID = Layouts.offset(LAYOUT, "endpoint_id");
   private static final long IDENTITY = Layouts.offset(LAYOUT, "identity");
   private static final long IPV4 = Layouts.offset(LAYOUT, "ipv4");
   private static final long FLAGS = Layouts.offset(LAYOUT, "flags");
+  private static final long IFINDEX = Layouts.offset(LAYOUT, "ifindex");
+
+  /** An empty slot of {@code hw_endpoint_slots}. */
+  public static final EndpointInfo FREE_SLOT =
+      new EndpointInfo(0, 0, 0, 0, false, false, PolicySlot.A, false, false, false, false);
+
+  /** This entry for another device (a slot is claimed in two steps, see LxcDatapath). */
+  public EndpointInfo withIfindex(int newIfindex) {
+    return new EndpointInfo(
+        newIfindex,
+        endpointId,
+        identity,
+        ipv4,
+        ingressEnforced,
+        egressEnforced,
+        policySlot,
+        policyHasRanges,
+        ingressHasRules,
+        egressHasRules,
+        anyPeerRules);
+  }
 
   public static final Codec<EndpointInfo> CODEC =
       StructCodec.of(
           LAYOUT,
           (e, s) -> {
+            s.set(U32, IFINDEX, e.ifindex);
             s.set(U32, ID, e.endpointId);
             s.set(U32, IDENTITY, e.identity);
             s.set(BE32, IPV4, e.ipv4);
@@ -56,6 +84,7 @@ public record EndpointInfo(
           s -> {
             int flags = s.get(U32, FLAGS);
             return new EndpointInfo(
+                s.get(U32, IFINDEX),
                 s.get(U32, ID),
                 s.get(U32, IDENTITY),
                 s.get(BE32, IPV4),
