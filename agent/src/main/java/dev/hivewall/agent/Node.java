@@ -21,9 +21,11 @@ import dev.hivewall.core.policy.api.PortProtocol;
 import dev.hivewall.core.policy.api.Protocol;
 import dev.hivewall.core.policy.resolve.CidrIdentities;
 import dev.hivewall.core.policy.resolve.EndpointPolicy;
-import dev.hivewall.core.policy.resolve.PolicyResolver;
+import dev.hivewall.core.policy.resolve.EndpointRules;
+import dev.hivewall.core.policy.resolve.MapState;
 import dev.hivewall.core.policy.resolve.PolicySubject;
 import dev.hivewall.core.policy.resolve.Universe;
+import dev.hivewall.core.policy.resolve.UniverseUse;
 import dev.hivewall.datapath.lxc.EndpointPolicyState;
 import dev.hivewall.datapath.lxc.LxcDatapath;
 import dev.hivewall.ebpf.netns.NetworkNamespace;
@@ -59,7 +61,16 @@ public final class Node implements AutoCloseable {
   private final Map<String, Pod> pods = new TreeMap<>();
   private final Map<String, LxcDatapath.AttachedDevice> attached = new HashMap<>();
   private final Map<String, Responder> responders = new HashMap<>();
-  private final Map<String, EndpointPolicy> applied = new HashMap<>();
+
+  /** Per pod: its policy, kept up to date policy by policy, and what the datapath was given. */
+  private final Map<String, PodPolicy> podPolicies = new HashMap<>();
+
+  /** The policies as the pods' EndpointRules last saw them (same objects: unchanged). */
+  private final Map<PolicyName, Policy> reconciledPolicies = new HashMap<>();
+
+  private Universe universe;
+  private Map<Cidr, Integer> podIpcache = Map.of();
+  private Map<Cidr, Identity> ipcacheCidrs = Map.of();
   private final Map<PolicyName, AgentState.PolicyState> policyTexts = new TreeMap<>();
   private final Map<PolicyName, Policy> policies = new TreeMap<>();
   private final Map<Cidr, Integer> ipcache = new HashMap<>();
@@ -207,7 +218,8 @@ public final class Node implements AutoCloseable {
 
   /** The live policy of a pod, as resolved and written. */
   public synchronized EndpointPolicy endpointPolicy(String namespace, String name) {
-    return applied.getOrDefault(pod(namespace, name).spec().key(), EndpointPolicy.NONE);
+    PodPolicy pp = podPolicies.get(pod(namespace, name).spec().key());
+    return pp == null ? EndpointPolicy.NONE : pp.rules.snapshot();
   }
 
   // ---- policies --------------------------------------------------------------------------------
@@ -318,9 +330,10 @@ public final class Node implements AutoCloseable {
 
   private void removePod(Pod p) {
     String key = p.spec().key();
-    policyState.remove(endpoint(p)); // its device stops passing traffic first
+    PodPolicy pp = podPolicies.remove(key);
+    // its device stops passing traffic first
+    policyState.remove(endpoint(p), pp == null ? MapState.EMPTY : pp.rules.mapState());
     pods.remove(key);
-    applied.remove(key);
     teardown(p);
     if (p.identity() != 0) {
       identities.release(new Identity(p.identity()));
@@ -360,10 +373,80 @@ public final class Node implements AutoCloseable {
         pods.put(p.spec().key(), p.withIdentity(fresh.id()));
       }
     }
-    Map<Cidr, Identity> cidrs = cidrIdentities.update(policies.values());
-    Map<Cidr, Integer> want = new HashMap<>();
-    pods.values().forEach(p -> want.put(Cidr.parse(p.ip() + "/32"), p.identity()));
-    want.put(Cidr.parse(config.gateway() + "/32"), Identity.HOST.id());
+    // Policies that changed since the last reconcile: new, replaced (another object) or deleted.
+    Set<PolicyName> changedPolicies = new HashSet<>();
+    policies.forEach(
+        (name, p) -> {
+          if (reconciledPolicies.get(name) != p) {
+            changedPolicies.add(name);
+          }
+        });
+    for (PolicyName name : reconciledPolicies.keySet()) {
+      if (!policies.containsKey(name)) {
+        changedPolicies.add(name);
+      }
+    }
+    changedPolicies.forEach(name -> cidrIdentities.update(name, policies.get(name)));
+    Map<Cidr, Identity> cidrs = cidrIdentities.current();
+    writeIpcache(cidrs);
+
+    Universe previous = universe;
+    Map<Identity, Labels> ids = identities.snapshot();
+    Map<Identity, Map<String, Set<PortProtocol>>> namedPorts = namedPortsByIdentity();
+    if (universe == null
+        || universe.cidrIdentities() != cidrs
+        || !universe.labelIdentities().equals(ids)
+        || !universe.namedPorts().equals(namedPorts)) {
+      universe = new Universe(ids, cidrs, namedPorts);
+    }
+    // Unchanged policies that read a part of the universe that changed resolve anew too.
+    Set<PolicyName> toUpdate = new HashSet<>(changedPolicies);
+    if (previous != null && previous != universe) {
+      policies.forEach(
+          (name, p) -> {
+            if (UniverseUse.of(p).affectedBy(previous, universe)) {
+              toUpdate.add(name);
+            }
+          });
+    }
+    for (Pod p : pods.values()) {
+      PolicySubject subject = new PolicySubject(securityLabels(p), p.spec().namedPorts());
+      PodPolicy pp = podPolicies.computeIfAbsent(p.spec().key(), k -> new PodPolicy());
+      if (!subject.equals(pp.subject)) {
+        pp.rules.rebuild(policies.values(), subject, universe); // new pod, or its labels changed
+      } else {
+        for (PolicyName name : toUpdate) {
+          pp.rules.update(name, policies.get(name), subject, universe);
+        }
+      }
+      pp.subject = subject;
+      Set<dev.hivewall.core.policy.resolve.PolicyKey> changed = pp.rules.flush();
+      EndpointPolicyState.Endpoint ep = endpoint(p);
+      boolean in = pp.rules.enforced(dev.hivewall.core.policy.api.Direction.INGRESS);
+      boolean eg = pp.rules.enforced(dev.hivewall.core.policy.api.Direction.EGRESS);
+      List<Object> applied = List.of(ep, in, eg);
+      if (!changed.isEmpty() || !applied.equals(pp.applied)) {
+        policyState.apply(ep, in, eg, pp.rules.mapState(), changed);
+        pp.applied = applied;
+      }
+    }
+    reconciledPolicies.clear();
+    reconciledPolicies.putAll(policies);
+    release.forEach(identities::release);
+  }
+
+  /**
+   * Brings the ipcache to pods + gateway + policy prefixes, writing only entries that changed; the
+   * prefix part is compared only when a prefix came or went.
+   */
+  private void writeIpcache(Map<Cidr, Identity> cidrs) {
+    Map<Cidr, Integer> podPart = new HashMap<>();
+    pods.values().forEach(p -> podPart.put(Cidr.parse(p.ip() + "/32"), p.identity()));
+    podPart.put(Cidr.parse(config.gateway() + "/32"), Identity.HOST.id());
+    if (podPart.equals(podIpcache) && cidrs == ipcacheCidrs) {
+      return;
+    }
+    Map<Cidr, Integer> want = new HashMap<>(podPart);
     cidrs.forEach((c, id) -> want.putIfAbsent(c, id.id()));
     Map<Cidr, Integer> puts = new HashMap<>();
     want.forEach(
@@ -372,7 +455,9 @@ public final class Node implements AutoCloseable {
             puts.put(c, id);
           }
         });
-    datapath.ipcachePutAll(puts);
+    if (!puts.isEmpty()) {
+      datapath.ipcachePutAll(puts);
+    }
     for (Cidr gone : new HashSet<>(ipcache.keySet())) {
       if (!want.containsKey(gone)) {
         datapath.ipcacheRemove(gone);
@@ -380,20 +465,15 @@ public final class Node implements AutoCloseable {
     }
     ipcache.clear();
     ipcache.putAll(want);
+    podIpcache = podPart;
+    ipcacheCidrs = cidrs;
+  }
 
-    Universe universe = new Universe(identities.snapshot(), cidrs, namedPortsByIdentity());
-    for (Pod p : pods.values()) {
-      EndpointPolicy ep =
-          PolicyResolver.resolve(
-              new PolicySubject(securityLabels(p), p.spec().namedPorts()),
-              policies.values(),
-              universe);
-      if (!ep.equals(applied.get(p.spec().key()))) {
-        policyState.apply(endpoint(p), ep);
-        applied.put(p.spec().key(), ep);
-      }
-    }
-    release.forEach(identities::release);
+  /** A pod's policy state on this node. */
+  private static final class PodPolicy {
+    final EndpointRules rules = new EndpointRules();
+    PolicySubject subject;
+    List<Object> applied = List.of(); // endpoint and enforcement as last given to the datapath
   }
 
   private Map<Identity, Map<String, Set<PortProtocol>>> namedPortsByIdentity() {

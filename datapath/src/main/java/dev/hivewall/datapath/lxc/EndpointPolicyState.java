@@ -1,78 +1,123 @@
 package dev.hivewall.datapath.lxc;
 
-import dev.hivewall.core.identity.Identity;
 import dev.hivewall.core.policy.api.Direction;
 import dev.hivewall.core.policy.resolve.EndpointPolicy;
 import dev.hivewall.core.policy.resolve.MapState;
+import dev.hivewall.core.policy.resolve.PolicyKey;
+import dev.hivewall.core.policy.resolve.PolicyMapView;
 import dev.hivewall.datapath.maps.endpoints.EndpointInfo;
-import dev.hivewall.datapath.maps.policy.PolicyMapWriter;
 import dev.hivewall.datapath.maps.policy.PolicySlot;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * What each endpoint's two policy slots hold, and the switch between them. Applying a policy:
+ * What each endpoint's two policy slots hold, and the switch between them. Applying a change:
  *
  * <ol>
- *   <li>diff the inactive slot (it holds the revision before the live one) into the new map state;
- *   <li>rewrite the endpoint entry naming that slot live, with the new enforcement flags: one map
- *       update, atomic for every packet;
- *   <li>the previously live slot becomes the inactive one and keeps its content until next time.
+ *   <li>bring the inactive slot to the new state: it differs from the live slot only in the keys
+ *       the previous apply changed, so it is written exactly at those keys and the keys that change
+ *       now, with their new verdicts (or deleted);
+ *   <li>rewrite the endpoint entry naming that slot live, with the new enforcement flags: one
+ *       flag-byte update, atomic for every packet;
+ *   <li>the previously live slot becomes the inactive one, behind by the keys just changed.
  * </ol>
  *
- * A packet therefore sees either the whole old or the whole new revision. Writes stay proportional
- * to what changed over the last two revisions. Single writer: the datapath reconciler.
+ * A packet therefore sees either the whole old or the whole new policy, and an update writes in
+ * proportion to what changed over the last two applies, whatever the size of the policy. Single
+ * writer: the datapath reconciler.
  */
 public final class EndpointPolicyState {
   /** The endpoint as the datapath knows it. */
   public record Endpoint(int ifindex, int endpointId, int identity, int ipv4) {}
 
-  private record Slots(PolicySlot live, MapState liveState, MapState otherState) {}
+  /** Per endpoint: the live slot, and the keys where the inactive slot differs from it. */
+  private record Slots(PolicySlot live, Set<PolicyKey> lag) {}
 
   private final LxcDatapath datapath;
   private final Map<Integer, Slots> slots = new HashMap<>();
+
+  /** The live state of endpoints driven by {@link #apply(Endpoint, EndpointPolicy)}. */
+  private final Map<Integer, MapState> wholeStates = new HashMap<>();
 
   public EndpointPolicyState(LxcDatapath datapath) {
     this.datapath = datapath;
   }
 
-  /** Makes {@code policy} the live policy of {@code ep}; returns the policy entries touched. */
-  public int apply(Endpoint ep, EndpointPolicy policy) {
-    Slots s =
-        slots.getOrDefault(
-            ep.endpointId(), new Slots(PolicySlot.A, MapState.EMPTY, MapState.EMPTY));
+  /**
+   * Makes {@code next} the live policy of {@code ep}, given the keys whose verdict differs from
+   * what the last apply made live ({@code changed}); returns the policy entries written.
+   */
+  public int apply(
+      Endpoint ep,
+      boolean ingressEnforced,
+      boolean egressEnforced,
+      PolicyMapView next,
+      Set<PolicyKey> changed) {
+    Slots s = slots.getOrDefault(ep.endpointId(), new Slots(PolicySlot.A, Set.of()));
     PolicySlot target = s.live().other();
-    int touched =
-        datapath.policy().write(ep.endpointId(), target, s.otherState(), policy.mapState());
+    Set<PolicyKey> write = new HashSet<>(s.lag());
+    write.addAll(changed);
+    int touched = datapath.policy().write(ep.endpointId(), target, write, next);
     datapath.endpointPut(
         new EndpointInfo(
             ep.ifindex(),
             ep.endpointId(),
             ep.identity(),
             ep.ipv4(),
-            policy.ingressEnforced(),
-            policy.egressEnforced(),
+            ingressEnforced,
+            egressEnforced,
             target,
-            PolicyMapWriter.needsTrie(policy.mapState()),
-            hasRules(policy, Direction.INGRESS),
-            hasRules(policy, Direction.EGRESS),
-            policy.mapState().entries().keySet().stream()
-                .anyMatch(k -> k.identity().equals(Identity.ANY))));
-    slots.put(ep.endpointId(), new Slots(target, policy.mapState(), s.liveState()));
+            next.hasWideKeys(),
+            next.hasRules(Direction.INGRESS),
+            next.hasRules(Direction.EGRESS),
+            next.hasAnyPeerKeys()));
+    slots.put(ep.endpointId(), new Slots(target, Set.copyOf(changed)));
     return touched;
   }
 
-  private static boolean hasRules(EndpointPolicy policy, Direction d) {
-    return policy.mapState().entries().keySet().stream().anyMatch(k -> k.direction() == d);
+  /** Makes a whole {@code policy} live: the change is computed against the last one applied. */
+  public int apply(Endpoint ep, EndpointPolicy policy) {
+    MapState before = wholeStates.getOrDefault(ep.endpointId(), MapState.EMPTY);
+    MapState after = policy.mapState();
+    Set<PolicyKey> changed = new HashSet<>();
+    after
+        .entries()
+        .forEach(
+            (k, v) -> {
+              if (before.get(k) != v) {
+                changed.add(k);
+              }
+            });
+    for (PolicyKey k : before.keys()) {
+      if (after.get(k) == null) {
+        changed.add(k);
+      }
+    }
+    wholeStates.put(ep.endpointId(), after);
+    return apply(ep, policy.ingressEnforced(), policy.egressEnforced(), after, changed);
   }
 
-  /** Removes the endpoint: its device stops passing traffic first, then its policy entries go. */
-  public void remove(Endpoint ep) {
+  /**
+   * Removes the endpoint: its device stops passing traffic first, then its policy entries go from
+   * both slots ({@code live} is its current state: every key either slot can hold is in it or in
+   * the lag).
+   */
+  public void remove(Endpoint ep, PolicyMapView live) {
     datapath.endpointRemove(ep.ifindex());
     Slots s = slots.remove(ep.endpointId());
+    wholeStates.remove(ep.endpointId());
     if (s != null) {
-      datapath.policy().write(ep.endpointId(), s.live(), s.liveState(), MapState.EMPTY);
-      datapath.policy().write(ep.endpointId(), s.live().other(), s.otherState(), MapState.EMPTY);
+      Set<PolicyKey> all = new HashSet<>(live.keys());
+      all.addAll(s.lag());
+      datapath.policy().write(ep.endpointId(), s.live(), all, MapState.EMPTY);
+      datapath.policy().write(ep.endpointId(), s.live().other(), all, MapState.EMPTY);
     }
+  }
+
+  /** Removes an endpoint driven by {@link #apply(Endpoint, EndpointPolicy)}. */
+  public void remove(Endpoint ep) {
+    remove(ep, wholeStates.getOrDefault(ep.endpointId(), MapState.EMPTY));
   }
 }

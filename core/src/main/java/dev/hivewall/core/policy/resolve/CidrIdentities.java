@@ -4,44 +4,95 @@ import dev.hivewall.core.identity.Identity;
 import dev.hivewall.core.net.Cidr;
 import dev.hivewall.core.policy.api.Peer;
 import dev.hivewall.core.policy.api.Policy;
+import dev.hivewall.core.policy.api.PolicyName;
 import dev.hivewall.core.policy.api.PolicyRule;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * One identity ({@code 1<<24 | n}) per prefix that some policy mentions (cidr or except). The
  * ipcache maps each prefix to its identity; an address then carries the identity of the most
  * specific mentioned prefix that contains it, and {@code world} when none does. Numbers are kept
- * for prefixes that stay mentioned, so updates touch only what changed.
+ * for prefixes that stay mentioned, so updates touch only what changed. Prefixes are counted per
+ * policy, so changing one policy costs its own rules, not all of them.
  *
  * <p>Single writer: the policy repository.
  */
 public final class CidrIdentities {
   private final Map<Cidr, Identity> byCidr = new TreeMap<>();
+  private final Map<Cidr, Integer> mentions = new HashMap<>();
+  private final Map<PolicyName, Set<Cidr>> byPolicy = new HashMap<>();
+  private Map<Cidr, Identity> snapshot = Map.of();
+  private boolean changed;
   private int next = 1;
 
-  /** Re-derives the prefixes from {@code policies}; returns the new prefix -> identity map. */
+  /** Re-derives the prefixes from all of {@code policies}; returns prefix -> identity. */
   public Map<Cidr, Identity> update(Collection<Policy> policies) {
-    TreeSet<Cidr> wanted = new TreeSet<>();
+    Set<PolicyName> present = new HashSet<>();
     for (Policy p : policies) {
-      for (PolicyRule r : p.rules()) {
-        for (Peer peer : r.peers()) {
-          if (peer instanceof Peer.Cidrs c) {
-            if (c.cidr().length() > 0) {
-              wanted.add(c.cidr());
-            }
-            wanted.addAll(c.except());
+      present.add(p.name());
+      update(p.name(), p);
+    }
+    for (PolicyName gone : Set.copyOf(byPolicy.keySet())) {
+      if (!present.contains(gone)) {
+        update(gone, null);
+      }
+    }
+    return current();
+  }
+
+  /** Takes one policy's prefixes into account ({@code policy} null: it was deleted). */
+  public void update(PolicyName name, Policy policy) {
+    Set<Cidr> next = policy == null ? Set.of() : prefixesOf(policy);
+    Set<Cidr> previous = byPolicy.getOrDefault(name, Set.of());
+    if (next.equals(previous)) {
+      return;
+    }
+    for (Cidr c : previous) {
+      if (mentions.merge(c, -1, Integer::sum) == 0) {
+        mentions.remove(c);
+        byCidr.remove(c);
+        changed = true;
+      }
+    }
+    for (Cidr c : next) {
+      if (mentions.merge(c, 1, Integer::sum) == 1) {
+        byCidr.put(c, new Identity(Identity.CIDR_BASE | this.next++));
+        changed = true;
+      }
+    }
+    if (next.isEmpty()) {
+      byPolicy.remove(name);
+    } else {
+      byPolicy.put(name, next);
+    }
+  }
+
+  /** prefix -> identity now; the same object until a prefix comes or goes. */
+  public Map<Cidr, Identity> current() {
+    if (changed) {
+      snapshot = Map.copyOf(byCidr);
+      changed = false;
+    }
+    return snapshot;
+  }
+
+  private static Set<Cidr> prefixesOf(Policy p) {
+    Set<Cidr> out = new HashSet<>();
+    for (PolicyRule r : p.rules()) {
+      for (Peer peer : r.peers()) {
+        if (peer instanceof Peer.Cidrs c) {
+          if (c.cidr().length() > 0) {
+            out.add(c.cidr());
           }
+          out.addAll(c.except());
         }
       }
     }
-    byCidr.keySet().retainAll(wanted);
-    for (Cidr c : wanted) {
-      byCidr.computeIfAbsent(c, k -> new Identity(Identity.CIDR_BASE | next++));
-    }
-    return Map.copyOf(new HashMap<>(byCidr));
+    return out;
   }
 }

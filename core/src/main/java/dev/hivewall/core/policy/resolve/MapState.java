@@ -26,7 +26,7 @@ import java.util.Optional;
  * block). So the longest match of an identity is the max over all of that identity's matching keys,
  * and a wide deny can never hide behind a narrower allow.
  */
-public final class MapState {
+public final class MapState implements PolicyMapView {
   private final Map<PolicyKey, PolicyVerdict> entries;
 
   private MapState(Map<PolicyKey, PolicyVerdict> entries) {
@@ -39,15 +39,7 @@ public final class MapState {
   public static MapState of(List<ResolvedRule> rules) {
     Map<PolicyKey, PolicyVerdict> raw = new HashMap<>();
     for (ResolvedRule rule : rules) {
-      List<L4> l4 = l4Keys(rule.ports());
-      for (Identity id : rule.identities()) {
-        for (L4 k : l4) {
-          raw.merge(
-              new PolicyKey(rule.direction(), id, k.protocol, k.port, k.prefix),
-              rule.verdict(),
-              PolicyVerdict::max);
-        }
-      }
+      forEachKey(rule, k -> raw.merge(k, rule.verdict(), PolicyVerdict::max));
     }
     Map<PolicyKey, PolicyVerdict> folded = new HashMap<>(raw.size() * 2);
     raw.forEach(
@@ -59,6 +51,21 @@ public final class MapState {
           folded.put(key, v);
         });
     return new MapState(folded);
+  }
+
+  /** A state whose entries are already folded (MapStateBuilder's snapshot). */
+  static MapState ofFolded(Map<PolicyKey, PolicyVerdict> folded) {
+    return new MapState(folded);
+  }
+
+  /** Every key a rule makes (before folding). */
+  static void forEachKey(ResolvedRule rule, java.util.function.Consumer<PolicyKey> action) {
+    List<L4> l4 = l4Keys(rule.ports());
+    for (Identity id : rule.identities()) {
+      for (L4 k : l4) {
+        action.accept(new PolicyKey(rule.direction(), id, k.protocol, k.port, k.prefix));
+      }
+    }
   }
 
   private record L4(Protocol protocol, int port, int prefix) {}
@@ -95,8 +102,34 @@ public final class MapState {
     return entries;
   }
 
+  @Override
   public int size() {
     return entries.size();
+  }
+
+  @Override
+  public PolicyVerdict get(PolicyKey key) {
+    return entries.get(key);
+  }
+
+  @Override
+  public java.util.Set<PolicyKey> keys() {
+    return entries.keySet();
+  }
+
+  @Override
+  public boolean hasWideKeys() {
+    return entries.keySet().stream().anyMatch(k -> !PolicyMapView.isExact(k));
+  }
+
+  @Override
+  public boolean hasRules(Direction direction) {
+    return entries.keySet().stream().anyMatch(k -> k.direction() == direction);
+  }
+
+  @Override
+  public boolean hasAnyPeerKeys() {
+    return entries.keySet().stream().anyMatch(k -> k.identity().equals(Identity.ANY));
   }
 
   /** The longest matching key of {@code identity} (LPM semantics), if any. */

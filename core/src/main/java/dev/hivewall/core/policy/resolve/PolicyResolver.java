@@ -35,22 +35,42 @@ public final class PolicyResolver {
     List<PolicyName> selectedBy = new ArrayList<>();
     List<ResolvedRule> rules = new ArrayList<>();
     for (Policy p : policies) {
-      if (!p.subject().matches(subject.labels())) {
+      Contribution c = contribution(p, subject, universe);
+      if (c == null) {
         continue;
       }
       selectedBy.add(p.name());
-      ingress |= p.enablesDefaultDeny(Direction.INGRESS);
-      egress |= p.enablesDefaultDeny(Direction.EGRESS);
-      for (PolicyRule r : p.rules()) {
-        if (!r.matchesNothing()) {
-          rules.addAll(resolve(p.name(), r, subject, universe));
-        }
-      }
+      ingress |= c.ingressDefaultDeny();
+      egress |= c.egressDefaultDeny();
+      rules.addAll(c.rules());
     }
     if (selectedBy.isEmpty()) {
       return EndpointPolicy.NONE;
     }
     return new EndpointPolicy(ingress, egress, selectedBy, rules, MapState.of(rules));
+  }
+
+  /** What one policy gives one endpoint: default-deny per direction and its resolved rules. */
+  public record Contribution(
+      boolean ingressDefaultDeny, boolean egressDefaultDeny, List<ResolvedRule> rules) {
+    public Contribution {
+      rules = List.copyOf(rules);
+    }
+  }
+
+  /** The contribution of {@code p} to {@code subject}, or null when p does not select it. */
+  public static Contribution contribution(Policy p, PolicySubject subject, Universe universe) {
+    if (!p.subject().matches(subject.labels())) {
+      return null;
+    }
+    List<ResolvedRule> rules = new ArrayList<>();
+    for (PolicyRule r : p.rules()) {
+      if (!r.matchesNothing()) {
+        rules.addAll(resolve(p.name(), r, subject, universe));
+      }
+    }
+    return new Contribution(
+        p.enablesDefaultDeny(Direction.INGRESS), p.enablesDefaultDeny(Direction.EGRESS), rules);
   }
 
   private static List<ResolvedRule> resolve(

@@ -1,21 +1,21 @@
 package dev.hivewall.datapath.maps.policy;
 
-import dev.hivewall.core.policy.api.Protocol;
-import dev.hivewall.core.policy.resolve.MapState;
 import dev.hivewall.core.policy.resolve.PolicyKey;
+import dev.hivewall.core.policy.resolve.PolicyMapView;
 import dev.hivewall.core.policy.resolve.PolicyVerdict;
 import dev.hivewall.datapath.abi.PolicyMapVerdict;
 import dev.hivewall.ebpf.BpfMap;
 import dev.hivewall.ebpf.TypedMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * Writes endpoint policy as a diff: only keys whose verdict differs between what a slot holds and
- * what it must hold are touched. Keys with a protocol and a whole port go to {@code
- * hw_policy_exact} (a hash, written in batches); wildcards and port blocks to the {@code hw_policy}
- * trie. The caller writes the inactive slot, then flips the endpoint entry ({@code
- * EndpointPolicyState}).
+ * Writes endpoint policy as a diff: only the keys the caller names (those whose verdict differs
+ * between what a slot holds and what it must hold) are touched. Keys with a protocol and a whole
+ * port go to {@code hw_policy_exact} (a hash, written in batches); wildcards and port blocks to the
+ * {@code hw_policy} trie. The caller writes the inactive slot, then flips the endpoint entry
+ * ({@code EndpointPolicyState}).
  *
  * <p>Single writer: the datapath reconciler.
  */
@@ -30,43 +30,35 @@ public final class PolicyMapWriter {
 
   /** Whether a key lives in the exact hash: a protocol and a whole port. */
   public static boolean isExact(PolicyKey k) {
-    return k.protocol() != Protocol.ANY && k.portPrefixLength() == 16;
+    return PolicyMapView.isExact(k);
   }
 
-  /** Whether the datapath must consult the trie for {@code state} (it has non-exact keys). */
-  public static boolean needsTrie(MapState state) {
-    return state.entries().keySet().stream().anyMatch(k -> !isExact(k));
-  }
-
-  /** Turns slot content {@code from} into {@code to}; returns how many entries were touched. */
-  public int write(int endpointId, PolicySlot slot, MapState from, MapState to) {
+  /**
+   * Writes {@code keys} of one endpoint's slot as {@code state} has them: present keys put (exact
+   * ones in one batch), absent ones deleted. Returns the number of keys written.
+   */
+  public int write(int endpointId, PolicySlot slot, Set<PolicyKey> keys, PolicyMapView state) {
     int policyId = slot.policyId(endpointId);
-    int touched = 0;
     Map<PolicyMapKey, PolicyMapEntry> exactPuts = new LinkedHashMap<>();
-    for (Map.Entry<PolicyKey, PolicyVerdict> e : to.entries().entrySet()) {
-      if (from.entries().get(e.getKey()) != e.getValue()) {
-        PolicyMapKey key = new PolicyMapKey(policyId, e.getKey());
-        PolicyMapEntry value = new PolicyMapEntry(PolicyMapVerdict.of(e.getValue()), 0);
-        if (isExact(e.getKey())) {
-          exactPuts.put(key, value);
-        } else {
-          trie.put(key, value);
-        }
-        touched++;
-      }
-    }
-    exact.putAll(exactPuts);
-    for (PolicyKey k : from.entries().keySet()) {
-      if (!to.entries().containsKey(k)) {
-        PolicyMapKey key = new PolicyMapKey(policyId, k);
+    for (PolicyKey k : keys) {
+      PolicyVerdict v = state.get(k);
+      PolicyMapKey key = new PolicyMapKey(policyId, k);
+      if (v == null) {
         if (isExact(k)) {
           exact.remove(key);
         } else {
           trie.remove(key);
         }
-        touched++;
+      } else {
+        PolicyMapEntry value = new PolicyMapEntry(PolicyMapVerdict.of(v), 0);
+        if (isExact(k)) {
+          exactPuts.put(key, value);
+        } else {
+          trie.put(key, value);
+        }
       }
     }
-    return touched;
+    exact.putAll(exactPuts);
+    return keys.size();
   }
 }

@@ -1,0 +1,30 @@
+package dev.hivewall.core.policy.resolve;
+
+import dev.hivewall.core.policy.api.Direction;
+import java.util.Set;
+
+/**
+ * Read access to an endpoint's desired policy map, and the facts about its keys that let the
+ * datapath skip lookups (which maps hold entries, which directions, whether "any peer" is used).
+ */
+public interface PolicyMapView {
+  /** The verdict of a key, or null when the key is absent. */
+  PolicyVerdict get(PolicyKey key);
+
+  Set<PolicyKey> keys();
+
+  int size();
+
+  /** True if some key is not exact (a protocol wildcard or a port block): the trie is needed. */
+  boolean hasWideKeys();
+
+  boolean hasRules(Direction direction);
+
+  /** True if some key has the wildcard identity {@link dev.hivewall.core.identity.Identity#ANY}. */
+  boolean hasAnyPeerKeys();
+
+  /** An exact key: one protocol and one whole port (lives in the datapath's hash). */
+  static boolean isExact(PolicyKey k) {
+    return k.protocol() != dev.hivewall.core.policy.api.Protocol.ANY && k.portPrefixLength() == 16;
+  }
+}
