@@ -74,6 +74,12 @@ public final class Node implements AutoCloseable {
   private final Map<PolicyName, AgentState.PolicyState> policyTexts = new TreeMap<>();
   private final Map<PolicyName, Policy> policies = new TreeMap<>();
   private final Map<Cidr, Integer> ipcache = new HashMap<>();
+  private final java.util.concurrent.ExecutorService housekeeping =
+      java.util.concurrent.Executors.newSingleThreadExecutor(
+          Thread.ofPlatform().daemon().name("hivewall-slot-catch-up").factory());
+  private final java.util.concurrent.atomic.AtomicBoolean catchUpPending =
+      new java.util.concurrent.atomic.AtomicBoolean();
+  private boolean closed;
   private int nextEndpointId = 1;
   private long revision;
 
@@ -298,6 +304,25 @@ public final class Node implements AutoCloseable {
     revision++;
   }
 
+  /**
+   * After the caller has its answer, level the inactive policy slots with the live ones, so the
+   * next change writes only what it changes (EndpointPolicyState#catchUp). Coalesced: one pending
+   * run at a time; skipped once the node is closed.
+   */
+  private void scheduleCatchUp() {
+    if (catchUpPending.compareAndSet(false, true)) {
+      housekeeping.execute(
+          () -> {
+            catchUpPending.set(false);
+            synchronized (this) {
+              if (!closed) {
+                policyState.catchUp();
+              }
+            }
+          });
+    }
+  }
+
   private void start(Pod pod, boolean adopt) {
     if (!adopt) {
       plumbing.create(pod.netns(), pod.hostDevice(), pod.ip());
@@ -432,6 +457,7 @@ public final class Node implements AutoCloseable {
     }
     reconciledPolicies.clear();
     reconciledPolicies.putAll(policies);
+    scheduleCatchUp();
     release.forEach(identities::release);
   }
 
@@ -602,6 +628,8 @@ public final class Node implements AutoCloseable {
    */
   @Override
   public synchronized void close() {
+    closed = true;
+    housekeeping.shutdown();
     responders.values().forEach(Responder::close);
     responders.clear();
     datapath.close();

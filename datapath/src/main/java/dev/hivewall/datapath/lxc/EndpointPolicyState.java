@@ -21,7 +21,8 @@ import java.util.Set;
  *       now, with their new verdicts (or deleted);
  *   <li>rewrite the endpoint entry naming that slot live, with the new enforcement flags: one
  *       flag-byte update, atomic for every packet;
- *   <li>the previously live slot becomes the inactive one, behind by the keys just changed.
+ *   <li>the previously live slot becomes the inactive one, behind by the keys just changed (until
+ *       {@link #catchUp} writes them there too).
  * </ol>
  *
  * A packet therefore sees either the whole old or the whole new policy, and an update writes in
@@ -32,8 +33,11 @@ public final class EndpointPolicyState {
   /** The endpoint as the datapath knows it. */
   public record Endpoint(int ifindex, int endpointId, int identity, int ipv4) {}
 
-  /** Per endpoint: the live slot, and the keys where the inactive slot differs from it. */
-  private record Slots(PolicySlot live, Set<PolicyKey> lag) {}
+  /**
+   * Per endpoint: the live slot, the live state (the view last applied), and the keys where the
+   * inactive slot differs from it.
+   */
+  private record Slots(PolicySlot live, PolicyMapView state, Set<PolicyKey> lag) {}
 
   private final LxcDatapath datapath;
   private final Map<Integer, Slots> slots = new HashMap<>();
@@ -55,7 +59,8 @@ public final class EndpointPolicyState {
       boolean egressEnforced,
       PolicyMapView next,
       Set<PolicyKey> changed) {
-    Slots s = slots.getOrDefault(ep.endpointId(), new Slots(PolicySlot.A, Set.of()));
+    Slots s =
+        slots.getOrDefault(ep.endpointId(), new Slots(PolicySlot.A, MapState.EMPTY, Set.of()));
     PolicySlot target = s.live().other();
     Set<PolicyKey> write = new HashSet<>(s.lag());
     write.addAll(changed);
@@ -73,8 +78,25 @@ public final class EndpointPolicyState {
             next.hasRules(Direction.INGRESS),
             next.hasRules(Direction.EGRESS),
             next.hasAnyPeerKeys()));
-    slots.put(ep.endpointId(), new Slots(target, Set.copyOf(changed)));
+    slots.put(ep.endpointId(), new Slots(target, next, Set.copyOf(changed)));
     return touched;
+  }
+
+  /**
+   * Brings every inactive slot level with its live slot, so that the next apply writes only what it
+   * changes. Not needed for correctness; the agent runs it after answering, so a large apply does
+   * not pay twice. Returns the entries written.
+   */
+  public int catchUp() {
+    int written = 0;
+    for (Map.Entry<Integer, Slots> e : slots.entrySet()) {
+      Slots s = e.getValue();
+      if (!s.lag().isEmpty()) {
+        written += datapath.policy().write(e.getKey(), s.live().other(), s.lag(), s.state());
+        e.setValue(new Slots(s.live(), s.state(), Set.of()));
+      }
+    }
+    return written;
   }
 
   /** Makes a whole {@code policy} live: the change is computed against the last one applied. */

@@ -128,6 +128,9 @@ public final class MapStateBuilder implements PolicyMapView {
       return null;
     }
     PolicyVerdict v = rawVerdict(counts);
+    if (groups.get(Group.of(k)).size() == 1) {
+      return v; // alone in its group: nothing folds into it
+    }
     for (PolicyKey ancestor : k.ancestors()) {
       int[] c = raw.get(ancestor);
       if (c != null) {
