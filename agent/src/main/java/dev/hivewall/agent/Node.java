@@ -449,7 +449,7 @@ public final class Node implements AutoCloseable {
       EndpointPolicyState.Endpoint ep = endpoint(p);
       boolean in = pp.rules.enforced(dev.hivewall.core.policy.api.Direction.INGRESS);
       boolean eg = pp.rules.enforced(dev.hivewall.core.policy.api.Direction.EGRESS);
-      List<Object> applied = List.of(ep, in, eg);
+      Applied applied = new Applied(ep, in, eg);
       if (!changed.isEmpty() || !applied.equals(pp.applied)) {
         policyState.apply(ep, in, eg, pp.rules.mapState(), changed);
         pp.applied = applied;
@@ -499,8 +499,12 @@ public final class Node implements AutoCloseable {
   private static final class PodPolicy {
     final EndpointRules rules = new EndpointRules();
     PolicySubject subject;
-    List<Object> applied = List.of(); // endpoint and enforcement as last given to the datapath
+    Applied applied; // endpoint and enforcement as last given to the datapath
   }
+
+  /** What the datapath was last told about a pod besides its policy keys. */
+  private record Applied(
+      EndpointPolicyState.Endpoint endpoint, boolean ingressEnforced, boolean egressEnforced) {}
 
   private Map<Identity, Map<String, Set<PortProtocol>>> namedPortsByIdentity() {
     Map<Identity, Map<String, Set<PortProtocol>>> out = new HashMap<>();
