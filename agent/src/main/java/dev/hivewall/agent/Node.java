@@ -22,7 +22,6 @@ import dev.hivewall.core.policy.api.Protocol;
 import dev.hivewall.core.policy.resolve.CidrIdentities;
 import dev.hivewall.core.policy.resolve.EndpointPolicy;
 import dev.hivewall.core.policy.resolve.EndpointRules;
-import dev.hivewall.core.policy.resolve.MapState;
 import dev.hivewall.core.policy.resolve.PolicySubject;
 import dev.hivewall.core.policy.resolve.Universe;
 import dev.hivewall.core.policy.resolve.UniverseUse;
@@ -355,9 +354,9 @@ public final class Node implements AutoCloseable {
 
   private void removePod(Pod p) {
     String key = p.spec().key();
-    PodPolicy pp = podPolicies.remove(key);
+    podPolicies.remove(key);
     // its device stops passing traffic first
-    policyState.remove(endpoint(p), pp == null ? MapState.EMPTY : pp.rules.mapState());
+    policyState.remove(endpoint(p));
     pods.remove(key);
     teardown(p);
     if (p.identity() != 0) {

@@ -2,7 +2,6 @@ package dev.hivewall.ebpf;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,16 +59,28 @@ public final class TypedMap<K, V> {
 
   /** Writes all entries with batched syscalls (chunks of 4096). */
   public void putAll(Map<K, V> entries) {
-    List<Map.Entry<K, V>> list = new ArrayList<>(entries.entrySet());
+    putAll(List.copyOf(entries.keySet()), List.copyOf(entries.values()));
+  }
+
+  /**
+   * Writes {@code keyList.get(i) -> valueList.get(i)} for every i with batched syscalls (chunks of
+   * 4096); keys must be distinct.
+   */
+  public void putAll(List<K> keyList, List<V> valueList) {
+    if (keyList.size() != valueList.size()) {
+      throw new IllegalArgumentException(
+          keyList.size() + " keys but " + valueList.size() + " values for map " + map);
+    }
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment k = arena.allocate(keys.byteSize() * CHUNK, 8);
-      MemorySegment v = arena.allocate(values.byteSize() * CHUNK, 8);
-      for (int start = 0; start < list.size(); start += CHUNK) {
-        int n = Math.min(CHUNK, list.size() - start);
+      int chunk = Math.min(CHUNK, Math.max(1, keyList.size()));
+      MemorySegment k = arena.allocate(keys.byteSize() * chunk, 8);
+      MemorySegment v = arena.allocate(values.byteSize() * chunk, 8);
+      for (int start = 0; start < keyList.size(); start += chunk) {
+        int n = Math.min(chunk, keyList.size() - start);
         for (int i = 0; i < n; i++) {
-          Map.Entry<K, V> e = list.get(start + i);
-          keys.encode(e.getKey(), k.asSlice(i * keys.byteSize(), keys.byteSize()));
-          values.encode(e.getValue(), v.asSlice(i * values.byteSize(), values.byteSize()));
+          keys.encode(keyList.get(start + i), k.asSlice(i * keys.byteSize(), keys.byteSize()));
+          values.encode(
+              valueList.get(start + i), v.asSlice(i * values.byteSize(), values.byteSize()));
         }
         map.updateBatch(k, v, n);
       }

@@ -123,23 +123,17 @@ public final class EndpointPolicyState {
 
   /**
    * Removes the endpoint: its device stops passing traffic first, then its policy entries go from
-   * both slots ({@code live} is its current state: every key either slot can hold is in it or in
-   * the lag).
+   * both slots (every key either slot can hold is in the live state or in the lag).
    */
-  public void remove(Endpoint ep, PolicyMapView live) {
+  public void remove(Endpoint ep) {
     datapath.endpointRemove(ep.ifindex());
     Slots s = slots.remove(ep.endpointId());
     wholeStates.remove(ep.endpointId());
     if (s != null) {
-      Set<PolicyKey> all = new HashSet<>(live.keys());
+      Set<PolicyKey> all = new HashSet<>(s.state().keys());
       all.addAll(s.lag());
       datapath.policy().write(ep.endpointId(), s.live(), all, MapState.EMPTY);
       datapath.policy().write(ep.endpointId(), s.live().other(), all, MapState.EMPTY);
     }
-  }
-
-  /** Removes an endpoint driven by {@link #apply(Endpoint, EndpointPolicy)}. */
-  public void remove(Endpoint ep) {
-    remove(ep, wholeStates.getOrDefault(ep.endpointId(), MapState.EMPTY));
   }
 }

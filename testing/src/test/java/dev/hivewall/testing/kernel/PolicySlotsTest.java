@@ -62,7 +62,7 @@ class PolicySlotsTest {
       assertThat(state.apply(ep, true, false, policy, policy.flush())).isEqualTo(3);
       assertThat(verdict(dp, 1, 1001)).isEqualTo(TestRunResult.TC_ACT_SHOT);
       assertThat(verdict(dp, 0, 7)).isEqualTo(TestRunResult.TC_ACT_OK);
-      state.remove(ep, policy);
+      state.remove(ep);
     }
   }
 

@@ -32,6 +32,6 @@ public record Policy(
   public boolean enablesDefaultDeny(Direction direction) {
     Optional<Boolean> explicit =
         direction == Direction.INGRESS ? defaultDenyIngress : defaultDenyEgress;
-    return explicit.orElseGet(() -> !rules(direction).isEmpty());
+    return explicit.orElseGet(() -> rules.stream().anyMatch(r -> r.direction() == direction));
   }
 }

@@ -52,15 +52,16 @@ public final class CidrIdentities {
     if (next.equals(previous)) {
       return;
     }
+    // Only the prefixes that came or went are counted: one rule changed costs set lookups.
     for (Cidr c : previous) {
-      if (mentions.merge(c, -1, Integer::sum) == 0) {
+      if (!next.contains(c) && mentions.merge(c, -1, Integer::sum) == 0) {
         mentions.remove(c);
         byCidr.remove(c);
         changed = true;
       }
     }
     for (Cidr c : next) {
-      if (mentions.merge(c, 1, Integer::sum) == 1) {
+      if (!previous.contains(c) && mentions.merge(c, 1, Integer::sum) == 1) {
         byCidr.put(c, new Identity(Identity.CIDR_BASE | this.next++));
         changed = true;
       }

@@ -3,7 +3,10 @@ package dev.hivewall.core.policy.resolve;
 import dev.hivewall.core.policy.api.Direction;
 import dev.hivewall.core.policy.api.Policy;
 import dev.hivewall.core.policy.api.PolicyName;
+import dev.hivewall.core.policy.api.PolicyRule;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,54 +16,83 @@ import java.util.TreeMap;
 /**
  * One endpoint's policy kept up to date policy by policy: what each selecting policy contributes
  * (its resolved rules, whether it enables default-deny) and the map state they fold into. Changing
- * one policy re-resolves that policy only and moves only its rules in and out of the {@link
- * MapStateBuilder}; {@link #flush} names the keys that changed for the datapath.
+ * one policy resolves only the rules it did not have before and moves only the rules that came or
+ * went in and out of the {@link MapStateBuilder}; {@link #flush} names the keys that changed for
+ * the datapath.
  *
  * <p>Same result as {@link PolicyResolver#resolve} over all policies (checked by
- * EndpointRulesTest), as long as every policy that changed is passed to {@link #update} and the
- * universe the contributions were resolved in is unchanged; when it changes, {@link #rebuild}.
+ * EndpointRulesTest), as long as every policy that changed, or that reads a part of the universe
+ * that changed, is passed to {@link #update} (or everything to {@link #rebuild}). Resolved rules
+ * are reused only within the same universe object and subject.
  */
 public final class EndpointRules {
-  private final Map<PolicyName, PolicyResolver.Contribution> byPolicy = new TreeMap<>();
+  /**
+   * What one selecting policy gives this endpoint: its rules, and what each resolved to (same
+   * index; valid while subject and universe are unchanged).
+   */
+  private record Contribution(
+      Policy policy, List<List<ResolvedRule>> resolved, PolicySubject subject, Universe universe) {}
+
+  private final Map<PolicyName, Contribution> byPolicy = new TreeMap<>();
   private final MapStateBuilder state = new MapStateBuilder();
   private int ingressDefaultDeny;
   private int egressDefaultDeny;
 
   /** Re-resolves one policy for this endpoint; {@code policy} null means it was deleted. */
   public void update(PolicyName name, Policy policy, PolicySubject subject, Universe universe) {
-    PolicyResolver.Contribution next =
-        policy == null ? null : PolicyResolver.contribution(policy, subject, universe);
-    PolicyResolver.Contribution previous =
-        next == null ? byPolicy.remove(name) : byPolicy.put(name, next);
+    Contribution previous = byPolicy.remove(name);
+    List<PolicyRule> before = previous == null ? List.of() : previous.policy().rules();
+    // A rule resolves the same only in the same universe for the same subject.
+    boolean reusable =
+        previous != null && previous.universe() == universe && previous.subject().equals(subject);
+    boolean selects = policy != null && policy.subject().matches(subject.labels());
+    List<PolicyRule> after = selects ? policy.rules() : List.of();
     if (previous != null) {
-      count(previous, -1);
+      count(previous.policy(), -1);
     }
-    if (next != null) {
-      count(next, +1);
+    // Rules the policy had before resolve the same (same subject and universe) and stay in the map
+    // state: a large policy re-applied with one rule changed resolves and moves one rule. Kept
+    // rules are found by trimming the common head and tail (rule order rarely changes); the rest
+    // are matched as a multiset.
+    int head = 0;
+    while (reusable
+        && head < before.size()
+        && head < after.size()
+        && before.get(head).equals(after.get(head))) {
+      head++;
     }
-    // Only the rules that differ move: a policy re-applied with one rule changed moves one rule.
-    Map<ResolvedRule, Integer> old = new HashMap<>();
-    if (previous != null) {
-      previous.rules().forEach(r -> old.merge(r, 1, Integer::sum));
+    int tail = 0;
+    while (reusable
+        && tail < before.size() - head
+        && tail < after.size() - head
+        && before.get(before.size() - 1 - tail).equals(after.get(after.size() - 1 - tail))) {
+      tail++;
     }
-    if (next != null) {
-      for (ResolvedRule r : next.rules()) {
-        Integer n = old.get(r);
-        if (n == null) {
-          state.add(r);
-        } else if (n == 1) {
-          old.remove(r);
-        } else {
-          old.put(r, n - 1);
+    Map<PolicyRule, Deque<List<ResolvedRule>>> gone = new HashMap<>();
+    for (int i = head; i < before.size() - tail; i++) {
+      gone.computeIfAbsent(before.get(i), r -> new ArrayDeque<>()).add(previous.resolved().get(i));
+    }
+    List<List<ResolvedRule>> resolved = new ArrayList<>(after.size());
+    for (int i = 0; i < after.size(); i++) {
+      if (i < head) {
+        resolved.add(previous.resolved().get(i));
+      } else if (i >= after.size() - tail) {
+        resolved.add(previous.resolved().get(before.size() - (after.size() - i)));
+      } else {
+        Deque<List<ResolvedRule>> same = reusable ? gone.get(after.get(i)) : null;
+        List<ResolvedRule> r = same == null ? null : same.poll();
+        if (r == null) {
+          r = PolicyResolver.resolve(name, after.get(i), subject, universe);
+          r.forEach(state::add);
         }
+        resolved.add(r);
       }
     }
-    old.forEach(
-        (r, n) -> {
-          for (int i = 0; i < n; i++) {
-            state.remove(r);
-          }
-        });
+    gone.values().forEach(left -> left.forEach(r -> r.forEach(state::remove)));
+    if (selects) {
+      byPolicy.put(name, new Contribution(policy, resolved, subject, universe));
+      count(policy, +1);
+    }
   }
 
   /** Resolves every policy again (the subject's labels or the universe changed). */
@@ -73,9 +105,9 @@ public final class EndpointRules {
     }
   }
 
-  private void count(PolicyResolver.Contribution c, int delta) {
-    ingressDefaultDeny += c.ingressDefaultDeny() ? delta : 0;
-    egressDefaultDeny += c.egressDefaultDeny() ? delta : 0;
+  private void count(Policy p, int delta) {
+    ingressDefaultDeny += p.enablesDefaultDeny(Direction.INGRESS) ? delta : 0;
+    egressDefaultDeny += p.enablesDefaultDeny(Direction.EGRESS) ? delta : 0;
   }
 
   /** The keys whose verdict changed since the last flush. */
@@ -101,7 +133,7 @@ public final class EndpointRules {
       return EndpointPolicy.NONE;
     }
     List<ResolvedRule> rules = new ArrayList<>();
-    byPolicy.values().forEach(c -> rules.addAll(c.rules()));
+    byPolicy.values().forEach(c -> c.resolved().forEach(rules::addAll));
     return new EndpointPolicy(
         enforced(Direction.INGRESS),
         enforced(Direction.EGRESS),

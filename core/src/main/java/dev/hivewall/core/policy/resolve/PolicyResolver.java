@@ -65,15 +65,22 @@ public final class PolicyResolver {
     }
     List<ResolvedRule> rules = new ArrayList<>();
     for (PolicyRule r : p.rules()) {
-      if (!r.matchesNothing()) {
-        rules.addAll(resolve(p.name(), r, subject, universe));
-      }
+      rules.addAll(resolve(p.name(), r, subject, universe));
     }
     return new Contribution(
         p.enablesDefaultDeny(Direction.INGRESS), p.enablesDefaultDeny(Direction.EGRESS), rules);
   }
 
-  private static List<ResolvedRule> resolve(
+  /**
+   * One rule of policy {@code policy} for {@code subject}: peers as identities, named ports as
+   * numbers (none when it matches nothing). Depends only on its arguments.
+   */
+  static List<ResolvedRule> resolve(
+      PolicyName policy, PolicyRule r, PolicySubject subject, Universe universe) {
+    return r.matchesNothing() ? List.of() : resolveMatching(policy, r, subject, universe);
+  }
+
+  private static List<ResolvedRule> resolveMatching(
       PolicyName policy, PolicyRule r, PolicySubject subject, Universe universe) {
     Set<Identity> ids = new TreeSet<>();
     if (r.anyPeer()) {

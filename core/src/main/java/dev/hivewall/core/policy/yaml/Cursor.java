@@ -67,22 +67,20 @@ public final class Cursor {
     if (!(node instanceof YamlNode.YamlMap map)) {
       throw error("expected a mapping, found " + node.kind());
     }
-    for (Map.Entry<String, Integer> key : map.keyLines().entrySet()) {
-      if (!known.contains(key.getKey())) {
+    for (YamlNode.Entry key : map.entries()) {
+      if (!known.contains(key.key())) {
         throw new PolicyException(
             source,
-            key.getValue(),
-            new Cursor(source, node, this, key.getKey(), -1).path(),
+            key.keyLine(),
+            new Cursor(source, node, this, key.key(), -1).path(),
             "unknown field '"
-                + key.getKey()
+                + key.key()
                 + "' (known here: "
                 + String.join(", ", new TreeSet<>(known))
                 + ")");
       }
     }
-    Map<String, Cursor> out = new LinkedHashMap<>();
-    map.entries().forEach((k, v) -> out.put(k, new Cursor(source, v, this, k, -1)));
-    return new Fields(this, out);
+    return new Fields(this, map);
   }
 
   /** The items of a list; an empty (null) value is an empty list. */
@@ -140,26 +138,39 @@ public final class Cursor {
       throw error("expected a mapping of strings, found " + node.kind());
     }
     Map<String, String> out = new LinkedHashMap<>();
-    map.entries().forEach((k, v) -> out.put(k, new Cursor(source, v, this, k, -1).string()));
+    for (YamlNode.Entry e : map.entries()) {
+      out.put(e.key(), new Cursor(source, e.value(), this, e.key(), -1).string());
+    }
     return out;
   }
 
-  /** The fields of one mapping. */
-  public record Fields(Cursor owner, Map<String, Cursor> values) {
+  /** The fields of one mapping (already checked against the known keys). */
+  public static final class Fields {
+    private final Cursor owner;
+    private final YamlNode.YamlMap map;
+
+    Fields(Cursor owner, YamlNode.YamlMap map) {
+      this.owner = owner;
+      this.map = map;
+    }
+
     public Optional<Cursor> get(String name) {
-      return Optional.ofNullable(values.get(name));
+      YamlNode v = map.get(name);
+      return v == null
+          ? Optional.empty()
+          : Optional.of(new Cursor(owner.source, v, owner, name, -1));
     }
 
     public Cursor required(String name) {
-      Cursor c = values.get(name);
-      if (c == null || c.isNull()) {
+      YamlNode v = map.get(name);
+      if (v == null || v instanceof YamlNode.YamlNull) {
         throw owner.error("missing required field '" + name + "'");
       }
-      return c;
+      return new Cursor(owner.source, v, owner, name, -1);
     }
 
     public boolean has(String name) {
-      return values.containsKey(name);
+      return map.get(name) != null;
     }
 
     public List<Cursor> list(String name) {

@@ -1,15 +1,34 @@
 package dev.hivewall.core.policy.yaml;
 
 import java.util.List;
-import java.util.Map;
 
 /** A YAML value that remembers the line it started on, so errors can point at it. */
 public sealed interface YamlNode {
   int line();
 
-  /** A mapping; keys in document order. */
-  record YamlMap(int line, Map<String, YamlNode> entries, Map<String, Integer> keyLines)
-      implements YamlNode {}
+  /**
+   * A mapping; entries in document order, keys unique (the reader refuses duplicates). A list, not
+   * a hash map: policy mappings have a handful of keys, and a large policy has tens of thousands of
+   * them, so a scan beats building and probing a table.
+   */
+  record YamlMap(int line, List<Entry> entries) implements YamlNode {
+    public YamlMap {
+      entries = List.copyOf(entries);
+    }
+
+    /** The value under {@code key}, or null. */
+    public YamlNode get(String key) {
+      for (Entry e : entries) {
+        if (e.key().equals(key)) {
+          return e.value();
+        }
+      }
+      return null;
+    }
+  }
+
+  /** One key of a mapping, the line it is on, and its value. */
+  record Entry(String key, int keyLine, YamlNode value) {}
 
   record YamlList(int line, List<YamlNode> items) implements YamlNode {}
 

@@ -8,9 +8,9 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.hivewall.core.policy.api.PolicyException;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 import org.yaml.snakeyaml.LoaderOptions;
 
 /**
@@ -24,6 +24,9 @@ public final class YamlReader {
 
   private static final YAMLFactory YAML = yamlFactory();
   private static final JsonFactory JSON = new JsonFactory();
+
+  /** From this many keys on, duplicates are found with a hash set instead of a scan. */
+  private static final int LARGE_MAPPING = 16;
 
   private YamlReader() {}
 
@@ -72,20 +75,24 @@ public final class YamlReader {
     int line = p.currentTokenLocation().getLineNr();
     return switch (t) {
       case START_OBJECT -> {
-        Map<String, YamlNode> entries = new LinkedHashMap<>();
-        Map<String, Integer> keyLines = new LinkedHashMap<>();
-        JsonToken k;
-        while ((k = p.nextToken()) != JsonToken.END_OBJECT) {
+        List<YamlNode.Entry> entries = new ArrayList<>();
+        Set<String> seen = null; // only for large mappings; small ones are scanned
+        while (p.nextToken() != JsonToken.END_OBJECT) {
           String key = p.currentName();
           int keyLine = p.currentTokenLocation().getLineNr();
-          if (entries.containsKey(key)) {
+          if (entries.size() == LARGE_MAPPING) {
+            seen = new HashSet<>();
+            for (YamlNode.Entry e : entries) {
+              seen.add(e.key());
+            }
+          }
+          boolean duplicate = seen == null ? contains(entries, key) : !seen.add(key);
+          if (duplicate) {
             throw new PolicyException(source, keyLine, key, "duplicate key '" + key + "'");
           }
-          YamlNode value = read(source, p, p.nextToken());
-          entries.put(key, value);
-          keyLines.put(key, keyLine);
+          entries.add(new YamlNode.Entry(key, keyLine, read(source, p, p.nextToken())));
         }
-        yield new YamlNode.YamlMap(line, entries, keyLines);
+        yield new YamlNode.YamlMap(line, entries);
       }
       case START_ARRAY -> {
         List<YamlNode> items = new ArrayList<>();
@@ -101,6 +108,15 @@ public final class YamlReader {
           new YamlNode.YamlScalar(line, p.getText(), false);
       default -> throw new PolicyException(source, line, "", "unexpected YAML token " + t);
     };
+  }
+
+  private static boolean contains(List<YamlNode.Entry> entries, String key) {
+    for (YamlNode.Entry e : entries) {
+      if (e.key().equals(key)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static String firstLine(String s) {

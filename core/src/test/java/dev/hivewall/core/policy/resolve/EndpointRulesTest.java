@@ -19,8 +19,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Policy-by-policy updates against resolving everything again: after each random apply or delete of
- * one policy, the endpoint's incremental policy equals PolicyResolver.resolve over all policies,
- * and the flushed keys are exactly those whose verdict changed. Seeded (-Dhivewall.seed=N).
+ * one policy (and now and then a change of universe), the endpoint's incremental policy equals
+ * PolicyResolver.resolve over all policies, and the flushed keys are exactly those whose verdict
+ * changed. Seeded (-Dhivewall.seed=N).
  */
 class EndpointRulesTest {
   private static final String[] SELECTORS = {
@@ -48,18 +49,21 @@ class EndpointRulesTest {
         new PolicySubject(
             PolicyResolutionTest.APP1_LABELS, Map.of("http", PortProtocol.of(80, Protocol.TCP)));
     Map<PolicyName, Policy> policies = new TreeMap<>();
-    // The CIDR a policy may name is in the universe from the start: the universe stays fixed.
-    Universe universe =
-        new Universe(
-            PolicyResolutionTest.PODS,
-            Map.of(
-                dev.hivewall.core.net.Cidr.parse("10.0.0.0/8"),
-                new Identity(Identity.CIDR_BASE | 1)),
-            Map.of());
+    // Two universes in which the CIDR a policy may name has different identities; the agent
+    // switches between them and updates every policy (as it does those reading what changed).
+    Universe[] universes = {universe(1), universe(2)};
+    Universe universe = universes[0];
     EndpointRules rules = new EndpointRules();
     EndpointPolicy before = EndpointPolicy.NONE;
     for (int step = 0; step < 400; step++) {
       String name = "p" + random.nextInt(4);
+      if (random.nextInt(8) == 0) {
+        universe = universe == universes[0] ? universes[1] : universes[0];
+        for (int i = 0; i < 4; i++) {
+          PolicyName other = new PolicyName("demo", "p" + i);
+          rules.update(other, policies.get(other), app1, universe);
+        }
+      }
       Policy next = random.nextInt(4) == 0 ? null : randomPolicy(random, name);
       if (next == null) {
         policies.remove(new PolicyName("demo", name));
@@ -77,7 +81,7 @@ class EndpointRulesTest {
       for (Direction d : Direction.values()) {
         assertThat(actual.enforced(d)).as(what).isEqualTo(expected.enforced(d));
       }
-      assertThat(new HashSet<>(actual.rules())).as(what).isEqualTo(new HashSet<>(expected.rules()));
+      assertThat(actual.rules()).as(what).isEqualTo(expected.rules());
       Set<PolicyKey> reallyChanged = new HashSet<>(expected.mapState().keys());
       reallyChanged.addAll(before.mapState().keys());
       MapState previous = before.mapState();
@@ -85,6 +89,15 @@ class EndpointRulesTest {
       assertThat(changed).as(what).isEqualTo(reallyChanged);
       before = expected;
     }
+  }
+
+  private static Universe universe(int cidrIdentity) {
+    return new Universe(
+        PolicyResolutionTest.PODS,
+        Map.of(
+            dev.hivewall.core.net.Cidr.parse("10.0.0.0/8"),
+            new Identity(Identity.CIDR_BASE | cidrIdentity)),
+        Map.of());
   }
 
   private static Policy randomPolicy(Random random, String name) {
@@ -96,7 +109,7 @@ class EndpointRulesTest {
                 + SELECTORS[random.nextInt(SELECTORS.length)]
                 + "\n");
     String section = random.nextBoolean() ? "ingress" : "ingressDeny";
-    int n = random.nextInt(3);
+    int n = random.nextInt(4); // with 3 rules from these pools, repeats are common
     sb.append("  ").append(section).append(n == 0 ? ": [{}]\n" : ":\n");
     for (int i = 0; i < n; i++) {
       sb.append("  - ")

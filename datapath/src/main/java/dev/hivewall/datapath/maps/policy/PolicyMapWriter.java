@@ -6,7 +6,9 @@ import dev.hivewall.core.policy.resolve.PolicyVerdict;
 import dev.hivewall.datapath.abi.PolicyMapVerdict;
 import dev.hivewall.ebpf.BpfMap;
 import dev.hivewall.ebpf.TypedMap;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -20,12 +22,23 @@ import java.util.Set;
  * <p>Single writer: the datapath reconciler.
  */
 public final class PolicyMapWriter {
+  /** The map value of each verdict (values are immutable; one instance each). */
+  private static final Map<PolicyVerdict, PolicyMapEntry> ENTRIES = entries();
+
   private final TypedMap<PolicyMapKey, PolicyMapEntry> exact;
   private final TypedMap<PolicyMapKey, PolicyMapEntry> trie;
 
   public PolicyMapWriter(BpfMap exactHash, BpfMap lpmTrie) {
     this.exact = new TypedMap<>(exactHash, PolicyMapKey.CODEC, PolicyMapEntry.CODEC);
     this.trie = new TypedMap<>(lpmTrie, PolicyMapKey.CODEC, PolicyMapEntry.CODEC);
+  }
+
+  private static Map<PolicyVerdict, PolicyMapEntry> entries() {
+    Map<PolicyVerdict, PolicyMapEntry> m = new EnumMap<>(PolicyVerdict.class);
+    for (PolicyVerdict v : PolicyVerdict.values()) {
+      m.put(v, new PolicyMapEntry(PolicyMapVerdict.of(v), 0));
+    }
+    return m;
   }
 
   /** Whether a key lives in the exact hash: a protocol and a whole port. */
@@ -39,7 +52,8 @@ public final class PolicyMapWriter {
    */
   public int write(int endpointId, PolicySlot slot, Set<PolicyKey> keys, PolicyMapView state) {
     int policyId = slot.policyId(endpointId);
-    Map<PolicyMapKey, PolicyMapEntry> exactPuts = new LinkedHashMap<>();
+    List<PolicyMapKey> exactKeys = new ArrayList<>(keys.size());
+    List<PolicyMapEntry> exactValues = new ArrayList<>(keys.size());
     for (PolicyKey k : keys) {
       PolicyVerdict v = state.get(k);
       PolicyMapKey key = new PolicyMapKey(policyId, k);
@@ -49,16 +63,14 @@ public final class PolicyMapWriter {
         } else {
           trie.remove(key);
         }
+      } else if (isExact(k)) {
+        exactKeys.add(key);
+        exactValues.add(ENTRIES.get(v));
       } else {
-        PolicyMapEntry value = new PolicyMapEntry(PolicyMapVerdict.of(v), 0);
-        if (isExact(k)) {
-          exactPuts.put(key, value);
-        } else {
-          trie.put(key, value);
-        }
+        trie.put(key, ENTRIES.get(v));
       }
     }
-    exact.putAll(exactPuts);
+    exact.putAll(exactKeys, exactValues);
     return keys.size();
   }
 }
