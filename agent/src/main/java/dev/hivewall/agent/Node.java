@@ -61,6 +61,12 @@ public final class Node implements AutoCloseable {
   private final Map<String, LxcDatapath.AttachedDevice> attached = new HashMap<>();
   private final Map<String, Responder> responders = new HashMap<>();
 
+  /**
+   * Host device -> its ifindex in the node namespace. Looking one up enters that namespace on a
+   * thread of its own (~1 ms); a device keeps its index until it is deleted (teardown forgets it).
+   */
+  private final Map<String, Integer> hostIfindex = new HashMap<>();
+
   /** Per pod: its policy, kept up to date policy by policy, and what the datapath was given. */
   private final Map<String, PodPolicy> podPolicies = new HashMap<>();
 
@@ -76,6 +82,12 @@ public final class Node implements AutoCloseable {
   private final java.util.concurrent.ExecutorService housekeeping =
       java.util.concurrent.Executors.newSingleThreadExecutor(
           Thread.ofPlatform().daemon().name("hivewall-slot-catch-up").factory());
+
+  /** Writes the state file while the datapath is being updated (two cores: the save is free). */
+  private final java.util.concurrent.ExecutorService saver =
+      java.util.concurrent.Executors.newSingleThreadExecutor(
+          Thread.ofPlatform().daemon().name("hivewall-state-save").factory());
+
   private final java.util.concurrent.atomic.AtomicBoolean catchUpPending =
       new java.util.concurrent.atomic.AtomicBoolean();
   private boolean closed;
@@ -102,11 +114,32 @@ public final class Node implements AutoCloseable {
     try {
       node.plumbing.prepareNode();
       node.restore(node.store.load());
+      node.housekeeping.execute(Node::warmUp);
       return node;
     } catch (RuntimeException e) {
       node.close();
       throw e;
     }
+  }
+
+  /**
+   * Loads and runs the policy parser once on a sample, off the request path, so that the first
+   * `policy apply` a user makes does not pay for loading the YAML stack (~25 ms).
+   */
+  private static void warmUp() {
+    PolicyParser.parse(
+        "warm-up",
+        """
+        apiVersion: cilium.io/v2
+        kind: CiliumNetworkPolicy
+        metadata: {name: warm-up, namespace: default}
+        spec:
+          endpointSelector: {matchLabels: {app: a}}
+          ingress:
+          - fromEndpoints: [{matchLabels: {app: b}}]
+            toPorts: [{ports: [{port: "80", protocol: TCP}]}]
+        """,
+        DEFAULT_NAMESPACE);
   }
 
   // ---- namespaces ------------------------------------------------------------------------------
@@ -259,7 +292,11 @@ public final class Node implements AutoCloseable {
       policies.putAll(before);
       policyTexts.clear();
       policyTexts.putAll(beforeTexts);
-      reconcile();
+      try {
+        commit(); // the state file goes back too
+      } catch (RuntimeException again) {
+        e.addSuppressed(again);
+      }
       throw e;
     }
     return names;
@@ -297,9 +334,36 @@ public final class Node implements AutoCloseable {
   // ---- internals -------------------------------------------------------------------------------
 
   /** Persist, then make the kernel match. */
+  /**
+   * Persists the state and makes the datapath match it. Both run at once (the file on another
+   * thread); the call returns when both are done, and fails if either failed.
+   */
   private void commit() {
-    store.save(snapshot());
-    reconcile();
+    AgentState state = snapshot();
+    java.util.concurrent.Future<?> saved = saver.submit(() -> store.save(state));
+    RuntimeException failure = null;
+    try {
+      reconcile();
+    } catch (RuntimeException e) {
+      failure = e;
+    }
+    try {
+      saved.get();
+    } catch (java.util.concurrent.ExecutionException e) {
+      RuntimeException saveFailure =
+          e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+      if (failure == null) {
+        failure = saveFailure;
+      } else {
+        failure.addSuppressed(saveFailure);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while saving the agent state", e);
+    }
+    if (failure != null) {
+      throw failure;
+    }
     revision++;
   }
 
@@ -323,6 +387,7 @@ public final class Node implements AutoCloseable {
   }
 
   private void start(Pod pod, boolean adopt) {
+    hostIfindex.remove(pod.hostDevice());
     if (!adopt) {
       plumbing.create(pod.netns(), pod.hostDevice(), pod.ip());
     }
@@ -381,6 +446,7 @@ public final class Node implements AutoCloseable {
     }
     pods.remove(key);
     plumbing.delete(p.netns(), p.hostDevice());
+    hostIfindex.remove(p.hostDevice());
   }
 
   /** Makes identities, ipcache and every endpoint's policy match the current state. */
@@ -522,7 +588,7 @@ public final class Node implements AutoCloseable {
 
   private EndpointPolicyState.Endpoint endpoint(Pod p) {
     return new EndpointPolicyState.Endpoint(
-        config.nodeNamespace().ifIndex(p.hostDevice()),
+        hostIfindex.computeIfAbsent(p.hostDevice(), d -> config.nodeNamespace().ifIndex(d)),
         p.endpointId(),
         p.identity(),
         Ipv4Address.parse(p.ip()));
@@ -633,6 +699,7 @@ public final class Node implements AutoCloseable {
   public synchronized void close() {
     closed = true;
     housekeeping.shutdown();
+    saver.shutdown();
     responders.values().forEach(Responder::close);
     responders.clear();
     datapath.close();

@@ -14,7 +14,8 @@ import java.nio.file.StandardOpenOption;
 /**
  * The agent's state file, written atomically: a temporary file in the same directory is written and
  * fsync'ed, then renamed over {@code state.json} (rename is atomic on one file system), so a crash
- * leaves either the old or the new state, never half of one.
+ * leaves either the old or the new state, never half of one; the directory is synced after the
+ * rename so the new state survives a power loss.
  */
 public final class StateStore {
   private static final ObjectMapper JSON =
@@ -52,17 +53,27 @@ public final class StateStore {
     }
   }
 
+  /** Replaces the state file; one writer at a time (the agent's saver thread). */
   public void save(AgentState state) {
     try {
-      Files.createDirectories(file.getParent());
-      Path tmp = Files.createTempFile(file.getParent(), "state", ".tmp");
+      Path dir = file.getParent();
+      Files.createDirectories(dir);
+      Path tmp = dir.resolve(file.getFileName() + ".tmp"); // a crash's leftover is overwritten
       try {
         try (FileChannel ch =
-            FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            FileChannel.open(
+                tmp,
+                StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
           ch.write(java.nio.ByteBuffer.wrap(JSON.writeValueAsBytes(state)));
           ch.force(true);
         }
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        // the rename itself is durable once the directory is synced
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+          d.force(true);
+        }
       } finally {
         Files.deleteIfExists(tmp);
       }
