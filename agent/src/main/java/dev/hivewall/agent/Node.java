@@ -20,6 +20,7 @@ import dev.hivewall.core.policy.api.PolicyParser;
 import dev.hivewall.core.policy.api.PortProtocol;
 import dev.hivewall.core.policy.api.Protocol;
 import dev.hivewall.core.policy.resolve.CidrIdentities;
+import dev.hivewall.core.policy.resolve.CidrTransition;
 import dev.hivewall.core.policy.resolve.EndpointPolicy;
 import dev.hivewall.core.policy.resolve.EndpointRules;
 import dev.hivewall.core.policy.resolve.PolicySubject;
@@ -478,35 +479,92 @@ public final class Node implements AutoCloseable {
     }
     changedPolicies.forEach(name -> cidrIdentities.update(name, policies.get(name)));
     Map<Cidr, Identity> cidrs = cidrIdentities.current();
-    writeIpcache(cidrs);
-
-    Universe previous = universe;
+    // Prefixes that came or went reach the datapath in the order of CidrTransition: maps right
+    // for both ipcache states first, then the ipcache, so no packet gets a verdict neither the old
+    // nor the new policies give. Pod addresses move to new identities after the maps too.
+    CidrTransition transition = new CidrTransition(ipcacheCidrs, cidrs);
     Map<Identity, Labels> ids = identities.snapshot();
     Map<Identity, Map<String, Set<PortProtocol>>> namedPorts = namedPortsByIdentity();
+    Universe previous = universe;
+    Universe bridge = universe(ids, transition.union(), namedPorts);
+    if (previous != null && !transition.added().isEmpty()) {
+      // 1. the old policies with the added prefixes; 2. the added prefixes into the ipcache
+      Map<PolicyName, Policy> old = new HashMap<>(reconciledPolicies);
+      updateEndpoints(old, affected(old, previous, bridge), bridge, false);
+      Map<Cidr, Integer> added = new HashMap<>();
+      transition.added().forEach((c, id) -> added.put(c, id.id()));
+      added.keySet().removeIf(ipcache::containsKey); // a pod's own address stays the pod's
+      if (!added.isEmpty()) {
+        datapath.ipcachePutAll(added);
+        ipcache.putAll(added);
+      }
+    }
+    // 3. the new policies (and new pods, relabeled pods) with old and new prefixes
+    Set<PolicyName> toUpdate = new HashSet<>(changedPolicies);
+    if (previous != null) {
+      toUpdate.addAll(affected(policies, previous, bridge));
+    }
+    updateEndpoints(policies, toUpdate, bridge, true);
+    // 4. the ipcache: removed prefixes out, pod addresses to their identities
+    writeIpcache(cidrs);
+    // 5. the keys of the removed prefixes' identities out (no packet carries them now)
+    Universe after = universe(ids, cidrs, namedPorts);
+    if (after != bridge) {
+      updateEndpoints(policies, affected(policies, bridge, after), after, false);
+    }
+    reconciledPolicies.clear();
+    reconciledPolicies.putAll(policies);
+    scheduleCatchUp();
+    release.forEach(identities::release);
+  }
+
+  /** The universe of these parts: the current one when nothing changed (so rules are reused). */
+  private Universe universe(
+      Map<Identity, Labels> ids,
+      Map<Cidr, Identity> cidrs,
+      Map<Identity, Map<String, Set<PortProtocol>>> namedPorts) {
     if (universe == null
         || universe.cidrIdentities() != cidrs
         || !universe.labelIdentities().equals(ids)
         || !universe.namedPorts().equals(namedPorts)) {
       universe = new Universe(ids, cidrs, namedPorts);
     }
-    // Unchanged policies that read a part of the universe that changed resolve anew too.
-    Set<PolicyName> toUpdate = new HashSet<>(changedPolicies);
-    if (previous != null && previous != universe) {
+    return universe;
+  }
+
+  /** The policies that read a part of the universe that differs between the two. */
+  private static Set<PolicyName> affected(
+      Map<PolicyName, Policy> policies, Universe before, Universe after) {
+    Set<PolicyName> out = new HashSet<>();
+    if (before != after) {
       policies.forEach(
           (name, p) -> {
-            if (UniverseUse.of(p).affectedBy(previous, universe)) {
-              toUpdate.add(name);
+            if (UniverseUse.of(p).affectedBy(before, after)) {
+              out.add(name);
             }
           });
     }
+    return out;
+  }
+
+  /**
+   * Brings every pod's policy to {@code policies} resolved in {@code u}, re-resolving the policies
+   * named in {@code toUpdate} ({@code newPods}: pods seen for the first time or with new labels are
+   * built whole; otherwise they wait for the step that does).
+   */
+  private void updateEndpoints(
+      Map<PolicyName, Policy> policies, Set<PolicyName> toUpdate, Universe u, boolean newPods) {
     for (Pod p : pods.values()) {
       PolicySubject subject = new PolicySubject(securityLabels(p), p.spec().namedPorts());
       PodPolicy pp = podPolicies.computeIfAbsent(p.spec().key(), k -> new PodPolicy());
       if (!subject.equals(pp.subject)) {
-        pp.rules.rebuild(policies.values(), subject, universe); // new pod, or its labels changed
+        if (!newPods) {
+          continue;
+        }
+        pp.rules.rebuild(policies.values(), subject, u); // new pod, or its labels changed
       } else {
         for (PolicyName name : toUpdate) {
-          pp.rules.update(name, policies.get(name), subject, universe);
+          pp.rules.update(name, policies.get(name), subject, u);
         }
       }
       pp.subject = subject;
@@ -520,10 +578,6 @@ public final class Node implements AutoCloseable {
         pp.applied = applied;
       }
     }
-    reconciledPolicies.clear();
-    reconciledPolicies.putAll(policies);
-    scheduleCatchUp();
-    release.forEach(identities::release);
   }
 
   /**

@@ -17,8 +17,10 @@ import java.util.TreeMap;
  * One identity ({@code 1<<24 | n}) per prefix that some policy mentions (cidr or except). The
  * ipcache maps each prefix to its identity; an address then carries the identity of the most
  * specific mentioned prefix that contains it, and {@code world} when none does. Numbers are kept
- * for prefixes that stay mentioned, so updates touch only what changed. Prefixes are counted per
- * policy, so changing one policy costs its own rules, not all of them.
+ * for prefixes that stay mentioned, so updates touch only what changed; a prefix that moves from
+ * one policy to another between two {@link #current()} calls keeps its number, and numbers are
+ * never reused. Prefixes are counted per policy, so changing one policy costs its own rules, not
+ * all of them.
  *
  * <p>Single writer: the policy repository.
  */
@@ -26,6 +28,10 @@ public final class CidrIdentities {
   private final Map<Cidr, Identity> byCidr = new TreeMap<>();
   private final Map<Cidr, Integer> mentions = new HashMap<>();
   private final Map<PolicyName, Set<Cidr>> byPolicy = new HashMap<>();
+
+  /** No longer mentioned since the last {@link #current()}: they keep their number till then. */
+  private final Set<Cidr> unmentioned = new HashSet<>();
+
   private Map<Cidr, Identity> snapshot = Map.of();
   private boolean changed;
   private int next = 1;
@@ -56,14 +62,16 @@ public final class CidrIdentities {
     for (Cidr c : previous) {
       if (!next.contains(c) && mentions.merge(c, -1, Integer::sum) == 0) {
         mentions.remove(c);
-        byCidr.remove(c);
-        changed = true;
+        unmentioned.add(c); // dropped by current(), unless another policy names it by then
       }
     }
     for (Cidr c : next) {
       if (!previous.contains(c) && mentions.merge(c, 1, Integer::sum) == 1) {
-        byCidr.put(c, new Identity(Identity.CIDR_BASE | this.next++));
-        changed = true;
+        unmentioned.remove(c);
+        if (!byCidr.containsKey(c)) {
+          byCidr.put(c, new Identity(Identity.CIDR_BASE | this.next++));
+          changed = true;
+        }
       }
     }
     if (next.isEmpty()) {
@@ -75,6 +83,11 @@ public final class CidrIdentities {
 
   /** prefix -> identity now; the same object until a prefix comes or goes. */
   public Map<Cidr, Identity> current() {
+    if (!unmentioned.isEmpty()) {
+      unmentioned.forEach(byCidr::remove);
+      unmentioned.clear();
+      changed = true;
+    }
     if (changed) {
       snapshot = Map.copyOf(byCidr);
       changed = false;
