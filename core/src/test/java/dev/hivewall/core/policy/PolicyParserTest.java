@@ -159,12 +159,8 @@ class PolicyParserTest {
     assertThat(
             error(SEED.replace("- fromEndpoints:", "- fromEntities: [moon]\n  - fromEndpoints:")))
         .contains("unknown entity 'moon'");
-    assertThat(
-            error(
-                SEED.replace(
-                    "      protocol: TCP",
-                    "      protocol: TCP\n      rules: {http: [{method: GET}]}")))
-        .contains("L7 rules (rules.http) are not supported yet");
+    assertThat(error(SEED.replace("protocol: TCP", "protocol: TCP\n        rules: {}")))
+        .contains("unknown field 'rules' (known here: endPort, port, protocol)");
     assertThat(
             error(
                 SEED.replace(
@@ -173,7 +169,7 @@ class PolicyParserTest {
     assertThat(error("")).isEqualTo("policy.yaml: no policy in the input");
   }
 
-  private static String error(String yaml) {
+  static String error(String yaml) {
     try {
       parse(yaml);
     } catch (PolicyException e) {

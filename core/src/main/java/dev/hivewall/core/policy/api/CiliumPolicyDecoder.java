@@ -101,16 +101,16 @@ final class CiliumPolicyDecoder {
       subject = selector;
       String ns = clusterwide ? null : namespace;
       for (Cursor r : f.list("ingress")) {
-        rules.add(rule(r, Direction.INGRESS, false, ns));
+        rules.addAll(rule(r, Direction.INGRESS, false, ns));
       }
       for (Cursor r : f.list("ingressDeny")) {
-        rules.add(rule(r, Direction.INGRESS, true, ns));
+        rules.addAll(rule(r, Direction.INGRESS, true, ns));
       }
       for (Cursor r : f.list("egress")) {
-        rules.add(rule(r, Direction.EGRESS, false, ns));
+        rules.addAll(rule(r, Direction.EGRESS, false, ns));
       }
       for (Cursor r : f.list("egressDeny")) {
-        rules.add(rule(r, Direction.EGRESS, true, ns));
+        rules.addAll(rule(r, Direction.EGRESS, true, ns));
       }
       if (f.get("enableDefaultDeny").filter(c -> !c.isNull()).isPresent()) {
         Cursor.Fields d = f.required("enableDefaultDeny").fields(Set.of("ingress", "egress"));
@@ -133,7 +133,11 @@ final class CiliumPolicyDecoder {
         description.toString());
   }
 
-  private static PolicyRule rule(Cursor r, Direction dir, boolean deny, String namespace) {
+  /**
+   * The rules of one YAML rule: one, or one per {@code toPorts} entry when some entry has HTTP
+   * rules (those apply to the ports of their own entry only).
+   */
+  private static List<PolicyRule> rule(Cursor r, Direction dir, boolean deny, String namespace) {
     boolean ingress = dir == Direction.INGRESS;
     Cursor.Fields f = r.fields(ingress ? INGRESS : EGRESS);
     refuseUnsupported(f);
@@ -192,6 +196,8 @@ final class CiliumPolicyDecoder {
       }
     }
     List<PortProtocol> ports = new ArrayList<>();
+    List<List<PortProtocol>> entryPorts = new ArrayList<>();
+    List<List<HttpRule>> entryHttp = new ArrayList<>();
     boolean hasL4 = false;
     for (Cursor tp : f.list("toPorts")) {
       hasL4 = true;
@@ -205,30 +211,50 @@ final class CiliumPolicyDecoder {
           throw pf.required(unsupported).error(unsupported + " is not supported by Hivewall");
         }
       }
-      if (pf.has("rules")) {
-        throw pf.required("rules")
-            .error(
-                deny
-                    ? "deny rules cannot have L7 rules (as in Cilium)"
-                    : "L7 rules (rules.http) are not supported yet: they come with the L7 proxy");
-      }
+      List<PortProtocol> these = new ArrayList<>();
       List<Cursor> list = pf.list("ports");
       if (list.isEmpty()) {
-        ports.add(PortProtocol.of(0, Protocol.ANY));
+        these.add(PortProtocol.of(0, Protocol.ANY));
       }
       for (Cursor p : list) {
-        ports.add(portProtocol(p));
+        these.add(portProtocol(p));
       }
+      List<HttpRule> http = List.of();
+      Optional<Cursor> l7 = pf.get("rules").filter(c -> !c.isNull());
+      if (l7.isPresent()) {
+        if (deny) {
+          throw l7.get().error("deny rules cannot have L7 rules (as in Cilium)");
+        }
+        http = HttpRules.decode(l7.get());
+        if (!http.isEmpty()) {
+          HttpRules.checkPorts(pf, these);
+        }
+      }
+      ports.addAll(these);
+      entryPorts.add(these);
+      entryHttp.add(http);
     }
+    List<PortProtocol> icmps = new ArrayList<>();
     for (Cursor icmp : f.list("icmps")) {
       hasL4 = true;
       for (Cursor field : icmp.fields(Set.of("fields")).list("fields")) {
-        ports.add(Icmp.decode(field));
+        icmps.add(Icmp.decode(field));
       }
     }
     // Cilium: L4 without L3 applies to every peer; a rule with neither matches nothing.
     boolean anyPeer = !hasL3 && hasL4;
-    return new PolicyRule(dir, deny, anyPeer, peers, ports);
+    if (entryHttp.stream().allMatch(List::isEmpty)) {
+      ports.addAll(icmps);
+      return List.of(new PolicyRule(dir, deny, anyPeer, peers, ports));
+    }
+    List<PolicyRule> out = new ArrayList<>();
+    for (int i = 0; i < entryPorts.size(); i++) {
+      out.add(new PolicyRule(dir, deny, anyPeer, peers, entryPorts.get(i), entryHttp.get(i)));
+    }
+    if (!icmps.isEmpty()) {
+      out.add(new PolicyRule(dir, deny, anyPeer, peers, icmps));
+    }
+    return out;
   }
 
   private static PortProtocol portProtocol(Cursor p) {

@@ -92,10 +92,13 @@ public final class PolicyResolver {
     if (ids.isEmpty()) {
       return List.of();
     }
-    PolicyVerdict verdict = r.deny() ? PolicyVerdict.DENY : PolicyVerdict.ALLOW;
+    PolicyVerdict verdict =
+        r.deny()
+            ? PolicyVerdict.DENY
+            : r.http().isEmpty() ? PolicyVerdict.ALLOW : PolicyVerdict.REDIRECT;
     boolean named = r.ports().stream().anyMatch(PortProtocol::isNamed);
     if (!named) {
-      return List.of(new ResolvedRule(policy, r.direction(), verdict, ids, r.ports()));
+      return List.of(new ResolvedRule(policy, r.direction(), verdict, ids, r.ports(), r.http()));
     }
     if (r.direction() == Direction.INGRESS) {
       List<PortProtocol> ports = new ArrayList<>();
@@ -110,7 +113,7 @@ public final class PolicyResolver {
       }
       return ports.isEmpty()
           ? List.of()
-          : List.of(new ResolvedRule(policy, r.direction(), verdict, ids, ports));
+          : List.of(new ResolvedRule(policy, r.direction(), verdict, ids, ports, r.http()));
     }
     // Egress: group peer identities by what the names resolve to on their endpoints.
     Map<List<PortProtocol>, Set<Identity>> groups = new LinkedHashMap<>();
@@ -126,7 +129,8 @@ public final class PolicyResolver {
     }
     List<ResolvedRule> out = new ArrayList<>();
     groups.forEach(
-        (ports, group) -> out.add(new ResolvedRule(policy, r.direction(), verdict, group, ports)));
+        (ports, group) ->
+            out.add(new ResolvedRule(policy, r.direction(), verdict, group, ports, r.http())));
     return out;
   }
 

@@ -2,6 +2,7 @@ package dev.hivewall.core.policy.resolve;
 
 import dev.hivewall.core.identity.Identity;
 import dev.hivewall.core.policy.api.Direction;
+import dev.hivewall.core.policy.api.HttpRule;
 import dev.hivewall.core.policy.api.PolicyName;
 import dev.hivewall.core.policy.api.PortProtocol;
 import java.util.List;
@@ -10,16 +11,31 @@ import java.util.Set;
 /**
  * A rule with its peers resolved to identities and its named ports resolved to numbers: what both
  * the map-state builder and the reference evaluator work from. {@code ports} empty means every
- * protocol and port.
+ * protocol and port. A REDIRECT rule carries the HTTP rules the proxy applies.
  */
 public record ResolvedRule(
     PolicyName policy,
     Direction direction,
     PolicyVerdict verdict,
     Set<Identity> identities,
-    List<PortProtocol> ports) {
+    List<PortProtocol> ports,
+    List<HttpRule> http) {
   public ResolvedRule {
     identities = Set.copyOf(identities);
     ports = List.copyOf(ports);
+    http = List.copyOf(http);
+    if ((verdict == PolicyVerdict.REDIRECT) == http.isEmpty()) {
+      throw new IllegalArgumentException("REDIRECT exactly when there are HTTP rules: " + verdict);
+    }
+  }
+
+  /** An L3/L4 rule. */
+  public ResolvedRule(
+      PolicyName policy,
+      Direction direction,
+      PolicyVerdict verdict,
+      Set<Identity> identities,
+      List<PortProtocol> ports) {
+    this(policy, direction, verdict, identities, ports, List.of());
   }
 }

@@ -1,0 +1,93 @@
+package dev.hivewall.core.policy.api;
+
+import dev.hivewall.core.policy.yaml.Cursor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/** Decodes the {@code rules} of a port rule: HTTP only (other L7 kinds are refused by name). */
+final class HttpRules {
+  /** RFC 9110 token: a header name. */
+  private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+
+  private HttpRules() {}
+
+  /** The HTTP rules of {@code rules}; an empty list when it names none ({@code http: []}). */
+  static List<HttpRule> decode(Cursor rules) {
+    Cursor.Fields f = rules.fields(Set.of("http", "kafka", "dns", "l7proto", "l7"));
+    for (String kind : List.of("kafka", "dns", "l7proto", "l7")) {
+      if (f.has(kind)) {
+        throw f.required(kind)
+            .error("L7 rules of kind '" + kind + "' are not supported by Hivewall (only http)");
+      }
+    }
+    List<HttpRule> out = new ArrayList<>();
+    for (Cursor h : f.list("http")) {
+      if (h.isNull()) {
+        out.add(HttpRule.ANY);
+        continue;
+      }
+      Cursor.Fields hf = h.fields(Set.of("method", "path", "host", "headers", "headerMatches"));
+      if (hf.has("headerMatches")) {
+        throw hf.required("headerMatches")
+            .error("headerMatches is not supported by Hivewall; use headers ('Name: value')");
+      }
+      List<String> headers = new ArrayList<>();
+      for (Cursor c : hf.list("headers")) {
+        headers.add(header(c));
+      }
+      out.add(
+          new HttpRule(
+              regex(hf.get("method"), "method"),
+              regex(hf.get("path"), "path"),
+              regex(hf.get("host"), "host"),
+              headers));
+    }
+    return out;
+  }
+
+  /** HTTP runs over TCP, on ports the proxy can be told about: no UDP/SCTP, no "all ports". */
+  static void checkPorts(Cursor.Fields portRule, List<PortProtocol> ports) {
+    for (PortProtocol p : ports) {
+      if (p.protocol() != Protocol.TCP && p.protocol() != Protocol.ANY) {
+        throw portRule
+            .required("rules")
+            .error("HTTP rules need TCP ports; " + p + " is " + p.protocol());
+      }
+      if (!p.isNamed() && p.port() == 0) {
+        throw portRule
+            .required("rules")
+            .error("HTTP rules need the ports they apply to (add ports: [{port: \"80\"}])");
+      }
+    }
+  }
+
+  private static String regex(Optional<Cursor> field, String what) {
+    if (field.isEmpty() || field.get().isNull()) {
+      return "";
+    }
+    Cursor c = field.get();
+    String text = c.string();
+    try {
+      Pattern.compile(text);
+    } catch (PatternSyntaxException e) {
+      throw c.error(
+          "'" + text + "' is not a valid " + what + " regular expression: " + e.getDescription());
+    }
+    return text;
+  }
+
+  private static String header(Cursor c) {
+    String text = c.string();
+    int colon = text.indexOf(':');
+    String name = (colon < 0 ? text : text.substring(0, colon)).strip();
+    if (!TOKEN.matcher(name).matches()) {
+      throw c.error(
+          "'" + text + "' is not a header rule ('Name' to require it, 'Name: value' to match it)");
+    }
+    return colon < 0 ? name : name + ": " + text.substring(colon + 1).strip();
+  }
+}
