@@ -29,13 +29,19 @@ public record ResolvedRule(
     }
   }
 
-  /** An L3/L4 rule. */
+  /** A rule without HTTP rules of its own; a REDIRECT one proxies every request (allows all). */
   public ResolvedRule(
       PolicyName policy,
       Direction direction,
       PolicyVerdict verdict,
       Set<Identity> identities,
       List<PortProtocol> ports) {
-    this(policy, direction, verdict, identities, ports, List.of());
+    this(
+        policy,
+        direction,
+        verdict,
+        identities,
+        ports,
+        verdict == PolicyVerdict.REDIRECT ? List.of(HttpRule.ANY) : List.of());
   }
 }
