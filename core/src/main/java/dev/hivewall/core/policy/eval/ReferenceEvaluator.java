@@ -2,6 +2,7 @@ package dev.hivewall.core.policy.eval;
 
 import dev.hivewall.core.identity.Identity;
 import dev.hivewall.core.policy.api.Direction;
+import dev.hivewall.core.policy.api.HttpRule;
 import dev.hivewall.core.policy.api.PolicyName;
 import dev.hivewall.core.policy.api.PortProtocol;
 import dev.hivewall.core.policy.api.Protocol;
@@ -55,6 +56,36 @@ public final class ReferenceEvaluator {
       case REDIRECT -> new Decision(Outcome.REDIRECT, DropCause.NONE, by);
       case ALLOW -> Decision.forward(by);
     };
+  }
+
+  /**
+   * The HTTP rules the proxy applies to a TCP connection from/to {@code peer} on {@code port}:
+   * those of every matching REDIRECT rule; {@link HttpRule#ANY} (every request) when a plain allow
+   * also matches, as in Cilium (an L3/L4 allow of the same traffic lets all of it through); none
+   * (refuse every request) when a deny matches or nothing redirects it.
+   */
+  public static List<HttpRule> httpRules(
+      EndpointPolicy policy, Direction direction, Identity peer, int port) {
+    List<HttpRule> out = new ArrayList<>();
+    boolean allowAll = false;
+    for (ResolvedRule r : policy.rules()) {
+      if (r.direction() != direction
+          || !matchesPeer(r, peer)
+          || !matchesL4(r, Protocol.TCP, port)) {
+        continue;
+      }
+      switch (r.verdict()) {
+        case DENY -> {
+          return List.of();
+        }
+        case ALLOW -> allowAll = true;
+        case REDIRECT -> out.addAll(r.http());
+      }
+    }
+    if (out.isEmpty()) {
+      return List.of(); // not redirected: the proxy should not have it
+    }
+    return allowAll ? List.of(HttpRule.ANY) : List.copyOf(out);
   }
 
   private static boolean matchesPeer(ResolvedRule r, Identity peer) {

@@ -1,0 +1,22 @@
+package dev.hivewall.core.policy.l7;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What HTTP rules look at in a request, already checked by the proxy's parser: the method as sent
+ * (methods are case-sensitive), the normalised path ({@link HttpPath}), the host (the Host header,
+ * or the authority of an absolute-form target; lower-cased; empty for HTTP/1.0 without one), and
+ * the header fields in order, names lower-cased.
+ */
+public record HttpRequestFacts(
+    String method, String path, String host, List<Map.Entry<String, String>> headers) {
+  public HttpRequestFacts {
+    host = host.toLowerCase(Locale.ROOT);
+    headers =
+        headers.stream()
+            .map(e -> Map.entry(e.getKey().toLowerCase(Locale.ROOT), e.getValue()))
+            .toList();
+  }
+}
