@@ -1,0 +1,162 @@
+package dev.hivewall.proxy.http;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Strict HTTP/1.x request-head parsing (RFC 9112), refusing everything that different servers read
+ * differently instead of guessing: only CRLF line ends, no whitespace before a field's colon, no
+ * folded lines (obs-fold), no control characters, a token method, one space between the parts of
+ * the request line, HTTP/1.0 or HTTP/1.1 only. Empty lines before the request line are skipped (RFC
+ * 9112 2.2).
+ */
+public final class RequestHeadParser {
+  private RequestHeadParser() {}
+
+  /**
+   * The number of bytes of {@code data[from, to)} up to and including the head's empty line, or -1
+   * when it has not all arrived; {@link HttpError} 431 once {@code limit} bytes hold no end.
+   */
+  public static int headLength(byte[] data, int from, int to, int limit) throws HttpError {
+    int max = Math.min(to, from + limit);
+    for (int i = from; i + 3 < max; i++) {
+      if (data[i] == '\r' && data[i + 1] == '\n' && data[i + 2] == '\r' && data[i + 3] == '\n') {
+        return i + 4 - from;
+      }
+    }
+    if (to - from >= limit) {
+      throw new HttpError(431, "request head over " + limit + " bytes");
+    }
+    return -1;
+  }
+
+  /** Parses a whole head ({@code data[from, from + length)}, as found by headLength). */
+  public static RequestHead parse(byte[] data, int from, int length, int maxFields)
+      throws HttpError {
+    int end = from + length;
+    int pos = from;
+    // leading empty lines
+    while (pos + 1 < end && data[pos] == '\r' && data[pos + 1] == '\n') {
+      pos += 2;
+    }
+    int lineEnd = lineEnd(data, pos, end);
+    String line = ascii(data, pos, lineEnd);
+    int sp1 = line.indexOf(' ');
+    int sp2 = sp1 < 0 ? -1 : line.indexOf(' ', sp1 + 1);
+    if (sp1 <= 0 || sp2 < 0 || line.indexOf(' ', sp2 + 1) >= 0) {
+      throw HttpError.badRequest("malformed request line");
+    }
+    String method = line.substring(0, sp1);
+    String target = line.substring(sp1 + 1, sp2);
+    String version = line.substring(sp2 + 1);
+    if (!isToken(method)) {
+      throw HttpError.badRequest("malformed method");
+    }
+    if (target.isEmpty() || !isVisible(target)) {
+      throw HttpError.badRequest("malformed request target");
+    }
+    int minor =
+        switch (version) {
+          case "HTTP/1.1" -> 1;
+          case "HTTP/1.0" -> 0;
+          default -> {
+            if (version.matches("HTTP/[0-9]\\.[0-9]")) {
+              throw new HttpError(505, "HTTP version " + version + " not supported");
+            }
+            throw HttpError.badRequest("malformed HTTP version");
+          }
+        };
+    return new RequestHead(
+        method, target, minor, fields(data, lineEnd + 2, end, maxFields), length);
+  }
+
+  /** The header fields from {@code pos} up to the empty line. */
+  static List<RequestHead.Field> fields(byte[] data, int pos, int end, int maxFields)
+      throws HttpError {
+    List<RequestHead.Field> fields = new ArrayList<>();
+    while (true) {
+      int lineEnd = lineEnd(data, pos, end);
+      if (lineEnd == pos) {
+        return fields; // the empty line
+      }
+      if (data[pos] == ' ' || data[pos] == '\t') {
+        throw HttpError.badRequest("folded header line (obs-fold)");
+      }
+      if (fields.size() == maxFields) {
+        throw new HttpError(431, "more than " + maxFields + " header fields");
+      }
+      String f = ascii(data, pos, lineEnd);
+      int colon = f.indexOf(':');
+      if (colon <= 0 || !isToken(f.substring(0, colon))) {
+        throw HttpError.badRequest("malformed header field name");
+      }
+      String value = f.substring(colon + 1).strip();
+      if (!isFieldValue(value)) {
+        throw HttpError.badRequest("control character in header " + f.substring(0, colon));
+      }
+      fields.add(new RequestHead.Field(f.substring(0, colon), value));
+      pos = lineEnd + 2;
+    }
+  }
+
+  /** Index of the CR of the CRLF ending the line at {@code pos}; bare CR or LF is refused. */
+  static int lineEnd(byte[] data, int pos, int end) throws HttpError {
+    for (int i = pos; i < end; i++) {
+      if (data[i] == '\n') {
+        throw HttpError.badRequest("bare LF in request head");
+      }
+      if (data[i] == '\r') {
+        if (i + 1 >= end || data[i + 1] != '\n') {
+          throw HttpError.badRequest("bare CR in request head");
+        }
+        return i;
+      }
+    }
+    throw HttpError.badRequest("unterminated line in request head");
+  }
+
+  static String ascii(byte[] data, int from, int to) {
+    return new String(data, from, to - from, StandardCharsets.ISO_8859_1);
+  }
+
+  /** RFC 9110 token. */
+  static boolean isToken(String s) {
+    if (s.isEmpty()) {
+      return false;
+    }
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      boolean ok =
+          (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9')
+              || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean isVisible(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c <= 0x20 || c >= 0x7f) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** VCHAR, SP, HTAB and obs-text; no other control characters (NUL, CR, LF, ...). */
+  private static boolean isFieldValue(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if ((c < 0x20 && c != '\t') || c == 0x7f) {
+        return false;
+      }
+    }
+    return true;
+  }
+}
