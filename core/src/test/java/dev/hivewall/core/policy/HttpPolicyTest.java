@@ -1,5 +1,6 @@
 package dev.hivewall.core.policy;
 
+import static dev.hivewall.core.policy.PolicyParserTest.SEED;
 import static dev.hivewall.core.policy.PolicyParserTest.error;
 import static dev.hivewall.core.policy.PolicyParserTest.parse;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -27,29 +28,7 @@ import org.junit.jupiter.api.Test;
 class HttpPolicyTest {
   /** The seed's L7 half: app2 may GET /public on app1:80, nothing else. */
   static final String SEED_L7 =
-      """
-      apiVersion: cilium.io/v2
-      kind: CiliumNetworkPolicy
-      metadata:
-        name: app1-from-app2
-        namespace: demo
-      spec:
-        endpointSelector:
-          matchLabels:
-            app: app1
-        ingress:
-        - fromEndpoints:
-          - matchLabels:
-              app: app2
-          toPorts:
-          - ports:
-            - port: "80"
-              protocol: TCP
-            rules:
-              http:
-              - method: GET
-                path: /public
-      """;
+      SEED + "      rules:\n        http:\n        - method: GET\n          path: /public\n";
 
   private static final Identity APP1 = new Identity(256);
   private static final Identity APP2 = new Identity(257);

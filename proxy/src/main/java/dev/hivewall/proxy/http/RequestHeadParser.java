@@ -1,5 +1,6 @@
 package dev.hivewall.proxy.http;
 
+import dev.hivewall.core.policy.l7.HttpSyntax;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,7 +51,7 @@ public final class RequestHeadParser {
     String method = line.substring(0, sp1);
     String target = line.substring(sp1 + 1, sp2);
     String version = line.substring(sp2 + 1);
-    if (!isToken(method)) {
+    if (!HttpSyntax.isToken(method)) {
       throw HttpError.badRequest("malformed method");
     }
     if (target.isEmpty() || !isVisible(target)) {
@@ -88,7 +89,7 @@ public final class RequestHeadParser {
       }
       String f = ascii(data, pos, lineEnd);
       int colon = f.indexOf(':');
-      if (colon <= 0 || !isToken(f.substring(0, colon))) {
+      if (colon <= 0 || !HttpSyntax.isToken(f.substring(0, colon))) {
         throw HttpError.badRequest("malformed header field name");
       }
       String value = f.substring(colon + 1).strip();
@@ -118,25 +119,6 @@ public final class RequestHeadParser {
 
   static String ascii(byte[] data, int from, int to) {
     return new String(data, from, to - from, StandardCharsets.ISO_8859_1);
-  }
-
-  /** RFC 9110 token. */
-  static boolean isToken(String s) {
-    if (s.isEmpty()) {
-      return false;
-    }
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      boolean ok =
-          (c >= 'a' && c <= 'z')
-              || (c >= 'A' && c <= 'Z')
-              || (c >= '0' && c <= '9')
-              || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
-      if (!ok) {
-        return false;
-      }
-    }
-    return true;
   }
 
   private static boolean isVisible(String s) {

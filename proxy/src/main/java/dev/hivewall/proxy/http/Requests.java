@@ -2,6 +2,7 @@ package dev.hivewall.proxy.http;
 
 import dev.hivewall.core.policy.l7.HttpPath;
 import dev.hivewall.core.policy.l7.HttpRequestFacts;
+import dev.hivewall.core.policy.l7.HttpSyntax;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -97,20 +98,6 @@ public final class Requests {
 
   /** host [":" port], with no userinfo: letters, digits, "-", ".", ":" and IPv6 brackets. */
   private static boolean isAuthority(String s) {
-    if (s.isEmpty()) {
-      return false;
-    }
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      boolean ok =
-          (c >= 'a' && c <= 'z')
-              || (c >= 'A' && c <= 'Z')
-              || (c >= '0' && c <= '9')
-              || "-.:[]_".indexOf(c) >= 0;
-      if (!ok) {
-        return false;
-      }
-    }
-    return true;
+    return !s.isEmpty() && HttpSyntax.allAlphaNumOr(s, "-.:[]_");
   }
 }

@@ -1,5 +1,6 @@
 package dev.hivewall.core.policy.api;
 
+import dev.hivewall.core.policy.l7.HttpSyntax;
 import dev.hivewall.core.policy.yaml.Cursor;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,9 +11,6 @@ import java.util.regex.PatternSyntaxException;
 
 /** Decodes the {@code rules} of a port rule: HTTP only (other L7 kinds are refused by name). */
 final class HttpRules {
-  /** RFC 9110 token: a header name. */
-  private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
-
   private HttpRules() {}
 
   /** The HTTP rules of {@code rules}; an empty list when it names none ({@code http: []}). */
@@ -84,7 +82,7 @@ final class HttpRules {
     String text = c.string();
     int colon = text.indexOf(':');
     String name = (colon < 0 ? text : text.substring(0, colon)).strip();
-    if (!TOKEN.matcher(name).matches()) {
+    if (!HttpSyntax.isToken(name)) {
       throw c.error(
           "'" + text + "' is not a header rule ('Name' to require it, 'Name: value' to match it)");
     }

@@ -63,19 +63,8 @@ public final class HttpPath {
 
   /** RFC 3986 pchar / "/" (and "?" in a query); '%' checked by the decoder. */
   private static boolean validChars(String s, boolean query) {
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      boolean ok =
-          (c >= 'a' && c <= 'z')
-              || (c >= 'A' && c <= 'Z')
-              || (c >= '0' && c <= '9')
-              || "-._~!$&'()*+,;=:@/%".indexOf(c) >= 0
-              || (query && c == '?');
-      if (!ok) {
-        return false; // includes '#', '\', space, controls, non-ASCII
-      }
-    }
-    return true;
+    // anything else is refused: '#', '\\', space, controls, non-ASCII
+    return HttpSyntax.allAlphaNumOr(s, query ? "-._~!$&'()*+,;=:@/%?" : "-._~!$&'()*+,;=:@/%");
   }
 
   private static String decodeUnreserved(String path) {
@@ -98,10 +87,7 @@ public final class HttpPath {
       if (d == '/' || d == '\\' || d == 0) {
         return null; // a separator or NUL in disguise
       }
-      if ((d >= 'a' && d <= 'z')
-          || (d >= 'A' && d <= 'Z')
-          || (d >= '0' && d <= '9')
-          || "-._~".indexOf(d) >= 0) {
+      if (HttpSyntax.isUnreserved(d)) {
         out.append(d);
       } else {
         out.append('%').append(Character.toUpperCase(path.charAt(i + 1)));

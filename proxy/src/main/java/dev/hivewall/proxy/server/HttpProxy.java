@@ -1,0 +1,91 @@
+package dev.hivewall.proxy.server;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The L7 proxy of a node: an epoll server whose connections are {@link ClientSession}s. In
+ * transparent mode the listening socket has IP_TRANSPARENT, so the datapath can hand it connections
+ * addressed to any pod (bpf_sk_assign) and each accepted socket's local address is the connection's
+ * original destination. Owns its event loops; {@link #close} stops them.
+ */
+public final class HttpProxy implements AutoCloseable {
+  private final EventLoopGroup group;
+  private final Channel server;
+
+  private HttpProxy(EventLoopGroup group, Channel server) {
+    this.group = group;
+    this.server = server;
+  }
+
+  public static HttpProxy start(
+      ProxyConfig config, ConnectionPolicy policy, Consumer<L7Flow> flows, int threads) {
+    if (!Epoll.isAvailable()) {
+      throw new IllegalStateException(
+          "cannot start the L7 proxy: Netty epoll is unavailable ("
+              + Epoll.unavailabilityCause()
+              + ")");
+    }
+    EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads, EpollIoHandler.newFactory());
+    try {
+      ServerBootstrap b =
+          new ServerBootstrap()
+              .group(group)
+              .channel(EpollServerSocketChannel.class)
+              .option(ChannelOption.SO_REUSEADDR, true)
+              .childOption(ChannelOption.TCP_NODELAY, true)
+              .childOption(ChannelOption.AUTO_READ, true)
+              .childHandler(
+                  new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                      ch.pipeline()
+                          .addLast(
+                              new IdleStateHandler(
+                                  0, 0, config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS) {
+                                @Override
+                                protected void channelIdle(
+                                    ChannelHandlerContext ctx, IdleStateEvent evt) {
+                                  ctx.close();
+                                }
+                              },
+                              new ClientSession(config, policy, flows));
+                    }
+                  });
+      if (config.transparent()) {
+        b.option(EpollChannelOption.IP_TRANSPARENT, true);
+      }
+      Channel server = b.bind(config.listen()).sync().channel();
+      return new HttpProxy(group, server);
+    } catch (Exception e) {
+      group.shutdownGracefully();
+      throw new IllegalStateException(
+          "cannot start the L7 proxy on " + config.listen() + ": " + e.getMessage(), e);
+    }
+  }
+
+  public InetSocketAddress address() {
+    return (InetSocketAddress) server.localAddress();
+  }
+
+  @Override
+  public void close() {
+    server.close().syncUninterruptibly();
+    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+  }
+}
