@@ -11,6 +11,12 @@
  * -> one conntrack lookup: a reply passes -> peer identity from the ipcache
  * (no entry: world; cached in the conntrack entry per ipcache revision) ->
  * policy (lib/policy.h) -> conntrack entry for a new connection that passes.
+ *
+ * L7: a TCP packet whose verdict is REDIRECT is assigned to the node's proxy
+ * socket (hw_to_proxy) where it enters the node, in hw_from_pod: for the
+ * sender's egress rules, and for the ingress rules of a receiving pod of the
+ * same node (hw_local_l7_ingress). The proxy's own connections carry
+ * HW_MARK_FROM_PROXY and pass hw_to_pod.
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -24,6 +30,7 @@
 #include "lib/conntrack.h"
 #include "lib/policy.h"
 
+#define HW_IDENTITY_HOST 1
 #define HW_IDENTITY_WORLD 2
 
 struct hw_verdict_ctx {
@@ -148,6 +155,77 @@ static __always_inline int hw_pass(struct __sk_buff *skb, const struct hw_verdic
 	return TC_ACT_OK;
 }
 
+/*
+ * The proxy port when the destination is a pod of this node whose ingress
+ * policy sends this traffic to the L7 proxy, else 0. Skipped (no lookup) while
+ * no pod of the node has L7 ingress rules.
+ */
+static __always_inline __be16 hw_local_l7_ingress(const struct hw_endpoint_info *src,
+						  const struct hw_ipv4_tuple *t)
+{
+	__u32 zero = 0;
+	struct hw_node_config *node = bpf_map_lookup_elem(&hw_node_config, &zero);
+
+	if (!node || !(node->flags & HW_NODE_L7_INGRESS))
+		return 0;
+	struct hw_ipcache_host_key host = { .addr = t->daddr };
+	struct hw_ipcache_entry *dst = bpf_map_lookup_elem(&hw_ipcache_hosts, &host);
+	if (!dst || !dst->ifindex)
+		return 0;
+	struct hw_endpoint_info *dep = hw_endpoint_of(dst->ifindex);
+	if (!dep || !(dep->flags & HW_EP_INGRESS_RULES))
+		return 0;
+	__be16 proxy_port = 0;
+	__u32 policy_id = dep->endpoint_id | (dep->flags & HW_EP_POLICY_SLOT_B ? HW_POLICY_SLOT_BIT : 0);
+	__u8 v = hw_policy_verdict(policy_id, src->identity, HW_DIR_INGRESS, IPPROTO_TCP, t->dport,
+				   dep->flags & HW_EP_POLICY_RANGES,
+				   dep->flags & HW_EP_ANY_PEER_RULES, &proxy_port);
+	return v == HW_POLICY_REDIRECT ? proxy_port : 0;
+}
+
+/*
+ * Hands a TCP packet to the L7 proxy of this node, whose sockets live in this
+ * (the node's) namespace: to the proxy socket of its connection if one exists,
+ * else to the proxy's listener (127.0.0.1:proxy_port, IP_TRANSPARENT), which
+ * accepts it with its original destination as the local address. The mark
+ * makes the node route it locally; the connection is tracked as usual, so the
+ * proxy's answers reach the pod as replies.
+ */
+static __always_inline int hw_to_proxy(struct __sk_buff *skb, const struct hw_verdict_ctx *c,
+				       const struct hw_ipv4_tuple *t, const struct hw_ct_key *ck,
+				       struct hw_ct_entry *ct, __u64 tagged_identity,
+				       __be16 proxy_port)
+{
+	if (t->protocol != IPPROTO_TCP || !proxy_port)
+		return hw_drop(skb, c, t, HW_DROP_NO_PROXY);
+	struct bpf_sock_tuple tuple = {};
+	tuple.ipv4.saddr = t->saddr;
+	tuple.ipv4.daddr = t->daddr;
+	tuple.ipv4.sport = t->sport;
+	tuple.ipv4.dport = t->dport;
+	struct bpf_sock *sk =
+		bpf_skc_lookup_tcp(skb, &tuple, sizeof(tuple.ipv4), BPF_F_CURRENT_NETNS, 0);
+	if (sk && sk->state == BPF_TCP_LISTEN) {
+		bpf_sk_release(sk); /* some listener of the node on that port: not the proxy */
+		sk = 0;
+	}
+	if (!sk) {
+		tuple.ipv4.daddr = bpf_htonl(0x7f000001);
+		tuple.ipv4.dport = proxy_port;
+		sk = bpf_skc_lookup_tcp(skb, &tuple, sizeof(tuple.ipv4), BPF_F_CURRENT_NETNS, 0);
+		if (!sk)
+			return hw_drop(skb, c, t, HW_DROP_NO_PROXY);
+	}
+	long err = bpf_sk_assign(skb, sk, 0);
+	bpf_sk_release(sk);
+	if (err)
+		return hw_drop(skb, c, t, HW_DROP_NO_PROXY);
+	skb->mark = (skb->mark & ~HW_MARK_MASK) | HW_MARK_TO_PROXY;
+	hw_ct_open(ck, ct, HW_DIR_EGRESS, tagged_identity);
+	hw_count(c, HW_VERDICT_REDIRECTED, HW_DROP_NONE, skb->len);
+	return TC_ACT_OK;
+}
+
 static __always_inline int hw_handle(struct __sk_buff *skb, __u8 direction)
 {
 	struct hw_ipv4_tuple t = {};
@@ -195,41 +273,60 @@ static __always_inline int hw_handle(struct __sk_buff *skb, __u8 direction)
 	if (hw_ct_is_reply(ct, direction))
 		return hw_pass(skb, &c);
 
+	if (direction == HW_DIR_INGRESS && (skb->mark & HW_MARK_MASK) == HW_MARK_FROM_PROXY) {
+		/* The proxy's own connection: it has judged every request on it. */
+		c.src_identity = HW_IDENTITY_HOST;
+		hw_ct_open(&ck, ct, direction, HW_IDENTITY_HOST);
+		return hw_pass(skb, &c);
+	}
+
 	__u32 enforced = direction == HW_DIR_EGRESS ? ep->flags & HW_EP_EGRESS_ENFORCED
 						    : ep->flags & HW_EP_INGRESS_ENFORCED;
 	__u32 has_rules = direction == HW_DIR_EGRESS ? ep->flags & HW_EP_EGRESS_RULES
 						     : ep->flags & HW_EP_INGRESS_RULES;
-	if (!enforced && !has_rules) {
-		/* Open direction, no rule at all (not even a deny): nothing to look up. */
-		hw_ct_open(&ck, ct, direction, 0);
-		return hw_pass(skb, &c);
-	}
-
-	__u64 tagged_identity = hw_peer_identity(peer, ct);
-	__u32 peer_identity = (__u32)tagged_identity;
-	if (direction == HW_DIR_EGRESS)
-		c.dst_identity = peer_identity;
-	else
-		c.src_identity = peer_identity;
-
-	__be16 port = t.protocol == IPPROTO_ICMP ? bpf_htons(t.icmp_type) : t.dport;
+	__u64 tagged_identity = 0;
 	__be16 proxy_port = 0;
-	__u32 policy_id = c.endpoint_id | (ep->flags & HW_EP_POLICY_SLOT_B ? HW_POLICY_SLOT_BIT : 0);
-	__u8 verdict = hw_policy_verdict(policy_id, peer_identity, direction, t.protocol, port,
-					 ep->flags & HW_EP_POLICY_RANGES,
-					 ep->flags & HW_EP_ANY_PEER_RULES, &proxy_port);
+	__u8 verdict = HW_POLICY_NONE;
+	if (enforced || has_rules) {
+		tagged_identity = hw_peer_identity(peer, ct);
+		__u32 peer_identity = (__u32)tagged_identity;
+		if (direction == HW_DIR_EGRESS)
+			c.dst_identity = peer_identity;
+		else
+			c.src_identity = peer_identity;
+
+		__be16 port = t.protocol == IPPROTO_ICMP ? bpf_htons(t.icmp_type) : t.dport;
+		__u32 policy_id =
+			c.endpoint_id | (ep->flags & HW_EP_POLICY_SLOT_B ? HW_POLICY_SLOT_BIT : 0);
+		verdict = hw_policy_verdict(policy_id, peer_identity, direction, t.protocol, port,
+					    ep->flags & HW_EP_POLICY_RANGES,
+					    ep->flags & HW_EP_ANY_PEER_RULES, &proxy_port);
+	}
+	/* else: open direction, no rule at all (not even a deny): nothing to look up. */
 
 	switch (verdict) {
 	case HW_POLICY_DENY:
 		return hw_drop(skb, &c, &t, HW_DROP_POLICY_DENY);
 	case HW_POLICY_REDIRECT:
-		/* The L7 proxy is not part of this datapath yet: fail closed. */
+		if (direction == HW_DIR_EGRESS)
+			return hw_to_proxy(skb, &c, &t, &ck, ct, tagged_identity, proxy_port);
+		/*
+		 * L7 ingress is handed to the proxy where the packet enters the node
+		 * (hw_from_pod of the source, below); what gets here was not, e.g. it
+		 * came from outside the node: fail closed.
+		 */
 		return hw_drop(skb, &c, &t, HW_DROP_NO_PROXY);
 	case HW_POLICY_ALLOW:
 		break;
 	default:
 		if (enforced)
 			return hw_drop(skb, &c, &t, HW_DROP_POLICY_DENIED);
+	}
+	if (direction == HW_DIR_EGRESS && t.protocol == IPPROTO_TCP) {
+		/* A pod of this node with L7 ingress rules for this traffic: to the proxy, here. */
+		proxy_port = hw_local_l7_ingress(ep, &t);
+		if (proxy_port)
+			return hw_to_proxy(skb, &c, &t, &ck, ct, tagged_identity, proxy_port);
 	}
 	hw_ct_open(&ck, ct, direction, tagged_identity);
 	return hw_pass(skb, &c);

@@ -87,6 +87,36 @@ _Static_assert(HW_EP_ANY_PEER_RULES < 256, "endpoint flags fit one byte");
 
 #define HW_POLICY_SLOT_BIT 0x80000000u
 
+/*
+ * skb->mark values shared by the datapath, the node's routing and the L7 proxy
+ * (the bits of HW_MARK_MASK; the rest of the mark is left alone).
+ *   TO_PROXY    set by hw_from_pod on a packet it assigned to a proxy socket:
+ *               an ip rule on this mark delivers it locally (table of one
+ *               "local 0.0.0.0/0" route), where the assigned socket takes it.
+ *   FROM_PROXY  SO_MARK of the proxy's own upstream connections: the proxy has
+ *               already decided them request by request; hw_to_pod lets them in
+ *               (and tracks them) instead of steering them back to the proxy.
+ * Marks do not cross network namespaces (veth scrubs them), so a pod cannot
+ * set either.
+ */
+enum hw_mark {
+	HW_MARK_MASK = 0x0f00,
+	HW_MARK_TO_PROXY = 0x0a00,
+	HW_MARK_FROM_PROXY = 0x0b00,
+};
+
+/* hw_node_config.flags */
+enum hw_node_flags {
+	HW_NODE_L7_INGRESS = 1, /* some pod has L7 ingress rules: check destinations at the source */
+};
+
+/* The one value of hw_node_config: node-wide switches. */
+struct hw_node_config {
+	__u32 flags; /* enum hw_node_flags */
+	__u32 _pad;
+};
+_Static_assert(sizeof(struct hw_node_config) == 8, "hw_node_config size");
+
 /* ---- lxc datapath (bpf/bpf_lxc.c) ------------------------------------ */
 
 /* Key of hw_endpoints: the host-side veth of a pod. */
@@ -120,7 +150,7 @@ _Static_assert(sizeof(struct hw_ipcache_host_key) == 4, "hw_ipcache_host_key siz
 
 struct hw_ipcache_entry {
 	__u32 identity;
-	__u32 _pad;
+	__u32 ifindex; /* a pod of this node: its host veth (its endpoint); else 0 */
 };
 _Static_assert(sizeof(struct hw_ipcache_entry) == 8, "hw_ipcache_entry size");
 
@@ -285,6 +315,9 @@ struct hivewall_abi_anchor {
 	struct hw_metrics_key metrics_key;
 	struct hw_metrics_value metrics_value;
 	struct hw_flow_event flow_event;
+	enum hw_mark mark;
+	enum hw_node_flags node_flags;
+	struct hw_node_config node_config;
 };
 struct hivewall_abi_anchor hivewall_abi_anchor __attribute__((section(".hw_abi"), used));
 #endif

@@ -93,6 +93,14 @@ struct {
 	__uint(max_entries, 16384);
 } hw_metrics SEC(".maps");
 
+/* Node-wide switches (one value, struct hw_node_config), written by the agent. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, struct hw_node_config);
+	__uint(max_entries, 1);
+} hw_node_config SEC(".maps");
+
 /* Forwarded packets per endpoint and direction: an array slot, cheaper than a hash. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

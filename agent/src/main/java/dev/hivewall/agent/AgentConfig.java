@@ -15,7 +15,8 @@ public record AgentConfig(
     Cidr podCidr,
     String nodeNetns,
     String podNetnsPrefix,
-    java.util.List<Cidr> podRoutes) {
+    java.util.List<Cidr> podRoutes,
+    int proxyPort) {
   public static final String DEFAULT_POD_PREFIX = "hw-pod-";
 
   public static final Path DEFAULT_STATE_DIR = Path.of("/var/lib/hivewall");
@@ -28,6 +29,9 @@ public record AgentConfig(
       throw new IllegalArgumentException(
           "pods get no default route: name the prefixes they may reach");
     }
+    if (proxyPort < 1 || proxyPort > 65535) {
+      throw new IllegalArgumentException("proxy port " + proxyPort + " is not a port (1-65535)");
+    }
     if (podCidr.length() > 28) {
       throw new IllegalArgumentException("pod CIDR " + podCidr + " is too small (at most /28)");
     }
@@ -36,6 +40,24 @@ public record AgentConfig(
   /** A node in the agent's own namespace (production: the agent is started inside it). */
   public AgentConfig(Path stateDir, Path socket, Cidr podCidr) {
     this(stateDir, socket, podCidr, "", DEFAULT_POD_PREFIX, java.util.List.of());
+  }
+
+  /** With the default L7 proxy port. */
+  public AgentConfig(
+      Path stateDir,
+      Path socket,
+      Cidr podCidr,
+      String nodeNetns,
+      String podNetnsPrefix,
+      java.util.List<Cidr> podRoutes) {
+    this(
+        stateDir,
+        socket,
+        podCidr,
+        nodeNetns,
+        podNetnsPrefix,
+        podRoutes,
+        dev.hivewall.agent.l7.L7Proxy.DEFAULT_PORT);
   }
 
   /**

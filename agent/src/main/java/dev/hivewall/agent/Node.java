@@ -3,6 +3,10 @@ package dev.hivewall.agent;
 import dev.hivewall.agent.endpoint.PodPlumbing;
 import dev.hivewall.agent.endpoint.PodProcess;
 import dev.hivewall.agent.endpoint.Responder;
+import dev.hivewall.agent.l7.HttpAccess;
+import dev.hivewall.agent.l7.L7FlowLog;
+import dev.hivewall.agent.l7.L7Proxy;
+import dev.hivewall.agent.l7.NodeL7Policy;
 import dev.hivewall.agent.model.Pod;
 import dev.hivewall.agent.model.PodSpec;
 import dev.hivewall.agent.model.ServePort;
@@ -14,11 +18,15 @@ import dev.hivewall.core.identity.SecurityLabels;
 import dev.hivewall.core.labels.Labels;
 import dev.hivewall.core.net.Cidr;
 import dev.hivewall.core.net.Ipv4Address;
+import dev.hivewall.core.policy.api.Direction;
 import dev.hivewall.core.policy.api.Policy;
 import dev.hivewall.core.policy.api.PolicyName;
 import dev.hivewall.core.policy.api.PolicyParser;
 import dev.hivewall.core.policy.api.PortProtocol;
 import dev.hivewall.core.policy.api.Protocol;
+import dev.hivewall.core.policy.eval.ReferenceEvaluator;
+import dev.hivewall.core.policy.l7.HttpMatcher;
+import dev.hivewall.core.policy.l7.HttpRequestFacts;
 import dev.hivewall.core.policy.resolve.CidrIdentities;
 import dev.hivewall.core.policy.resolve.CidrTransition;
 import dev.hivewall.core.policy.resolve.EndpointPolicy;
@@ -26,8 +34,11 @@ import dev.hivewall.core.policy.resolve.EndpointRules;
 import dev.hivewall.core.policy.resolve.PolicySubject;
 import dev.hivewall.core.policy.resolve.Universe;
 import dev.hivewall.core.policy.resolve.UniverseUse;
+import dev.hivewall.datapath.abi.Mark;
 import dev.hivewall.datapath.lxc.EndpointPolicyState;
 import dev.hivewall.datapath.lxc.LxcDatapath;
+import dev.hivewall.datapath.maps.ipcache.IpcacheEntry;
+import dev.hivewall.datapath.maps.node.NodeConfig;
 import dev.hivewall.ebpf.netns.NetworkNamespace;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -37,6 +48,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 
 /**
  * One node's Hivewall: namespaces, pods, identities, policies and the datapath that enforces them.
@@ -75,11 +87,11 @@ public final class Node implements AutoCloseable {
   private final Map<PolicyName, Policy> reconciledPolicies = new HashMap<>();
 
   private Universe universe;
-  private Map<Cidr, Integer> podIpcache = Map.of();
+  private Map<Cidr, IpcacheEntry> podIpcache = Map.of();
   private Map<Cidr, Identity> ipcacheCidrs = Map.of();
   private final Map<PolicyName, AgentState.PolicyState> policyTexts = new TreeMap<>();
   private final Map<PolicyName, Policy> policies = new TreeMap<>();
-  private final Map<Cidr, Integer> ipcache = new HashMap<>();
+  private final Map<Cidr, IpcacheEntry> ipcache = new HashMap<>();
   private final java.util.concurrent.ExecutorService housekeeping =
       java.util.concurrent.Executors.newSingleThreadExecutor(
           Thread.ofPlatform().daemon().name("hivewall-slot-catch-up").factory());
@@ -94,6 +106,12 @@ public final class Node implements AutoCloseable {
   private boolean closed;
   private int nextEndpointId = 1;
   private long revision;
+
+  /** The revision last committed, for readers outside the lock (the L7 proxy). */
+  private volatile long publishedRevision;
+
+  private L7Proxy proxy;
+  private boolean l7Ingress; // as last written to hw_node_config
 
   private Node(AgentConfig config, LxcDatapath datapath) {
     this.config = config;
@@ -111,9 +129,15 @@ public final class Node implements AutoCloseable {
   /** Starts the node in the calling process's network namespace, restoring saved state. */
   public static Node start(AgentConfig config) {
     LxcDatapath datapath = LxcDatapath.load();
+    datapath.policy().proxyPort(config.proxyPort());
     Node node = new Node(config, datapath);
     try {
-      node.plumbing.prepareNode();
+      node.plumbing.prepareNode(Mark.TO_PROXY.code(), Mark.MASK.code());
+      node.proxy =
+          L7Proxy.start(
+              config.nodeNamespace(),
+              config.proxyPort(),
+              new NodeL7Policy(node::httpAccess, () -> node.publishedRevision));
       node.restore(node.store.load());
       node.housekeeping.execute(Node::warmUp);
       return node;
@@ -141,6 +165,70 @@ public final class Node implements AutoCloseable {
             toPorts: [{ports: [{port: "80", protocol: TCP}]}]
         """,
         DEFAULT_NAMESPACE);
+  }
+
+  // ---- L7 ------------------------------------------------------------------------------------
+
+  /** The recent requests the L7 proxy judged. */
+  public L7FlowLog l7Flows() {
+    return proxy.flows();
+  }
+
+  /**
+   * What the policy lets through on a proxied TCP connection from {@code client} to {@code
+   * destination}:{@code port}: the sender's egress rules (when it is a pod of this node) and the
+   * receiver's ingress rules (likewise), both; a direction whose verdict is a plain allow lets
+   * every request through, a denied one none.
+   */
+  public synchronized HttpAccess httpAccess(String client, String destination, int port) {
+    Pod src = podByIp(client);
+    Pod dst = podByIp(destination);
+    Identity srcId = src != null ? new Identity(src.identity()) : identityOf(client);
+    Identity dstId = dst != null ? new Identity(dst.identity()) : identityOf(destination);
+    List<Predicate<HttpRequestFacts>> checks = new ArrayList<>();
+    if (src != null) {
+      checks.add(httpRules(src, Direction.EGRESS, dstId, port));
+    }
+    if (dst != null) {
+      checks.add(httpRules(dst, Direction.INGRESS, srcId, port));
+    }
+    String describe = name(src, client, srcId) + " -> " + name(dst, destination, dstId);
+    return new HttpAccess(revision, r -> checks.stream().allMatch(c -> c.test(r)), describe);
+  }
+
+  private Predicate<HttpRequestFacts> httpRules(Pod p, Direction d, Identity peer, int port) {
+    PodPolicy pp = podPolicies.get(p.spec().key());
+    EndpointPolicy rules = pp == null ? EndpointPolicy.NONE : pp.rules.rulesOnly();
+    return switch (ReferenceEvaluator.evaluate(rules, d, peer, Protocol.TCP, port).outcome()) {
+      case FORWARD -> r -> true;
+      case DROP -> r -> false;
+      case REDIRECT -> new HttpMatcher(ReferenceEvaluator.httpRules(rules, d, peer, port))::allows;
+    };
+  }
+
+  private Pod podByIp(String ip) {
+    for (Pod p : pods.values()) {
+      if (p.ip().equals(ip)) {
+        return p;
+      }
+    }
+    return null;
+  }
+
+  /** The identity the ipcache gives an address that is not a pod's: its longest prefix. */
+  private Identity identityOf(String ip) {
+    int addr = Ipv4Address.parse(ip);
+    Cidr best = null;
+    for (Cidr c : ipcache.keySet()) {
+      if (c.contains(addr) && (best == null || c.length() > best.length())) {
+        best = c;
+      }
+    }
+    return best == null ? Identity.WORLD : new Identity(ipcache.get(best).identity());
+  }
+
+  private static String name(Pod p, String ip, Identity id) {
+    return (p == null ? ip : p.spec().key()) + " (" + id.id() + ")";
   }
 
   // ---- namespaces ------------------------------------------------------------------------------
@@ -366,6 +454,7 @@ public final class Node implements AutoCloseable {
       throw failure;
     }
     revision++;
+    publishedRevision = revision;
   }
 
   /**
@@ -491,11 +580,11 @@ public final class Node implements AutoCloseable {
       // 1. the old policies with the added prefixes; 2. the added prefixes into the ipcache
       Map<PolicyName, Policy> old = new HashMap<>(reconciledPolicies);
       updateEndpoints(old, affected(old, previous, bridge), bridge, false);
-      Map<Cidr, Integer> added = new HashMap<>();
-      transition.added().forEach((c, id) -> added.put(c, id.id()));
+      Map<Cidr, IpcacheEntry> added = new HashMap<>();
+      transition.added().forEach((c, id) -> added.put(c, new IpcacheEntry(id.id())));
       added.keySet().removeIf(ipcache::containsKey); // a pod's own address stays the pod's
       if (!added.isEmpty()) {
-        datapath.ipcachePutAll(added);
+        datapath.ipcacheWrite(added);
         ipcache.putAll(added);
       }
     }
@@ -511,6 +600,13 @@ public final class Node implements AutoCloseable {
     Universe after = universe(ids, cidrs, namedPorts);
     if (after != bridge) {
       updateEndpoints(policies, affected(policies, bridge, after), after, false);
+    }
+    boolean anyL7Ingress =
+        podPolicies.values().stream()
+            .anyMatch(pp -> pp.rules.mapState().hasRedirects(Direction.INGRESS));
+    if (anyL7Ingress != l7Ingress) {
+      datapath.nodeConfig(new NodeConfig(anyL7Ingress)); // senders check local receivers' L7
+      l7Ingress = anyL7Ingress;
     }
     reconciledPolicies.clear();
     reconciledPolicies.putAll(policies);
@@ -585,23 +681,28 @@ public final class Node implements AutoCloseable {
    * prefix part is compared only when a prefix came or went.
    */
   private void writeIpcache(Map<Cidr, Identity> cidrs) {
-    Map<Cidr, Integer> podPart = new HashMap<>();
-    pods.values().forEach(p -> podPart.put(Cidr.parse(p.ip() + "/32"), p.identity()));
-    podPart.put(Cidr.parse(config.gateway() + "/32"), Identity.HOST.id());
+    Map<Cidr, IpcacheEntry> podPart = new HashMap<>();
+    pods.values()
+        .forEach(
+            p ->
+                podPart.put(
+                    Cidr.parse(p.ip() + "/32"),
+                    new IpcacheEntry(p.identity(), endpoint(p).ifindex())));
+    podPart.put(Cidr.parse(config.gateway() + "/32"), new IpcacheEntry(Identity.HOST.id()));
     if (podPart.equals(podIpcache) && cidrs == ipcacheCidrs) {
       return;
     }
-    Map<Cidr, Integer> want = new HashMap<>(podPart);
-    cidrs.forEach((c, id) -> want.putIfAbsent(c, id.id()));
-    Map<Cidr, Integer> puts = new HashMap<>();
+    Map<Cidr, IpcacheEntry> want = new HashMap<>(podPart);
+    cidrs.forEach((c, id) -> want.putIfAbsent(c, new IpcacheEntry(id.id())));
+    Map<Cidr, IpcacheEntry> puts = new HashMap<>();
     want.forEach(
-        (c, id) -> {
-          if (!id.equals(ipcache.get(c))) {
-            puts.put(c, id);
+        (c, e) -> {
+          if (!e.equals(ipcache.get(c))) {
+            puts.put(c, e);
           }
         });
     if (!puts.isEmpty()) {
-      datapath.ipcachePutAll(puts);
+      datapath.ipcacheWrite(puts);
     }
     for (Cidr gone : new HashSet<>(ipcache.keySet())) {
       if (!want.containsKey(gone)) {
@@ -756,6 +857,9 @@ public final class Node implements AutoCloseable {
     saver.shutdown();
     responders.values().forEach(Responder::close);
     responders.clear();
+    if (proxy != null) {
+      proxy.close();
+    }
     datapath.close();
   }
 

@@ -39,8 +39,23 @@ public final class PodPlumbing {
     return String.format("lxc%08x", (namespace + "/" + pod).hashCode());
   }
 
-  /** Prepares the node: the gateway address on lo and IPv4 forwarding. Idempotent. */
-  public void prepareNode() {
+  /** The routing table holding the one "local" route of packets handed to the L7 proxy. */
+  static final String PROXY_TABLE = "2005";
+
+  /**
+   * Prepares the node: the gateway address on lo, IPv4 forwarding, and local delivery of packets
+   * the datapath handed to the L7 proxy ({@code mark/mask}: an ip rule to a table whose only route
+   * is "local 0.0.0.0/0 dev lo", so the socket bpf_sk_assign chose can take them whatever their
+   * destination). Idempotent.
+   */
+  public void prepareNode(int proxyMark, int markMask) {
+    String fwmark = String.format("0x%x/0x%x", proxyMark, markMask);
+    if (!Command.run(TIMEOUT, nodeIp("rule", "show", "fwmark", fwmark))
+        .stdout()
+        .contains("lookup")) {
+      onNode("rule", "add", "fwmark", fwmark, "lookup", PROXY_TABLE, "pref", "90");
+    }
+    onNode("route", "replace", "local", "0.0.0.0/0", "dev", "lo", "table", PROXY_TABLE);
     Command.Result has = Command.run(TIMEOUT, nodeIp("-o", "addr", "show", "dev", "lo"));
     if (!has.stdout().contains(" " + gateway + "/32")) {
       onNode("addr", "add", gateway + "/32", "dev", "lo");

@@ -3,10 +3,8 @@ package dev.hivewall.agent.endpoint;
 import dev.hivewall.agent.model.ServePort;
 import dev.hivewall.core.policy.api.Protocol;
 import dev.hivewall.ebpf.netns.NetworkNamespace;
-import java.io.BufferedReader;
 import java.io.Closeable;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -20,9 +18,10 @@ import java.util.List;
 
 /**
  * The built-in server of {@code pod run --serve 80/tcp,53/udp}: answers on each port with the pod's
- * name, like Kubernetes' agnhost. TCP: an HTTP request gets {@code 200} with the name as body;
- * anything else (or silence for 300 ms) gets the name and a newline. UDP: every datagram gets the
- * name back. Sockets are opened inside the pod's namespace and served on virtual threads.
+ * name, like Kubernetes' agnhost. TCP: HTTP requests get {@code 200} with "NAME METHOD PATH" as
+ * body, on a kept-alive connection (HTTP/1.1); anything else (or silence for 300 ms) gets the name
+ * and a newline. UDP: every datagram gets the name back. Sockets are opened inside the pod's
+ * namespace and served on virtual threads.
  */
 public final class Responder implements Closeable {
   private final String answer;
@@ -70,30 +69,77 @@ public final class Responder implements Closeable {
   private void answer(Socket s) {
     try (s) {
       s.setSoTimeout(300);
+      java.io.InputStream in = new java.io.BufferedInputStream(s.getInputStream());
       OutputStream out = s.getOutputStream();
       String first = null;
       try {
-        first =
-            new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII))
-                .readLine();
+        first = line(in);
       } catch (SocketTimeoutException silent) {
         // a plain TCP client that only reads
       }
-      if (first != null && first.matches("[A-Z]+ \\S+ HTTP/1\\.[01]")) {
-        byte[] body = (answer + "\n").getBytes(StandardCharsets.UTF_8);
-        out.write(
-            ("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: "
-                    + body.length
-                    + "\r\nConnection: close\r\n\r\n")
-                .getBytes(StandardCharsets.US_ASCII));
-        out.write(body);
-      } else {
+      if (first == null || !first.matches("[A-Za-z]+ \\S+ HTTP/1\\.[01]")) {
         out.write((answer + "\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+        return;
       }
-      out.flush();
+      s.setSoTimeout(30_000);
+      while (first != null) {
+        if (!http(first, in, out)) {
+          return;
+        }
+        first = line(in);
+      }
     } catch (IOException ignored) {
       // the peer went away
     }
+  }
+
+  /**
+   * Answers one HTTP request (its line already read) with 200 and "NAME METHOD PATH"; returns
+   * whether the connection stays open (HTTP/1.1 without "Connection: close").
+   */
+  private boolean http(String requestLine, java.io.InputStream in, OutputStream out)
+      throws IOException {
+    String[] parts = requestLine.split(" ");
+    boolean keepAlive = parts[2].equals("HTTP/1.1");
+    long bodyLength = 0;
+    for (String h = line(in); h != null && !h.isEmpty(); h = line(in)) {
+      String lower = h.toLowerCase(java.util.Locale.ROOT);
+      if (lower.startsWith("connection:") && lower.contains("close")) {
+        keepAlive = false;
+      } else if (lower.startsWith("content-length:")) {
+        bodyLength = Long.parseLong(lower.substring(15).strip());
+      }
+    }
+    in.skipNBytes(bodyLength);
+    byte[] body =
+        (answer + " " + parts[0] + " " + parts[1] + "\n").getBytes(StandardCharsets.UTF_8);
+    out.write(
+        ("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: "
+                + body.length
+                + (keepAlive ? "" : "\r\nConnection: close")
+                + "\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII));
+    out.write(body);
+    out.flush();
+    return keepAlive;
+  }
+
+  /** One CRLF- or LF-terminated line, or null at the end of the stream. */
+  private static String line(java.io.InputStream in) throws IOException {
+    StringBuilder sb = new StringBuilder();
+    int b;
+    while ((b = in.read()) != '\n') {
+      if (b < 0) {
+        return sb.isEmpty() ? null : sb.toString();
+      }
+      if (sb.length() > 8192) {
+        throw new IOException("line too long");
+      }
+      sb.append((char) b);
+    }
+    int n = sb.length();
+    return n > 0 && sb.charAt(n - 1) == '\r' ? sb.substring(0, n - 1) : sb.toString();
   }
 
   private void udpLoop(DatagramSocket socket) {

@@ -10,6 +10,7 @@ import dev.hivewall.datapath.maps.ipcache.IpcacheHostKey;
 import dev.hivewall.datapath.maps.ipcache.IpcacheKey;
 import dev.hivewall.datapath.maps.metrics.MetricsKey;
 import dev.hivewall.datapath.maps.metrics.MetricsValue;
+import dev.hivewall.datapath.maps.node.NodeConfig;
 import dev.hivewall.datapath.maps.policy.PolicyMapEntry;
 import dev.hivewall.datapath.maps.policy.PolicyMapKey;
 import dev.hivewall.datapath.selftest.DenyEntry;
@@ -46,7 +47,8 @@ public final class HivewallAbi {
           CtEntry.LAYOUT,
           MetricsKey.LAYOUT,
           MetricsValue.LAYOUT,
-          FlowEvent.LAYOUT);
+          FlowEvent.LAYOUT,
+          NodeConfig.LAYOUT);
 
   private HivewallAbi() {}
 
@@ -63,6 +65,8 @@ public final class HivewallAbi {
     out.addAll(AbiCheck.compare(btf, "hw_direction", TrafficDirection.class));
     out.addAll(AbiCheck.compare(btf, "hw_policy_verdict", PolicyMapVerdict.class));
     out.addAll(AbiCheck.compare(btf, "hw_endpoint_flags", EndpointFlag.class));
+    out.addAll(AbiCheck.compare(btf, "hw_mark", Mark.class));
+    out.addAll(AbiCheck.compare(btf, "hw_node_flags", NodeFlag.class));
     return out;
   }
 

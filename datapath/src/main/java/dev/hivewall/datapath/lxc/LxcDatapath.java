@@ -13,6 +13,7 @@ import dev.hivewall.datapath.maps.ipcache.IpcacheHostKey;
 import dev.hivewall.datapath.maps.ipcache.IpcacheKey;
 import dev.hivewall.datapath.maps.metrics.MetricsKey;
 import dev.hivewall.datapath.maps.metrics.MetricsValue;
+import dev.hivewall.datapath.maps.node.NodeConfig;
 import dev.hivewall.datapath.maps.policy.PolicyMapWriter;
 import dev.hivewall.ebpf.BpfCollection;
 import dev.hivewall.ebpf.BpfMap;
@@ -44,6 +45,7 @@ public final class LxcDatapath implements AutoCloseable {
   private final TypedMap<CtKey, CtEntry> conntrack;
   private final TypedMap<Integer, Integer> ipcacheRevision;
   private final TypedMap<MetricsKey, MetricsValue> metrics;
+  private final TypedMap<Integer, NodeConfig> nodeConfig;
   private final PolicyMapWriter policy;
 
   private LxcDatapath(BpfCollection c) {
@@ -55,6 +57,7 @@ public final class LxcDatapath implements AutoCloseable {
     this.ipcacheHosts =
         new TypedMap<>(c.map("hw_ipcache_hosts"), IpcacheHostKey.CODEC, IpcacheEntry.CODEC);
     this.conntrack = new TypedMap<>(c.map("hw_ct"), CtKey.CODEC, CtEntry.CODEC);
+    this.nodeConfig = new TypedMap<>(c.map("hw_node_config"), StructCodec.U32, NodeConfig.CODEC);
     this.ipcacheRevision =
         new TypedMap<>(c.map("hw_ipcache_rev"), StructCodec.U32, StructCodec.U32);
     bumpIpcacheRevision(); // pinned maps adopted by a new agent: entries cached before are stale
@@ -179,17 +182,29 @@ public final class LxcDatapath implements AutoCloseable {
 
   /** Writes many prefixes; the /32s in batched syscalls. */
   public void ipcachePutAll(java.util.Map<Cidr, Integer> entries) {
+    java.util.Map<Cidr, IpcacheEntry> e = new java.util.LinkedHashMap<>();
+    entries.forEach((prefix, identity) -> e.put(prefix, new IpcacheEntry(identity)));
+    ipcacheWrite(e);
+  }
+
+  /** Writes many entries (a local pod's carries its host ifindex); /32s in batched syscalls. */
+  public void ipcacheWrite(java.util.Map<Cidr, IpcacheEntry> entries) {
     java.util.Map<IpcacheHostKey, IpcacheEntry> hosts = new java.util.LinkedHashMap<>();
     entries.forEach(
-        (prefix, identity) -> {
+        (prefix, entry) -> {
           if (prefix.length() == 32) {
-            hosts.put(new IpcacheHostKey(prefix.address()), new IpcacheEntry(identity));
+            hosts.put(new IpcacheHostKey(prefix.address()), entry);
           } else {
-            ipcache.put(new IpcacheKey(prefix), new IpcacheEntry(identity));
+            ipcache.put(new IpcacheKey(prefix), entry);
           }
         });
     ipcacheHosts.putAll(hosts);
     bumpIpcacheRevision();
+  }
+
+  /** The node-wide switches of the datapath. */
+  public void nodeConfig(NodeConfig config) {
+    nodeConfig.put(0, config);
   }
 
   public boolean ipcacheRemove(Cidr prefix) {

@@ -49,7 +49,9 @@ class AbiLayoutTest {
             "hw_drop_reason",
             "hw_direction",
             "hw_policy_verdict",
-            "hw_endpoint_flags");
+            "hw_endpoint_flags",
+            "hw_mark",
+            "hw_node_flags");
   }
 
   @Test

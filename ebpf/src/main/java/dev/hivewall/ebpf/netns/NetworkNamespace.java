@@ -56,12 +56,7 @@ public final class NetworkNamespace {
             .unstarted(
                 () -> {
                   try {
-                    int fd = Libc.open(path.toString(), Libc.O_RDONLY | Libc.O_CLOEXEC);
-                    try {
-                      Libc.setns(fd, Libc.CLONE_NEWNET);
-                    } finally {
-                      Libc.close(fd);
-                    }
+                    enterOnThisThread();
                     result.set(work.call());
                   } catch (Throwable t) {
                     failure.set(t);
@@ -85,6 +80,32 @@ public final class NetworkNamespace {
       throw new IllegalStateException("work in netns " + path + " failed: " + t.getMessage(), t);
     }
     return result.get();
+  }
+
+  /**
+   * Platform threads that enter this namespace before running their task: for event loops whose
+   * sockets (connect, accept) must belong to it. The current namespace: plain threads.
+   */
+  public java.util.concurrent.ThreadFactory threads(String name) {
+    java.util.concurrent.ThreadFactory base = Thread.ofPlatform().name(name, 0).daemon().factory();
+    if (path == null) {
+      return base;
+    }
+    return task ->
+        base.newThread(
+            () -> {
+              enterOnThisThread();
+              task.run();
+            });
+  }
+
+  private void enterOnThisThread() {
+    int fd = Libc.open(path.toString(), Libc.O_RDONLY | Libc.O_CLOEXEC);
+    try {
+      Libc.setns(fd, Libc.CLONE_NEWNET);
+    } finally {
+      Libc.close(fd);
+    }
   }
 
   public void run(Runnable work) {

@@ -142,7 +142,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     Exchange ex =
         new Exchange(head.method(), head.target(), facts.path(), facts.host(), !keepAlive);
     exchanges.add(ex);
-    boolean allowed = connection.rules().allows(facts);
+    boolean allowed = connection.allows(facts);
     if (allowed) {
       ex.verdict = L7Flow.Verdict.FORWARDED;
       upstream().send(in.readRetainedSlice(length), ex);

@@ -1,6 +1,6 @@
 package dev.hivewall.proxy.server;
 
-import dev.hivewall.core.policy.l7.HttpMatcher;
+import dev.hivewall.core.policy.l7.HttpRequestFacts;
 import java.net.InetSocketAddress;
 
 /**
@@ -17,8 +17,8 @@ public interface ConnectionPolicy {
     /** Where the proxy connects to forward allowed requests. */
     InetSocketAddress upstream();
 
-    /** The HTTP rules in force now for this connection. */
-    HttpMatcher rules();
+    /** Whether the rules in force now let {@code request} through on this connection. */
+    boolean allows(HttpRequestFacts request);
 
     /** Who is talking to whom, for flows (e.g. "demo/app2 (257) -> demo/app1 (256)"). */
     String describe();

@@ -15,6 +15,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -33,15 +34,30 @@ public final class HttpProxy implements AutoCloseable {
     this.server = server;
   }
 
+  /** A proxy on plain threads (the caller's network namespace). */
   public static HttpProxy start(
       ProxyConfig config, ConnectionPolicy policy, Consumer<L7Flow> flows, int threads) {
+    return start(config, policy, flows, threads, Thread.ofPlatform().daemon().factory());
+  }
+
+  /**
+   * A proxy whose event loops run on {@code threadFactory}'s threads: every socket it opens, the
+   * listener included, belongs to those threads' network namespace.
+   */
+  public static HttpProxy start(
+      ProxyConfig config,
+      ConnectionPolicy policy,
+      Consumer<L7Flow> flows,
+      int threads,
+      ThreadFactory threadFactory) {
     if (!Epoll.isAvailable()) {
       throw new IllegalStateException(
           "cannot start the L7 proxy: Netty epoll is unavailable ("
               + Epoll.unavailabilityCause()
               + ")");
     }
-    EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads, EpollIoHandler.newFactory());
+    EventLoopGroup group =
+        new MultiThreadIoEventLoopGroup(threads, threadFactory, EpollIoHandler.newFactory());
     try {
       ServerBootstrap b =
           new ServerBootstrap()
@@ -70,7 +86,8 @@ public final class HttpProxy implements AutoCloseable {
       if (config.transparent()) {
         b.option(EpollChannelOption.IP_TRANSPARENT, true);
       }
-      Channel server = b.bind(config.listen()).sync().channel();
+      // bound from an event loop thread, so the listening socket is made in its namespace
+      Channel server = group.next().submit(() -> b.bind(config.listen())).get().sync().channel();
       return new HttpProxy(group, server);
     } catch (Exception e) {
       group.shutdownGracefully();

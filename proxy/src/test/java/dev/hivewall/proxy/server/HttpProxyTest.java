@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hivewall.core.policy.api.HttpRule;
 import dev.hivewall.core.policy.l7.HttpMatcher;
+import dev.hivewall.core.policy.l7.HttpRequestFacts;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -57,8 +58,8 @@ class HttpProxyTest {
               }
 
               @Override
-              public HttpMatcher rules() {
-                return rules.get();
+              public boolean allows(HttpRequestFacts request) {
+                return rules.get().allows(request);
               }
 
               @Override

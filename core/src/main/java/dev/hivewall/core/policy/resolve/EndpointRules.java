@@ -127,6 +127,24 @@ public final class EndpointRules {
     return !byPolicy.isEmpty();
   }
 
+  /**
+   * The policy's rules and enforcement without its map state (which {@link #snapshot} copies): what
+   * the reference evaluator needs, e.g. to answer the L7 proxy. Costs the number of rules.
+   */
+  public EndpointPolicy rulesOnly() {
+    if (byPolicy.isEmpty()) {
+      return EndpointPolicy.NONE;
+    }
+    List<ResolvedRule> rules = new ArrayList<>();
+    byPolicy.values().forEach(c -> c.resolved().forEach(rules::addAll));
+    return new EndpointPolicy(
+        enforced(Direction.INGRESS),
+        enforced(Direction.EGRESS),
+        List.copyOf(byPolicy.keySet()),
+        rules,
+        MapState.EMPTY);
+  }
+
   /** The whole policy as a value (costs its size: for views and tests, not for updates). */
   public EndpointPolicy snapshot() {
     if (byPolicy.isEmpty()) {

@@ -132,6 +132,13 @@ public final class MapState implements PolicyMapView {
     return entries.keySet().stream().anyMatch(k -> k.identity().equals(Identity.ANY));
   }
 
+  @Override
+  public boolean hasRedirects(Direction direction) {
+    return entries.entrySet().stream()
+        .anyMatch(
+            e -> e.getKey().direction() == direction && e.getValue() == PolicyVerdict.REDIRECT);
+  }
+
   /** The longest matching key of {@code identity} (LPM semantics), if any. */
   public Optional<PolicyVerdict> longestMatch(
       Direction direction, Identity identity, Protocol protocol, int port) {

@@ -30,6 +30,7 @@ public final class MapStateBuilder implements PolicyMapView {
   private int wideKeys;
   private int anyPeerKeys;
   private final int[] keysPerDirection = new int[Direction.values().length];
+  private final int[] redirectsPerDirection = new int[Direction.values().length];
 
   private record Group(Direction direction, Identity identity) {
     static Group of(PolicyKey k) {
@@ -102,16 +103,19 @@ public final class MapStateBuilder implements PolicyMapView {
       PolicyVerdict before = now == null ? folded.remove(k) : folded.put(k, now);
       if (before != now) {
         changed.add(k);
-        track(k, before == null ? 0 : -1);
-        track(k, now == null ? 0 : +1);
+        track(k, before, -1);
+        track(k, now, +1);
       }
     }
     return changed;
   }
 
-  private void track(PolicyKey k, int delta) {
-    if (delta == 0) {
+  private void track(PolicyKey k, PolicyVerdict verdict, int delta) {
+    if (verdict == null) {
       return;
+    }
+    if (verdict == PolicyVerdict.REDIRECT) {
+      redirectsPerDirection[k.direction().ordinal()] += delta;
     }
     if (!PolicyMapView.isExact(k)) {
       wideKeys += delta;
@@ -182,6 +186,11 @@ public final class MapStateBuilder implements PolicyMapView {
   @Override
   public boolean hasAnyPeerKeys() {
     return anyPeerKeys > 0;
+  }
+
+  @Override
+  public boolean hasRedirects(Direction direction) {
+    return redirectsPerDirection[direction.ordinal()] > 0;
   }
 
   /** An immutable copy of the folded state (costs its size; for views, not for updates). */

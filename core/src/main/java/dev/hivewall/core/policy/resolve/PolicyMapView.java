@@ -23,6 +23,9 @@ public interface PolicyMapView {
   /** True if some key has the wildcard identity {@link dev.hivewall.core.identity.Identity#ANY}. */
   boolean hasAnyPeerKeys();
 
+  /** True if some key of {@code direction} sends traffic to the L7 proxy. */
+  boolean hasRedirects(Direction direction);
+
   /** An exact key: one protocol and one whole port (lives in the datapath's hash). */
   static boolean isExact(PolicyKey k) {
     return k.protocol() != dev.hivewall.core.policy.api.Protocol.ANY && k.portPrefixLength() == 16;

@@ -55,6 +55,7 @@ class MapStateBuilderTest {
         assertThat(builder.hasAnyPeerKeys()).as(what).isEqualTo(expected.hasAnyPeerKeys());
         for (Direction d : Direction.values()) {
           assertThat(builder.hasRules(d)).as(what).isEqualTo(expected.hasRules(d));
+          assertThat(builder.hasRedirects(d)).as(what).isEqualTo(expected.hasRedirects(d));
         }
         before = expected;
       }

@@ -22,21 +22,31 @@ import java.util.Set;
  * <p>Single writer: the datapath reconciler.
  */
 public final class PolicyMapWriter {
-  /** The map value of each verdict (values are immutable; one instance each). */
-  private static final Map<PolicyVerdict, PolicyMapEntry> ENTRIES = entries();
-
   private final TypedMap<PolicyMapKey, PolicyMapEntry> exact;
   private final TypedMap<PolicyMapKey, PolicyMapEntry> trie;
+
+  /** The map value of each verdict; a REDIRECT names the node's proxy port (0: no proxy). */
+  private Map<PolicyVerdict, PolicyMapEntry> entries = entries(0);
 
   public PolicyMapWriter(BpfMap exactHash, BpfMap lpmTrie) {
     this.exact = new TypedMap<>(exactHash, PolicyMapKey.CODEC, PolicyMapEntry.CODEC);
     this.trie = new TypedMap<>(lpmTrie, PolicyMapKey.CODEC, PolicyMapEntry.CODEC);
   }
 
-  private static Map<PolicyVerdict, PolicyMapEntry> entries() {
+  /**
+   * The port of the node's L7 proxy, written into REDIRECT entries from now on (set it before
+   * writing any policy; 0, the default, makes the datapath drop REDIRECTs: no proxy).
+   */
+  public void proxyPort(int port) {
+    this.entries = entries(port);
+  }
+
+  private static Map<PolicyVerdict, PolicyMapEntry> entries(int proxyPort) {
     Map<PolicyVerdict, PolicyMapEntry> m = new EnumMap<>(PolicyVerdict.class);
     for (PolicyVerdict v : PolicyVerdict.values()) {
-      m.put(v, new PolicyMapEntry(PolicyMapVerdict.of(v), 0));
+      m.put(
+          v,
+          new PolicyMapEntry(PolicyMapVerdict.of(v), v == PolicyVerdict.REDIRECT ? proxyPort : 0));
     }
     return m;
   }
@@ -65,9 +75,9 @@ public final class PolicyMapWriter {
         }
       } else if (isExact(k)) {
         exactKeys.add(key);
-        exactValues.add(ENTRIES.get(v));
+        exactValues.add(entries.get(v));
       } else {
-        trie.put(key, ENTRIES.get(v));
+        trie.put(key, entries.get(v));
       }
     }
     exact.putAll(exactKeys, exactValues);

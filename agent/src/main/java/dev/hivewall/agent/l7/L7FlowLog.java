@@ -1,0 +1,42 @@
+package dev.hivewall.agent.l7;
+
+import dev.hivewall.proxy.server.L7Flow;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * The most recent L7 flows, bounded (the oldest go first), for `hivewall observe --type l7` until
+ * the observer takes them over. Written by the proxy's event loops, read by the API.
+ */
+public final class L7FlowLog implements Consumer<L7Flow> {
+  private final int capacity;
+  private final ArrayDeque<L7Flow> flows;
+  private long seen;
+
+  public L7FlowLog(int capacity) {
+    this.capacity = capacity;
+    this.flows = new ArrayDeque<>(capacity);
+  }
+
+  @Override
+  public synchronized void accept(L7Flow flow) {
+    if (flows.size() == capacity) {
+      flows.removeFirst();
+    }
+    flows.addLast(flow);
+    seen++;
+  }
+
+  /** The last {@code n} flows, oldest first. */
+  public synchronized List<L7Flow> last(int n) {
+    List<L7Flow> all = new ArrayList<>(flows);
+    return List.copyOf(all.subList(Math.max(0, all.size() - n), all.size()));
+  }
+
+  /** Flows recorded since start, including those no longer kept. */
+  public synchronized long seen() {
+    return seen;
+  }
+}

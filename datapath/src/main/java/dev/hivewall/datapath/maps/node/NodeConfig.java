@@ -1,0 +1,24 @@
+package dev.hivewall.datapath.maps.node;
+
+import static dev.hivewall.datapath.abi.Layouts.U32;
+
+import dev.hivewall.datapath.abi.Layouts;
+import dev.hivewall.datapath.abi.NodeFlag;
+import dev.hivewall.datapath.abi.StructCodec;
+import dev.hivewall.ebpf.Codec;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.StructLayout;
+
+/** The one value of {@code hw_node_config}: node-wide switches of the datapath. */
+public record NodeConfig(boolean l7Ingress) {
+  public static final StructLayout LAYOUT =
+      MemoryLayout.structLayout(U32.withName("flags"), U32.withName("_pad"))
+          .withName("hw_node_config");
+  private static final long FLAGS = Layouts.offset(LAYOUT, "flags");
+
+  public static final Codec<NodeConfig> CODEC =
+      StructCodec.of(
+          LAYOUT,
+          (c, s) -> s.set(U32, FLAGS, c.l7Ingress ? NodeFlag.L7_INGRESS.code() : 0),
+          s -> new NodeConfig((s.get(U32, FLAGS) & NodeFlag.L7_INGRESS.code()) != 0));
+}
