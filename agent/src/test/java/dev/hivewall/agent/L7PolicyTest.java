@@ -8,6 +8,7 @@ import dev.hivewall.agent.model.ServePort;
 import dev.hivewall.core.labels.Labels;
 import dev.hivewall.ebpf.netns.NetworkNamespace;
 import dev.hivewall.proxy.server.L7Flow;
+import dev.hivewall.testing.fixtures.SeedPolicies;
 import dev.hivewall.testing.junit.LabExtension;
 import dev.hivewall.testing.junit.Privileged;
 import dev.hivewall.testing.lab.Lab;
@@ -33,21 +34,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Privileged
 @ExtendWith(LabExtension.class)
 class L7PolicyTest {
-  static final String SEED_L7 =
-      """
-      apiVersion: cilium.io/v2
-      kind: CiliumNetworkPolicy
-      metadata: {name: app1-l7, namespace: demo}
-      spec:
-        endpointSelector: {matchLabels: {app: app1}}
-        ingress:
-        - fromEndpoints: [{matchLabels: {app: app2}}]
-          toPorts:
-          - ports: [{port: "80", protocol: TCP}]
-            rules:
-              http:
-              - {method: GET, path: /public}
-      """;
+  static final String SEED_L7 = SeedPolicies.APP1_GET_PUBLIC_FROM_APP2;
 
   static final String STAR_WARS =
       """

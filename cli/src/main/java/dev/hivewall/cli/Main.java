@@ -3,6 +3,7 @@ package dev.hivewall.cli;
 import dev.hivewall.cli.agent.AgentCommand;
 import dev.hivewall.cli.agent.InspectCommands;
 import dev.hivewall.cli.agent.NamespaceCommand;
+import dev.hivewall.cli.agent.ObserveCommand;
 import dev.hivewall.cli.agent.PodCommand;
 import dev.hivewall.cli.agent.PolicyCommand;
 import dev.hivewall.cli.agent.ProbeCommand;
@@ -24,6 +25,7 @@ import picocli.CommandLine.Command;
       PodCommand.class,
       ProbeCommand.class,
       PolicyCommand.class,
+      ObserveCommand.class,
       InspectCommands.Endpoint.class,
       InspectCommands.Identity.class,
       InspectCommands.Bpf.class,

@@ -140,8 +140,28 @@ class SeedScenarioTest {
       assertThat(cli("identity", "list").out()).contains("app=app1");
       assertThat(cli("bpf", "ct", "list").exit()).isZero();
 
-      assertThat(cli("policy", "delete", "app1-ingress", "-n", "demo").exit()).isZero();
+      // The seed's L7 half: app2 may GET /public, nothing else; app3 stays out at L3/L4.
       assertThat(cli("pod", "label", "demo/app3", "app=app3").exit()).isZero();
+      Files.writeString(policy, SeedPolicies.APP1_GET_PUBLIC_FROM_APP2);
+      assertThat(cli("policy", "apply", "-f", policy.toString()).exit()).isZero();
+      Run ok = cli("probe", "demo/app2", "demo/app1:80", "--http-path", "/public");
+      assertThat(ok.exit()).isZero();
+      assertThat(ok.out()).contains("HTTP 200: app1 GET /public");
+      Run forbidden = cli("probe", "demo/app2", "demo/app1:80", "--http-path", "/restricted");
+      assertThat(forbidden.exit()).isEqualTo(1);
+      assertThat(forbidden.out()).contains("HTTP 403: Access denied");
+      assertThat(cli("probe", "demo/app3", "demo/app1:80", "--http-path", "/public").out())
+          .contains("timeout");
+      Run flows = cli("observe", "--type", "l7", "--last", "2", "-o", "json");
+      assertThat(flows.out().lines())
+          .hasSize(2)
+          .allSatisfy(
+              l -> assertThat(json.readTree(l).path("connection").asText()).contains("demo/app2"));
+      assertThat(flows.out())
+          .contains("\"verdict\":\"FORWARDED\"")
+          .contains("\"verdict\":\"DENIED\"");
+
+      assertThat(cli("policy", "delete", "app1-ingress", "-n", "demo").exit()).isZero();
       assertThat(cli("probe", "demo/app3", "demo/app1:80").exit())
           .as("no policy: open again")
           .isZero();

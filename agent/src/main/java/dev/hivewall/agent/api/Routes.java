@@ -24,6 +24,15 @@ final class Routes {
         .on("GET", "/v1/status", r -> status(node))
         .on(
             "GET",
+            "/v1/flows/l7",
+            r -> {
+              int last = Integer.parseInt(r.query().getOrDefault("last", "20"));
+              return node.l7Flows().last(Math.max(0, last)).stream()
+                  .map(Views.L7FlowView::of)
+                  .toList();
+            })
+        .on(
+            "GET",
             "/v1/namespaces",
             r ->
                 node.namespaces().entrySet().stream()

@@ -80,4 +80,35 @@ final class Views {
           k.direction().label(), k.identity().id(), protocol, ports, v.name());
     }
   }
+
+  /** One request the L7 proxy judged. */
+  record L7FlowView(
+      String time,
+      String source,
+      String destination,
+      String connection,
+      String method,
+      String target,
+      String path,
+      String host,
+      String verdict,
+      int status,
+      double latencyMs,
+      String reason) {
+    static L7FlowView of(dev.hivewall.proxy.server.L7Flow f) {
+      return new L7FlowView(
+          f.time().toString(),
+          f.client().getAddress().getHostAddress() + ":" + f.client().getPort(),
+          f.destination().getAddress().getHostAddress() + ":" + f.destination().getPort(),
+          f.connection(),
+          f.method(),
+          f.target(),
+          f.path(),
+          f.host(),
+          f.verdict().name(),
+          f.status(),
+          f.latencyNanos() / 1e6,
+          f.reason());
+    }
+  }
 }

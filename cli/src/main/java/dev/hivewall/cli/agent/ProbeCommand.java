@@ -43,6 +43,14 @@ public final class ProbeCommand extends ApiCommand {
   @Option(names = "--timeout", description = "milliseconds to wait (default: ${DEFAULT-VALUE})")
   int timeoutMillis = 1000;
 
+  @Option(
+      names = "--http-method",
+      description = "send an HTTP request with this method (with --http-path; default GET)")
+  String httpMethod;
+
+  @Option(names = "--http-path", description = "send an HTTP request for this path")
+  String httpPath;
+
   @Override
   public Integer call() {
     int colon = to.lastIndexOf(':');
@@ -57,7 +65,23 @@ public final class ProbeCommand extends ApiCommand {
     JsonNode srcPod = client().get(src.path());
     String ip = client().get(dst.path()).path("ip").asText();
     NetworkNamespace ns = NetworkNamespace.named(srcPod.path("netns").asText());
-    String[] outcome = ns.call(() -> udp ? udp(ip, port) : tcp(ip, port));
+    boolean http = httpMethod != null || httpPath != null;
+    if (http && udp) {
+      throw new IllegalArgumentException("--http-* probes go over TCP: drop the /udp");
+    }
+    String[] outcome =
+        ns.call(
+            () ->
+                udp
+                    ? udp(ip, port)
+                    : http
+                        ? http(
+                            ip,
+                            port,
+                            httpMethod == null ? "GET" : httpMethod,
+                            httpPath == null ? "/" : httpPath,
+                            dst.name())
+                        : tcp(ip, port));
     Map<String, Object> r = new LinkedHashMap<>();
     r.put("from", src.toString());
     r.put("to", dst + ":" + port + (udp ? "/udp" : "/tcp"));
@@ -72,10 +96,39 @@ public final class ProbeCommand extends ApiCommand {
             + (udp ? "/udp" : "/tcp")
             + ": "
             + outcome[0]
-            + (outcome[1].isEmpty() ? "" : " (answered by " + outcome[1] + ")")
+            + (outcome[1].isEmpty()
+                ? ""
+                : outcome[0].startsWith("HTTP")
+                    ? ": " + outcome[1]
+                    : " (answered by " + outcome[1] + ")")
             + "\n";
     print(new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(r), text);
-    return outcome[0].equals("connected") ? 0 : 1;
+    return outcome[0].equals("connected") || outcome[0].matches("HTTP 2\\d\\d") ? 0 : 1;
+  }
+
+  /** One HTTP/1.1 request; the outcome is "HTTP STATUS" and the response body. */
+  private String[] http(String ip, int port, String method, String path, String host) {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress(ip, port), timeoutMillis);
+      s.setSoTimeout(timeoutMillis);
+      s.getOutputStream()
+          .write(
+              (method + " " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
+      String response = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!response.startsWith("HTTP/1.")) {
+        return new String[] {"error: not an HTTP answer", response.strip()};
+      }
+      int bodyAt = response.indexOf("\r\n\r\n");
+      String body = bodyAt < 0 ? "" : response.substring(bodyAt + 4).strip();
+      return new String[] {"HTTP " + response.substring(9, 12), body};
+    } catch (ConnectException e) {
+      return new String[] {"refused", ""};
+    } catch (SocketTimeoutException e) {
+      return new String[] {"timeout", ""};
+    } catch (IOException e) {
+      return new String[] {"error: " + e.getMessage(), ""};
+    }
   }
 
   private String[] tcp(String ip, int port) {
