@@ -122,6 +122,42 @@ class L7PolicyTest {
     }
   }
 
+  @Test
+  void egressHttpRulesOfTheSenderApplyToo(Lab lab) throws Exception {
+    Path dir = Files.createTempDirectory("hw-l7");
+    Node node = Node.start(NodeTest.config(lab, dir));
+    try {
+      node.createNamespace("demo", Labels.EMPTY);
+      Pod app1 = node.runPod(NodeTest.pod("app1", true));
+      Pod app2 = node.runPod(NodeTest.pod("app2", false));
+      Pod app3 = node.runPod(NodeTest.pod("app3", false));
+      node.applyPolicies(
+          "egress.yaml",
+          """
+          apiVersion: cilium.io/v2
+          kind: CiliumNetworkPolicy
+          metadata: {name: app2-egress, namespace: demo}
+          spec:
+            endpointSelector: {matchLabels: {app: app2}}
+            egress:
+            - toEndpoints: [{matchLabels: {app: app1}}]
+              toPorts:
+              - ports: [{port: "80", protocol: TCP}]
+                rules: {http: [{method: GET, path: "/public(/.*)?"}]}
+          """);
+      try (Http c = Http.connect(app2, app1)) {
+        assertThat(c.request("GET", "/public/a")).isEqualTo("200 app1 GET /public/a\n");
+        assertThat(c.request("GET", "/restricted")).isEqualTo("403 Access denied");
+      }
+      try (Http c = Http.connect(app3, app1)) { // no policy on app3 or app1: untouched
+        assertThat(c.request("GET", "/restricted")).isEqualTo("200 app1 GET /restricted\n");
+      }
+    } finally {
+      node.deleteNamespace("demo");
+      node.close();
+    }
+  }
+
   private static PodSpec ship(String name, String org) {
     return new PodSpec("demo", name, Labels.of("org", org, "class", name), Map.of(), List.of());
   }

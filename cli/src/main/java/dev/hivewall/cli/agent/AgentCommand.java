@@ -44,6 +44,13 @@ public final class AgentCommand implements Callable<Integer> {
           "a prefix beyond the pod CIDR that pods get a route to via the node (repeatable; never 0.0.0.0/0)")
   java.util.List<String> podRoutes = new java.util.ArrayList<>();
 
+  @Option(
+      names = "--proxy-port",
+      paramLabel = "PORT",
+      description =
+          "the L7 proxy's port on 127.0.0.1 of the node's namespace (default: ${DEFAULT-VALUE})")
+  int proxyPort = dev.hivewall.agent.l7.L7Proxy.DEFAULT_PORT;
+
   @Override
   public Integer call() {
     if (!"root".equals(System.getProperty("user.name"))) {
@@ -53,7 +60,13 @@ public final class AgentCommand implements Callable<Integer> {
         "io.netty.machineId", "02:00:00:00:00:01"); // node namespaces may have no MAC
     Agent.runUntilSignalled(
         new AgentConfig(
-            stateDir, socket, Cidr.parse(podCidr), nodeNetns, AgentConfig.DEFAULT_POD_PREFIX),
+            stateDir,
+            socket,
+            Cidr.parse(podCidr),
+            nodeNetns,
+            AgentConfig.DEFAULT_POD_PREFIX,
+            podRoutes.stream().map(Cidr::parse).toList(),
+            proxyPort),
         System.out);
     return 0;
   }
