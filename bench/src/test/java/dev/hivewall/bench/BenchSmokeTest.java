@@ -25,6 +25,9 @@ class BenchSmokeTest {
       assertThat(doc.path("results").size()).isGreaterThanOrEqualTo(2);
       doc.path("results").forEach(r -> assertThat(r.path("median").asDouble()).isPositive());
     }
+    JsonNode l7 = new ObjectMapper().readTree(out.resolve("l7-proxy.json").toFile());
+    assertThat(l7.path("requests_per_second").path("hivewall L7 proxy").size()).isEqualTo(2);
+    assertThat(out.resolve("l7-proxy-latency.png")).isNotEmptyFile();
     JsonNode map = new ObjectMapper().readTree(out.resolve("map-update.json").toFile());
     assertThat(map.path("ratios").path("bpftool_single_over_ffm_single").asDouble()).isPositive();
     assertThat(

@@ -1,0 +1,268 @@
+package dev.hivewall.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.hivewall.agent.AgentConfig;
+import dev.hivewall.agent.Node;
+import dev.hivewall.agent.model.Pod;
+import dev.hivewall.agent.model.PodSpec;
+import dev.hivewall.agent.model.ServePort;
+import dev.hivewall.core.labels.Labels;
+import dev.hivewall.core.net.Cidr;
+import dev.hivewall.core.policy.api.PolicyName;
+import dev.hivewall.datapath.host.Command;
+import dev.hivewall.testing.lab.Lab;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * HTTP through the L7 proxy: wrk in a client pod against the server pod's built-in HTTP responder,
+ * same pods, same run, interleaved: direct (no policy), through Hivewall's proxy (an L7 policy that
+ * allows the requested GET, so every request is judged and forwarded), and through nginx (one
+ * worker, in the node's namespace, reverse proxy with upstream keep-alive) as the baseline of what
+ * a proxy costs. At 1 and 16 connections: p50 and p99 latency, requests per second.
+ */
+final class L7ProxyBench {
+  private static final Pattern LATENCY = Pattern.compile("\\s+(50|99)%\\s+([0-9.]+)(us|ms|s)\\b");
+  private static final Pattern RPS = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
+  private static final int NGINX_PORT = 8080;
+
+  private static final String POLICY =
+      """
+      apiVersion: cilium.io/v2
+      kind: CiliumNetworkPolicy
+      metadata: {name: server-l7, namespace: bench}
+      spec:
+        endpointSelector: {matchLabels: {app: server}}
+        ingress:
+        - fromEndpoints: [{matchLabels: {app: client}}]
+          toPorts:
+          - ports: [{port: "80", protocol: TCP}]
+            rules: {http: [{method: GET, path: /public}]}
+      """;
+
+  private L7ProxyBench() {}
+
+  static void run(Path out, boolean quick) throws IOException {
+    int[] connections = {1, 16};
+    int runs = quick ? 1 : 3;
+    int seconds = quick ? 1 : 5;
+    Map<String, Map<Integer, List<Double>>> p50 = new LinkedHashMap<>();
+    Map<String, Map<Integer, List<Double>>> p99 = new LinkedHashMap<>();
+    Map<String, Map<Integer, List<Double>>> rps = new LinkedHashMap<>();
+    Path dir = Files.createTempDirectory("hw-l7-bench");
+    try (Lab lab = Lab.create()) {
+      String nodeNs = lab.netns("node").name();
+      AgentConfig config =
+          new AgentConfig(
+              dir.resolve("state"),
+              dir.resolve("api.sock"),
+              Cidr.parse("198.18.0.0/24"),
+              nodeNs,
+              lab.prefix("pod"));
+      Node node = lab.own(Node.start(config));
+      node.createNamespace("bench", Labels.EMPTY);
+      Pod server =
+          node.runPod(
+              new PodSpec(
+                  "bench",
+                  "server",
+                  Labels.of("app", "server"),
+                  Map.of(),
+                  List.of(ServePort.parse("80/tcp"))));
+      Pod client =
+          node.runPod(
+              new PodSpec("bench", "client", Labels.of("app", "client"), Map.of(), List.of()));
+      Path conf = nginxConf(dir, config.gateway(), server.ip());
+      lab.spawn(
+          List.of(
+              "ip", "netns", "exec", nodeNs, "nginx", "-c", conf.toString(), "-p", dir.toString()));
+      waitForNginx(client, config.gateway());
+      String direct = "http://" + server.ip() + "/public";
+      String viaNginx = "http://" + config.gateway() + ":" + NGINX_PORT + "/public";
+      for (int r = 0; r < runs; r++) {
+        for (int c : connections) {
+          wrk(client, direct, c, seconds, "direct (no policy)", p50, p99, rps);
+          node.applyPolicies("bench.yaml", POLICY);
+          wrk(client, direct, c, seconds, "hivewall L7 proxy", p50, p99, rps);
+          node.deletePolicy(new PolicyName("bench", "server-l7"));
+          wrk(client, viaNginx, c, seconds, "nginx reverse proxy (1 worker)", p50, p99, rps);
+          System.out.printf("l7-proxy run %d/%d, %d connection(s) done%n", r + 1, runs, c);
+        }
+      }
+      node.deleteNamespace("bench");
+    }
+    write(out, p50, p99, rps);
+  }
+
+  private static Path nginxConf(Path dir, String listen, String upstream) throws IOException {
+    Path conf = dir.resolve("nginx.conf");
+    Files.writeString(
+        conf,
+        """
+        worker_processes 1;
+        daemon off;
+        pid %1$s/nginx.pid;
+        error_log %1$s/nginx-error.log warn;
+        events { worker_connections 1024; }
+        http {
+          access_log off;
+          client_body_temp_path %1$s/body;
+          proxy_temp_path %1$s/proxy;
+          fastcgi_temp_path %1$s/fastcgi;
+          uwsgi_temp_path %1$s/uwsgi;
+          scgi_temp_path %1$s/scgi;
+          upstream app { server %3$s:80; keepalive 32; }
+          server {
+            listen %2$s:%4$d;
+            location / {
+              proxy_pass http://app;
+              proxy_http_version 1.1;
+              proxy_set_header Connection "";
+            }
+          }
+        }
+        """
+            .formatted(dir, listen, upstream, NGINX_PORT));
+    return conf;
+  }
+
+  private static void waitForNginx(Pod client, String gateway) throws IOException {
+    for (int i = 0; i < 50; i++) {
+      Command.Result r =
+          Command.run(
+              Duration.ofSeconds(5),
+              "ip",
+              "netns",
+              "exec",
+              client.netns(),
+              "curl",
+              "-s",
+              "-o",
+              "/dev/null",
+              "-w",
+              "%{http_code}",
+              "http://" + gateway + ":" + NGINX_PORT + "/public");
+      if (r.stdout().strip().equals("200")) {
+        return;
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted", e);
+      }
+    }
+    throw new IOException("nginx did not come up (see its error log)");
+  }
+
+  private static void wrk(
+      Pod client,
+      String url,
+      int connections,
+      int seconds,
+      String series,
+      Map<String, Map<Integer, List<Double>>> p50,
+      Map<String, Map<Integer, List<Double>>> p99,
+      Map<String, Map<Integer, List<Double>>> rps)
+      throws IOException {
+    Command.Result r =
+        Command.run(
+            Duration.ofSeconds(seconds + 30),
+            "ip",
+            "netns",
+            "exec",
+            client.netns(),
+            "wrk",
+            "-t1",
+            "-c" + connections,
+            "-d" + seconds + "s",
+            "--latency",
+            url);
+    r.orThrow();
+    String text = r.stdout();
+    if (text.contains("Non-2xx")) {
+      throw new IOException(series + ": requests failed:\n" + text);
+    }
+    Matcher m = LATENCY.matcher(text);
+    while (m.find()) {
+      double us =
+          Double.parseDouble(m.group(2))
+              * switch (m.group(3)) {
+                case "ms" -> 1000;
+                case "s" -> 1_000_000;
+                default -> 1;
+              };
+      add(m.group(1).equals("50") ? p50 : p99, series, connections, us);
+    }
+    Matcher q = RPS.matcher(text);
+    if (!q.find()) {
+      throw new IOException(series + ": no requests/s in wrk's output:\n" + text);
+    }
+    add(rps, series, connections, Double.parseDouble(q.group(1)));
+  }
+
+  private static void add(
+      Map<String, Map<Integer, List<Double>>> m, String series, int n, double v) {
+    m.computeIfAbsent(series, k -> new LinkedHashMap<>())
+        .computeIfAbsent(n, k -> new java.util.ArrayList<>())
+        .add(v);
+  }
+
+  private static void write(
+      Path out,
+      Map<String, Map<Integer, List<Double>>> p50,
+      Map<String, Map<Integer, List<Double>>> p99,
+      Map<String, Map<Integer, List<Double>>> rps)
+      throws IOException {
+    Files.createDirectories(out);
+    Map<String, Map<Integer, Samples>> s50 = samples(p50, "us");
+    Map<String, Map<Integer, Samples>> s99 = samples(p99, "us");
+    Map<String, Map<Integer, Samples>> srps = samples(rps, "req/s");
+    for (var m : List.of(s50, s99, srps)) {
+      m.values().forEach(byN -> byN.values().forEach(System.out::println));
+    }
+    LineChart.write(
+        out.resolve("l7-proxy-latency.png"),
+        "HTTP p50 latency vs connections (wrk, lower is better)",
+        "connections",
+        "p50 latency (us, median of runs)",
+        s50);
+    LineChart.write(
+        out.resolve("l7-proxy-throughput.png"),
+        "HTTP requests/s vs connections (wrk, higher is better)",
+        "connections",
+        "requests/s (median of runs)",
+        srps);
+    Map<String, Object> doc = new LinkedHashMap<>();
+    doc.put("benchmark", "l7-proxy");
+    doc.put("time", Instant.now().toString());
+    doc.put("machine", Machine.current());
+    doc.put("p50_us", s50);
+    doc.put("p99_us", s99);
+    doc.put("requests_per_second", srps);
+    new ObjectMapper()
+        .enable(SerializationFeature.INDENT_OUTPUT)
+        .writeValue(out.resolve("l7-proxy.json").toFile(), doc);
+  }
+
+  private static Map<String, Map<Integer, Samples>> samples(
+      Map<String, Map<Integer, List<Double>>> raw, String unit) {
+    Map<String, Map<Integer, Samples>> out = new LinkedHashMap<>();
+    raw.forEach(
+        (name, byN) -> {
+          Map<Integer, Samples> m = new LinkedHashMap<>();
+          byN.forEach((n, values) -> m.put(n, new Samples(name + " @" + n, unit, values)));
+          out.put(name, m);
+        });
+    return out;
+  }
+}
