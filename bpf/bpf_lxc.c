@@ -15,8 +15,10 @@
  * L7: a TCP packet whose verdict is REDIRECT is assigned to the node's proxy
  * socket (hw_to_proxy) where it enters the node, in hw_from_pod: for the
  * sender's egress rules, and for the ingress rules of a receiving pod of the
- * same node (hw_local_l7_ingress). The proxy's own connections carry
- * HW_MARK_FROM_PROXY and pass hw_to_pod.
+ * same node (hw_local_l7_ingress). The proxy's own connections to pods carry
+ * HW_MARK_FROM_PROXY and the client's address; hw_to_pod lets them in and
+ * tracks them as proxied, and hw_from_pod hands the pod's replies on them to
+ * the proxy's socket (hw_reply_to_proxy), so the pod sees the real client.
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -30,7 +32,6 @@
 #include "lib/conntrack.h"
 #include "lib/policy.h"
 
-#define HW_IDENTITY_HOST 1
 #define HW_IDENTITY_WORLD 2
 
 struct hw_verdict_ctx {
@@ -226,6 +227,36 @@ static __always_inline int hw_to_proxy(struct __sk_buff *skb, const struct hw_ve
 	return TC_ACT_OK;
 }
 
+/*
+ * A pod's reply on a connection the proxy opened from the client's address:
+ * routed as it is, it would reach the client, which knows nothing of it. It
+ * goes to the proxy's socket of that connection instead (the exact tuple, in
+ * the node's namespace); with no such socket it drops.
+ */
+static __always_inline int hw_reply_to_proxy(struct __sk_buff *skb, const struct hw_verdict_ctx *c,
+					     const struct hw_ipv4_tuple *t)
+{
+	struct bpf_sock_tuple tuple = {};
+	tuple.ipv4.saddr = t->saddr;
+	tuple.ipv4.daddr = t->daddr;
+	tuple.ipv4.sport = t->sport;
+	tuple.ipv4.dport = t->dport;
+	struct bpf_sock *sk =
+		bpf_skc_lookup_tcp(skb, &tuple, sizeof(tuple.ipv4), BPF_F_CURRENT_NETNS, 0);
+	if (!sk)
+		return hw_drop(skb, c, t, HW_DROP_NO_PROXY);
+	if (sk->state == BPF_TCP_LISTEN) {
+		bpf_sk_release(sk);
+		return hw_drop(skb, c, t, HW_DROP_NO_PROXY);
+	}
+	long err = bpf_sk_assign(skb, sk, 0);
+	bpf_sk_release(sk);
+	if (err)
+		return hw_drop(skb, c, t, HW_DROP_NO_PROXY);
+	skb->mark = (skb->mark & ~HW_MARK_MASK) | HW_MARK_TO_PROXY;
+	return hw_pass(skb, c);
+}
+
 static __always_inline int hw_handle(struct __sk_buff *skb, __u8 direction)
 {
 	struct hw_ipv4_tuple t = {};
@@ -270,13 +301,15 @@ static __always_inline int hw_handle(struct __sk_buff *skb, __u8 direction)
 	struct hw_ct_key ck;
 	hw_ct_key_of(&ck, &t, direction, c.endpoint_id);
 	struct hw_ct_entry *ct = bpf_map_lookup_elem(&hw_ct, &ck);
-	if (hw_ct_is_reply(ct, direction))
+	if (hw_ct_is_reply(ct, direction)) {
+		if (direction == HW_DIR_EGRESS && (ct->flags & HW_CT_PROXIED))
+			return hw_reply_to_proxy(skb, &c, &t); /* addressed to the client, meant for the proxy */
 		return hw_pass(skb, &c);
+	}
 
 	if (direction == HW_DIR_INGRESS && (skb->mark & HW_MARK_MASK) == HW_MARK_FROM_PROXY) {
-		/* The proxy's own connection: it has judged every request on it. */
-		c.src_identity = HW_IDENTITY_HOST;
-		hw_ct_open(&ck, ct, direction, HW_IDENTITY_HOST);
+		/* The proxy's own connection (from the client's address): it judges every request. */
+		hw_ct_open_flags(&ck, ct, direction, 0, HW_CT_PROXIED);
 		return hw_pass(skb, &c);
 	}
 

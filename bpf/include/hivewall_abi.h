@@ -207,10 +207,19 @@ struct hw_ct_entry {
 	__u64 peer_identity;
 	__u32 replies;  /* packets seen in the other direction (not atomic: statistics) */
 	__u8 direction; /* enum hw_direction of the packet that opened it */
-	__u8 _pad0;
+	__u8 flags;     /* enum hw_ct_flags */
 	__u16 _pad1;
 };
 _Static_assert(sizeof(struct hw_ct_entry) == 24, "hw_ct_entry size");
+
+/* hw_ct_entry.flags */
+enum hw_ct_flags {
+	/*
+	 * Opened by the L7 proxy on behalf of a client (from the client's address):
+	 * the pod's replies belong to the proxy's socket, not to the client.
+	 */
+	HW_CT_PROXIED = 1,
+};
 
 /* Key of the per-CPU hw_metrics hash. */
 struct hw_metrics_key {
@@ -316,6 +325,7 @@ struct hivewall_abi_anchor {
 	struct hw_metrics_value metrics_value;
 	struct hw_flow_event flow_event;
 	enum hw_mark mark;
+	enum hw_ct_flags ct_flags;
 	enum hw_node_flags node_flags;
 	struct hw_node_config node_config;
 };

@@ -51,8 +51,8 @@ static __always_inline int hw_ct_is_reply(struct hw_ct_entry *e, __u8 direction)
 }
 
 /* Records the connection a new forward packet opened (no entry yet: e == NULL). */
-static __always_inline void hw_ct_open(const struct hw_ct_key *k, struct hw_ct_entry *e,
-				       __u8 direction, __u64 peer_identity)
+static __always_inline void hw_ct_open_flags(const struct hw_ct_key *k, struct hw_ct_entry *e,
+					     __u8 direction, __u64 peer_identity, __u8 flags)
 {
 	if (e)
 		return;
@@ -60,8 +60,15 @@ static __always_inline void hw_ct_open(const struct hw_ct_key *k, struct hw_ct_e
 		.created_ns = bpf_ktime_get_ns(),
 		.peer_identity = peer_identity,
 		.direction = direction,
+		.flags = flags,
 	};
 	bpf_map_update_elem(&hw_ct, k, &fresh, BPF_ANY);
+}
+
+static __always_inline void hw_ct_open(const struct hw_ct_key *k, struct hw_ct_entry *e,
+				       __u8 direction, __u64 peer_identity)
+{
+	hw_ct_open_flags(k, e, direction, peer_identity, 0);
 }
 
 #endif /* HIVEWALL_LIB_CONNTRACK_H */

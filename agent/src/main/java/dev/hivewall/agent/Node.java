@@ -193,7 +193,16 @@ public final class Node implements AutoCloseable {
       checks.add(httpRules(dst, Direction.INGRESS, srcId, port));
     }
     String describe = name(src, client, srcId) + " -> " + name(dst, destination, dstId);
-    return new HttpAccess(revision, r -> checks.stream().allMatch(c -> c.test(r)), describe);
+    java.net.InetAddress source = null;
+    if (dst != null) {
+      try {
+        source = java.net.InetAddress.getByName(client); // a literal: no lookup
+      } catch (java.net.UnknownHostException e) {
+        throw new IllegalArgumentException("not an address: " + client, e);
+      }
+    }
+    return new HttpAccess(
+        revision, r -> checks.stream().allMatch(c -> c.test(r)), describe, source);
   }
 
   private Predicate<HttpRequestFacts> httpRules(Pod p, Direction d, Identity peer, int port) {

@@ -67,6 +67,9 @@ class L7PolicyTest {
 
       try (Http c = Http.connect(app2, app1)) {
         assertThat(c.request("GET", "/public")).isEqualTo("200 app1 GET /public\n");
+        assertThat(c.lastHead)
+            .as("app1 sees app2's address: the proxy connects from the client's")
+            .contains("X-Hivewall-Client: " + app2.ip() + "\r\n");
         assertThat(c.request("GET", "/restricted")).isEqualTo("403 Access denied");
         assertThat(c.request("GET", "/public/../restricted")).isEqualTo("403 Access denied");
         assertThat(c.request("DELETE", "/public")).isEqualTo("403 Access denied");
@@ -167,6 +170,7 @@ class L7PolicyTest {
     private final Socket socket;
     private final InputStream in;
     private final OutputStream out;
+    String lastHead = "";
 
     private Http(Socket socket) throws IOException {
       this.socket = socket;
@@ -224,6 +228,7 @@ class L7PolicyTest {
         matched = b == "\r\n\r\n".charAt(matched) ? matched + 1 : (b == '\r' ? 1 : 0);
       }
       String h = head.toString(StandardCharsets.US_ASCII);
+      lastHead = h;
       int length = 0;
       for (String line : h.split("\r\n")) {
         if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {

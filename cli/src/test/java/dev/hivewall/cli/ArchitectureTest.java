@@ -82,6 +82,24 @@ class ArchitectureTest {
   }
 
   @Test
+  void theProxyKnowsTheCoreAndNettyOnly() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.hivewall.proxy..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "java.lang.foreign..",
+            "dev.hivewall.ebpf..",
+            "dev.hivewall.datapath..",
+            "dev.hivewall.agent..",
+            "dev.hivewall.cli..",
+            "dev.hivewall.testing..")
+        .because("the proxy judges HTTP with core's rules; the agent wires it to the datapath")
+        .check(classes);
+  }
+
+  @Test
   void noGrabBagNames() {
     classes()
         .should()

@@ -19,9 +19,10 @@ import java.util.List;
 /**
  * The built-in server of {@code pod run --serve 80/tcp,53/udp}: answers on each port with the pod's
  * name, like Kubernetes' agnhost. TCP: HTTP requests get {@code 200} with "NAME METHOD PATH" as
- * body, on a kept-alive connection (HTTP/1.1); anything else (or silence for 300 ms) gets the name
- * and a newline. UDP: every datagram gets the name back. Sockets are opened inside the pod's
- * namespace and served on virtual threads.
+ * body and the client's address in {@code X-Hivewall-Client}, on a kept-alive connection
+ * (HTTP/1.1); anything else (or silence for 300 ms) gets the name and a newline. UDP: every
+ * datagram gets the name back. Sockets are opened inside the pod's namespace and served on virtual
+ * threads.
  */
 public final class Responder implements Closeable {
   private final String answer;
@@ -85,7 +86,7 @@ public final class Responder implements Closeable {
       }
       s.setSoTimeout(30_000);
       while (first != null) {
-        if (!http(first, in, out)) {
+        if (!http(first, s.getInetAddress().getHostAddress(), in, out)) {
           return;
         }
         first = line(in);
@@ -99,7 +100,7 @@ public final class Responder implements Closeable {
    * Answers one HTTP request (its line already read) with 200 and "NAME METHOD PATH"; returns
    * whether the connection stays open (HTTP/1.1 without "Connection: close").
    */
-  private boolean http(String requestLine, java.io.InputStream in, OutputStream out)
+  private boolean http(String requestLine, String client, java.io.InputStream in, OutputStream out)
       throws IOException {
     String[] parts = requestLine.split(" ");
     boolean keepAlive = parts[2].equals("HTTP/1.1");
@@ -117,7 +118,9 @@ public final class Responder implements Closeable {
     // One write per response: a head and a body in two segments meet Nagle and delayed ACKs,
     // 40 ms on every request of a kept-alive connection.
     out.write(
-        ("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: "
+        ("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nX-Hivewall-Client: "
+                + client
+                + "\r\nContent-Length: "
                 + body.getBytes(StandardCharsets.UTF_8).length
                 + (keepAlive ? "" : "\r\nConnection: close")
                 + "\r\n\r\n"

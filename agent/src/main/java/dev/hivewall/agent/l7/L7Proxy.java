@@ -29,8 +29,16 @@ public final class L7Proxy implements AutoCloseable {
     ProxyConfig config =
         ProxyConfig.defaults(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))
             .withTransparent(true, Mark.FROM_PROXY.code());
-    HttpProxy proxy = HttpProxy.start(config, policy, flows, 2, node.threads("hivewall-l7-proxy"));
-    return new L7Proxy(proxy, flows);
+    try {
+      HttpProxy proxy =
+          HttpProxy.start(config, policy, flows, 2, node.threads("hivewall-l7-proxy"));
+      return new L7Proxy(proxy, flows);
+    } catch (IllegalStateException e) {
+      throw new IllegalStateException(
+          e.getMessage()
+              + " (is another agent or program using it? pick another with --proxy-port)",
+          e);
+    }
   }
 
   public L7FlowLog flows() {

@@ -50,6 +50,11 @@ public final class NodeL7Policy implements ConnectionPolicy {
       public String describe() {
         return access.describe();
       }
+
+      @Override
+      public java.net.InetAddress upstreamSource() {
+        return first.upstreamSource();
+      }
     };
   }
 }

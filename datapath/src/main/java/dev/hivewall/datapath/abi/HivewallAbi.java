@@ -67,6 +67,7 @@ public final class HivewallAbi {
     out.addAll(AbiCheck.compare(btf, "hw_endpoint_flags", EndpointFlag.class));
     out.addAll(AbiCheck.compare(btf, "hw_mark", Mark.class));
     out.addAll(AbiCheck.compare(btf, "hw_node_flags", NodeFlag.class));
+    out.addAll(AbiCheck.compare(btf, "hw_ct_flags", CtFlag.class));
     return out;
   }
 

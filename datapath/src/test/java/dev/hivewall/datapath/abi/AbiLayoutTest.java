@@ -51,7 +51,8 @@ class AbiLayoutTest {
             "hw_policy_verdict",
             "hw_endpoint_flags",
             "hw_mark",
-            "hw_node_flags");
+            "hw_node_flags",
+            "hw_ct_flags");
   }
 
   @Test

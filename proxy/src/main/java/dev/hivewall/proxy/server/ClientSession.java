@@ -199,7 +199,9 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
 
   private UpstreamSession upstream() {
     if (upstream == null || !upstream.usable()) {
-      upstream = new UpstreamSession(this, config, connection.upstream(), client);
+      upstream =
+          new UpstreamSession(
+              this, config, connection.upstream(), connection.upstreamSource(), client);
     }
     return upstream;
   }

@@ -22,5 +22,14 @@ public interface ConnectionPolicy {
 
     /** Who is talking to whom, for flows (e.g. "demo/app2 (257) -> demo/app1 (256)"). */
     String describe();
+
+    /**
+     * The address the proxy connects upstream from, so the server sees the real client: the
+     * client's own (a transparent bind; the datapath hands the server's replies back to the proxy),
+     * or null for the proxy's own address.
+     */
+    default java.net.InetAddress upstreamSource() {
+      return null;
+    }
   }
 }

@@ -53,7 +53,11 @@ final class UpstreamSession extends ChannelInboundHandlerAdapter {
   private ScheduledFuture<?> responseTimer;
 
   UpstreamSession(
-      ClientSession session, ProxyConfig config, InetSocketAddress upstream, Channel client) {
+      ClientSession session,
+      ProxyConfig config,
+      InetSocketAddress upstream,
+      java.net.InetAddress source,
+      Channel client) {
     this.session = session;
     this.config = config;
     this.client = client;
@@ -69,6 +73,11 @@ final class UpstreamSession extends ChannelInboundHandlerAdapter {
             .handler(this);
     if (config.upstreamMark() != 0 && client instanceof EpollSocketChannel) {
       b.option(SO_MARK, config.upstreamMark());
+    }
+    if (source != null && client instanceof EpollSocketChannel) {
+      // from the client's address: a transparent socket may bind an address not of this host
+      b.option(io.netty.channel.epoll.EpollChannelOption.IP_TRANSPARENT, true);
+      b.localAddress(new InetSocketAddress(source, 0));
     }
     ChannelFuture f = b.connect(upstream);
     channel = f.channel();
