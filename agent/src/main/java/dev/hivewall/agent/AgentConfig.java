@@ -16,7 +16,7 @@ public record AgentConfig(
     String nodeNetns,
     String podNetnsPrefix,
     java.util.List<Cidr> podRoutes,
-    int proxyPort) {
+    dev.hivewall.agent.l7.L7Settings l7) {
   public static final String DEFAULT_POD_PREFIX = "hw-pod-";
 
   public static final Path DEFAULT_STATE_DIR = Path.of("/var/lib/hivewall");
@@ -29,9 +29,6 @@ public record AgentConfig(
       throw new IllegalArgumentException(
           "pods get no default route: name the prefixes they may reach");
     }
-    if (proxyPort < 1 || proxyPort > 65535) {
-      throw new IllegalArgumentException("proxy port " + proxyPort + " is not a port (1-65535)");
-    }
     if (podCidr.length() > 28) {
       throw new IllegalArgumentException("pod CIDR " + podCidr + " is too small (at most /28)");
     }
@@ -42,7 +39,7 @@ public record AgentConfig(
     this(stateDir, socket, podCidr, "", DEFAULT_POD_PREFIX, java.util.List.of());
   }
 
-  /** With the default L7 proxy port. */
+  /** With the default L7 proxy settings. */
   public AgentConfig(
       Path stateDir,
       Path socket,
@@ -57,7 +54,7 @@ public record AgentConfig(
         nodeNetns,
         podNetnsPrefix,
         podRoutes,
-        dev.hivewall.agent.l7.L7Proxy.DEFAULT_PORT);
+        dev.hivewall.agent.l7.L7Settings.DEFAULTS);
   }
 
   /**

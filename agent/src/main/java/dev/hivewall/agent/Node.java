@@ -129,14 +129,14 @@ public final class Node implements AutoCloseable {
   /** Starts the node in the calling process's network namespace, restoring saved state. */
   public static Node start(AgentConfig config) {
     LxcDatapath datapath = LxcDatapath.load();
-    datapath.policy().proxyPort(config.proxyPort());
+    datapath.policy().proxyPort(config.l7().port());
     Node node = new Node(config, datapath);
     try {
       node.plumbing.prepareNode(Mark.TO_PROXY.code(), Mark.MASK.code());
       node.proxy =
           L7Proxy.start(
               config.nodeNamespace(),
-              config.proxyPort(),
+              config.l7(),
               new NodeL7Policy(node::httpAccess, () -> node.publishedRevision));
       node.restore(node.store.load());
       node.housekeeping.execute(Node::warmUp);

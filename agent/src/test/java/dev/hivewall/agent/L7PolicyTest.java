@@ -95,6 +95,61 @@ class L7PolicyTest {
     }
   }
 
+  /**
+   * The evasions of a rule that allows only GET /public, sent raw from app2 through the datapath
+   * and the proxy: none reaches app1 ("app1" never appears in an answer but to the plain GET
+   * /public).
+   */
+  @Test
+  void evasionsThroughTheDatapathDoNotPassGetPublic(Lab lab) throws Exception {
+    Path dir = Files.createTempDirectory("hw-l7");
+    Node node = Node.start(NodeTest.config(lab, dir));
+    try {
+      node.createNamespace("demo", Labels.EMPTY);
+      Pod app1 = node.runPod(NodeTest.pod("app1", true));
+      Pod app2 = node.runPod(NodeTest.pod("app2", false));
+      node.applyPolicies("l7.yaml", SEED_L7);
+      String[] evasions = {
+        "GET /public/../restricted HTTP/1.1\r\nHost: app1\r\n\r\n",
+        "GET //restricted HTTP/1.1\r\nHost: app1\r\n\r\n",
+        "GET /%2e%2e/restricted HTTP/1.1\r\nHost: app1\r\n\r\n",
+        "GET /public%2F..%2Frestricted HTTP/1.1\r\nHost: app1\r\n\r\n",
+        "GET /PUBLIC HTTP/1.1\r\nHost: app1\r\n\r\n",
+        "GET http://app1/restricted HTTP/1.1\r\nHost: app1\r\n\r\n",
+        "get /public HTTP/1.1\r\nHost: app1\r\n\r\n",
+        "POST /public HTTP/1.1\r\nHost: app1\r\nContent-Length: 30\r\n"
+            + "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /restricted HTTP/1.1\r\n\r\n",
+        "GET /public HTTP/1.1\r\nHost: app1\r\nX-A: 1\r\n folded: yes\r\n\r\n",
+        "GET /public HTTP/1.1\r\nHost: app1\r\nX-Big: " + "a".repeat(20_000) + "\r\n\r\n",
+        "\u0016\u0003\u0001\u0002\u0000\u0001 not http\r\n\r\n",
+      };
+      for (String evasion : evasions) {
+        try (Http c = Http.connect(app2, app1)) {
+          String answer = c.raw(evasion);
+          assertThat(answer)
+              .as(evasion)
+              .doesNotContain("app1")
+              .matches("(?s)HTTP/1\\.1 (400|403|431|501) .*");
+        }
+      }
+      try (Http c = Http.connect(app2, app1)) { // a second request pipelined behind an allowed one
+        String both =
+            c.raw(
+                "GET /public HTTP/1.1\r\nHost: app1\r\n\r\nGET /restricted HTTP/1.1\r\nHost: app1\r\n\r\n");
+        assertThat(both)
+            .contains("app1 GET /public")
+            .contains("Access denied")
+            .doesNotContain("app1 GET /restricted");
+      }
+      assertThat(Http.connect(app2, app1).request("GET", "/public"))
+          .as("the proxy survives all of it")
+          .isEqualTo("200 app1 GET /public\n");
+    } finally {
+      node.deleteNamespace("demo");
+      node.close();
+    }
+  }
+
   @Test
   void starWarsEmpireMayLandButNotExhaustTheAllianceIsDropped(Lab lab) throws Exception {
     Path dir = Files.createTempDirectory("hw-l7");
@@ -209,6 +264,25 @@ class L7PolicyTest {
                   return null;
                 }
               });
+    }
+
+    /** Sends raw bytes and returns everything that comes back within a short while. */
+    String raw(String bytes) throws IOException {
+      out.write(bytes.getBytes(StandardCharsets.ISO_8859_1));
+      out.flush();
+      socket.setSoTimeout(700);
+      ByteArrayOutputStream got = new ByteArrayOutputStream();
+      byte[] buf = new byte[4096];
+      try {
+        for (int n; (n = in.read(buf)) > 0; ) {
+          got.write(buf, 0, n);
+        }
+      } catch (java.net.SocketTimeoutException enough) {
+        // all that came
+      } catch (IOException reset) {
+        // closed by the proxy
+      }
+      return got.toString(StandardCharsets.ISO_8859_1);
     }
 
     /** Sends one request; returns "STATUS BODY". */

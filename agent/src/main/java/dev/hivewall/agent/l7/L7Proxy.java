@@ -24,11 +24,22 @@ public final class L7Proxy implements AutoCloseable {
     this.flows = flows;
   }
 
-  public static L7Proxy start(NetworkNamespace node, int port, ConnectionPolicy policy) {
+  public static L7Proxy start(NetworkNamespace node, L7Settings s, ConnectionPolicy policy) {
     L7FlowLog flows = new L7FlowLog(10_000);
+    ProxyConfig defaults =
+        ProxyConfig.defaults(new InetSocketAddress(InetAddress.getLoopbackAddress(), s.port()));
     ProxyConfig config =
-        ProxyConfig.defaults(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))
-            .withTransparent(true, Mark.FROM_PROXY.code());
+        new ProxyConfig(
+            defaults.listen(),
+            true,
+            Mark.FROM_PROXY.code(),
+            s.maxHeadBytes(),
+            defaults.maxHeaderFields(),
+            defaults.maxPipelined(),
+            s.headTimeout(),
+            s.connectTimeout(),
+            s.responseTimeout(),
+            s.idleTimeout());
     try {
       HttpProxy proxy =
           HttpProxy.start(config, policy, flows, 2, node.threads("hivewall-l7-proxy"));

@@ -2,6 +2,7 @@ package dev.hivewall.cli.agent;
 
 import dev.hivewall.agent.Agent;
 import dev.hivewall.agent.AgentConfig;
+import dev.hivewall.agent.l7.L7Settings;
 import dev.hivewall.core.net.Cidr;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -51,6 +52,37 @@ public final class AgentCommand implements Callable<Integer> {
           "the L7 proxy's port on 127.0.0.1 of the node's namespace (default: ${DEFAULT-VALUE})")
   int proxyPort = dev.hivewall.agent.l7.L7Proxy.DEFAULT_PORT;
 
+  @Option(
+      names = "--l7-connect-timeout",
+      paramLabel = "SECONDS",
+      description = "no connection to the server in this time: 503 (default: ${DEFAULT-VALUE})")
+  double connectTimeout = L7Settings.DEFAULTS.connectTimeout().toMillis() / 1000.0;
+
+  @Option(
+      names = "--l7-response-timeout",
+      paramLabel = "SECONDS",
+      description =
+          "no response head from the server in this time: 504 (default: ${DEFAULT-VALUE})")
+  double responseTimeout = L7Settings.DEFAULTS.responseTimeout().toMillis() / 1000.0;
+
+  @Option(
+      names = "--l7-head-timeout",
+      paramLabel = "SECONDS",
+      description = "a client slower to send a request head: 408 (default: ${DEFAULT-VALUE})")
+  double headTimeout = L7Settings.DEFAULTS.headTimeout().toMillis() / 1000.0;
+
+  @Option(
+      names = "--l7-idle-timeout",
+      paramLabel = "SECONDS",
+      description = "an idle proxied connection is closed after (default: ${DEFAULT-VALUE})")
+  double idleTimeout = L7Settings.DEFAULTS.idleTimeout().toMillis() / 1000.0;
+
+  @Option(
+      names = "--l7-max-head-bytes",
+      paramLabel = "BYTES",
+      description = "a larger request head: 431 (default: ${DEFAULT-VALUE})")
+  int maxHeadBytes = L7Settings.DEFAULTS.maxHeadBytes();
+
   @Override
   public Integer call() {
     if (!"root".equals(System.getProperty("user.name"))) {
@@ -66,8 +98,18 @@ public final class AgentCommand implements Callable<Integer> {
             nodeNetns,
             AgentConfig.DEFAULT_POD_PREFIX,
             podRoutes.stream().map(Cidr::parse).toList(),
-            proxyPort),
+            new L7Settings(
+                proxyPort,
+                seconds(headTimeout),
+                seconds(connectTimeout),
+                seconds(responseTimeout),
+                seconds(idleTimeout),
+                maxHeadBytes)),
         System.out);
     return 0;
+  }
+
+  private static java.time.Duration seconds(double s) {
+    return java.time.Duration.ofMillis(Math.round(s * 1000));
   }
 }
