@@ -201,8 +201,17 @@ public final class Node implements AutoCloseable {
         throw new IllegalArgumentException("not an address: " + client, e);
       }
     }
-    return new HttpAccess(
-        revision, r -> checks.stream().allMatch(c -> c.test(r)), describe, source);
+    List<Predicate<HttpRequestFacts>> all = List.copyOf(checks);
+    Predicate<HttpRequestFacts> rules =
+        r -> {
+          for (Predicate<HttpRequestFacts> c : all) {
+            if (!c.test(r)) {
+              return false;
+            }
+          }
+          return true;
+        };
+    return new HttpAccess(revision, rules, describe, source);
   }
 
   private Predicate<HttpRequestFacts> httpRules(Pod p, Direction d, Identity peer, int port) {

@@ -91,8 +91,10 @@ public final class Requests {
     }
     String path =
         HttpPath.of(target).orElseThrow(() -> HttpError.badRequest("ambiguous request target"));
-    List<Map.Entry<String, String>> fields =
-        head.fields().stream().map(f -> Map.entry(f.name(), f.value())).toList();
+    List<Map.Entry<String, String>> fields = new java.util.ArrayList<>(head.fields().size());
+    for (RequestHead.Field f : head.fields()) {
+      fields.add(Map.entry(f.name(), f.value()));
+    }
     return new HttpRequestFacts(head.method(), path, host.toLowerCase(Locale.ROOT), fields);
   }
 

@@ -66,10 +66,13 @@ public record ResponseHead(
   }
 
   private List<String> values(String name) {
-    return fields.stream()
-        .filter(f -> f.name().equalsIgnoreCase(name))
-        .map(RequestHead.Field::value)
-        .toList();
+    List<String> out = new java.util.ArrayList<>(2);
+    for (RequestHead.Field f : fields) {
+      if (f.name().equalsIgnoreCase(name)) {
+        out.add(f.value());
+      }
+    }
+    return out;
   }
 
   /** Parses a whole response head ({@code data[from, from + length)}). */

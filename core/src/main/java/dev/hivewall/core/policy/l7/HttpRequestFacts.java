@@ -14,9 +14,12 @@ public record HttpRequestFacts(
     String method, String path, String host, List<Map.Entry<String, String>> headers) {
   public HttpRequestFacts {
     host = host.toLowerCase(Locale.ROOT);
-    headers =
-        headers.stream()
-            .map(e -> Map.entry(e.getKey().toLowerCase(Locale.ROOT), e.getValue()))
-            .toList();
+    @SuppressWarnings("unchecked")
+    Map.Entry<String, String>[] lower = new Map.Entry[headers.size()];
+    for (int i = 0; i < lower.length; i++) {
+      Map.Entry<String, String> e = headers.get(i);
+      lower[i] = Map.entry(e.getKey().toLowerCase(Locale.ROOT), e.getValue());
+    }
+    headers = List.of(lower);
   }
 }
