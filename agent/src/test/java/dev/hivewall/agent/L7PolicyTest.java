@@ -56,43 +56,39 @@ class L7PolicyTest {
   @Test
   void seedL7GetPublicPassesRestrictedIs403App3IsDroppedAndChangesApplyToTheNextRequest(Lab lab)
       throws Exception {
-    Path dir = Files.createTempDirectory("hw-l7");
-    Node node = Node.start(NodeTest.config(lab, dir));
-    try {
-      node.createNamespace("demo", Labels.EMPTY);
-      Pod app1 = node.runPod(NodeTest.pod("app1", true));
-      Pod app2 = node.runPod(NodeTest.pod("app2", false));
-      Pod app3 = node.runPod(NodeTest.pod("app3", false));
-      node.applyPolicies("l7.yaml", SEED_L7);
+    withDemoNode(
+        lab,
+        node -> {
+          Pod app1 = node.runPod(NodeTest.pod("app1", true));
+          Pod app2 = node.runPod(NodeTest.pod("app2", false));
+          Pod app3 = node.runPod(NodeTest.pod("app3", false));
+          node.applyPolicies("l7.yaml", SEED_L7);
 
-      try (Http c = Http.connect(app2, app1)) {
-        assertThat(c.request("GET", "/public")).isEqualTo("200 app1 GET /public\n");
-        assertThat(c.lastHead)
-            .as("app1 sees app2's address: the proxy connects from the client's")
-            .contains("X-Hivewall-Client: " + app2.ip() + "\r\n");
-        assertThat(c.request("GET", "/restricted")).isEqualTo("403 Access denied");
-        assertThat(c.request("GET", "/public/../restricted")).isEqualTo("403 Access denied");
-        assertThat(c.request("DELETE", "/public")).isEqualTo("403 Access denied");
-        assertThat(c.request("GET", "/public")).isEqualTo("200 app1 GET /public\n");
+          try (Http c = Http.connect(app2, app1)) {
+            assertThat(c.request("GET", "/public")).isEqualTo("200 app1 GET /public\n");
+            assertThat(c.lastHead)
+                .as("app1 sees app2's address: the proxy connects from the client's")
+                .contains("X-Hivewall-Client: " + app2.ip() + "\r\n");
+            assertThat(c.request("GET", "/restricted")).isEqualTo("403 Access denied");
+            assertThat(c.request("GET", "/public/../restricted")).isEqualTo("403 Access denied");
+            assertThat(c.request("DELETE", "/public")).isEqualTo("403 Access denied");
+            assertThat(c.request("GET", "/public")).isEqualTo("200 app1 GET /public\n");
 
-        // A live change reaches the next request of this same connection.
-        node.applyPolicies(
-            "l7.yaml", SEED_L7.replace("path: /public", "path: /(public|restricted)"));
-        assertThat(c.request("GET", "/restricted")).isEqualTo("200 app1 GET /restricted\n");
-      }
-      assertThat(Http.tryConnect(app3, app1)).as("app3 is dropped at L3/L4").isFalse();
+            // A live change reaches the next request of this same connection.
+            node.applyPolicies(
+                "l7.yaml", SEED_L7.replace("path: /public", "path: /(public|restricted)"));
+            assertThat(c.request("GET", "/restricted")).isEqualTo("200 app1 GET /restricted\n");
+          }
+          assertThat(Http.tryConnect(app3, app1)).as("app3 is dropped at L3/L4").isFalse();
 
-      List<L7Flow> flows = node.l7Flows().last(100);
-      assertThat(flows)
-          .extracting(L7Flow::verdict, L7Flow::status)
-          .contains(
-              org.assertj.core.groups.Tuple.tuple(L7Flow.Verdict.FORWARDED, 200),
-              org.assertj.core.groups.Tuple.tuple(L7Flow.Verdict.DENIED, 403));
-      assertThat(flows.getFirst().connection()).contains("demo/app2").contains("demo/app1");
-    } finally {
-      node.deleteNamespace("demo");
-      node.close();
-    }
+          List<L7Flow> flows = node.l7Flows().last(100);
+          assertThat(flows)
+              .extracting(L7Flow::verdict, L7Flow::status)
+              .contains(
+                  org.assertj.core.groups.Tuple.tuple(L7Flow.Verdict.FORWARDED, 200),
+                  org.assertj.core.groups.Tuple.tuple(L7Flow.Verdict.DENIED, 403));
+          assertThat(flows.getFirst().connection()).contains("demo/app2").contains("demo/app1");
+        });
   }
 
   /**
@@ -102,96 +98,88 @@ class L7PolicyTest {
    */
   @Test
   void evasionsThroughTheDatapathDoNotPassGetPublic(Lab lab) throws Exception {
-    Path dir = Files.createTempDirectory("hw-l7");
-    Node node = Node.start(NodeTest.config(lab, dir));
-    try {
-      node.createNamespace("demo", Labels.EMPTY);
-      Pod app1 = node.runPod(NodeTest.pod("app1", true));
-      Pod app2 = node.runPod(NodeTest.pod("app2", false));
-      node.applyPolicies("l7.yaml", SEED_L7);
-      String[] evasions = {
-        "GET /public/../restricted HTTP/1.1\r\nHost: app1\r\n\r\n",
-        "GET //restricted HTTP/1.1\r\nHost: app1\r\n\r\n",
-        "GET /%2e%2e/restricted HTTP/1.1\r\nHost: app1\r\n\r\n",
-        "GET /public%2F..%2Frestricted HTTP/1.1\r\nHost: app1\r\n\r\n",
-        "GET /PUBLIC HTTP/1.1\r\nHost: app1\r\n\r\n",
-        "GET http://app1/restricted HTTP/1.1\r\nHost: app1\r\n\r\n",
-        "get /public HTTP/1.1\r\nHost: app1\r\n\r\n",
-        "POST /public HTTP/1.1\r\nHost: app1\r\nContent-Length: 30\r\n"
-            + "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /restricted HTTP/1.1\r\n\r\n",
-        "GET /public HTTP/1.1\r\nHost: app1\r\nX-A: 1\r\n folded: yes\r\n\r\n",
-        "GET /public HTTP/1.1\r\nHost: app1\r\nX-Big: " + "a".repeat(20_000) + "\r\n\r\n",
-        "\u0016\u0003\u0001\u0002\u0000\u0001 not http\r\n\r\n",
-      };
-      for (String evasion : evasions) {
-        try (Http c = Http.connect(app2, app1)) {
-          String answer = c.raw(evasion);
-          assertThat(answer)
-              .as(evasion)
-              .doesNotContain("app1")
-              .matches("(?s)HTTP/1\\.1 (400|403|431|501) .*");
-        }
-      }
-      try (Http c = Http.connect(app2, app1)) { // a second request pipelined behind an allowed one
-        String both =
-            c.raw(
-                "GET /public HTTP/1.1\r\nHost: app1\r\n\r\nGET /restricted HTTP/1.1\r\nHost: app1\r\n\r\n");
-        assertThat(both)
-            .contains("app1 GET /public")
-            .contains("Access denied")
-            .doesNotContain("app1 GET /restricted");
-      }
-      assertThat(Http.connect(app2, app1).request("GET", "/public"))
-          .as("the proxy survives all of it")
-          .isEqualTo("200 app1 GET /public\n");
-    } finally {
-      node.deleteNamespace("demo");
-      node.close();
-    }
+    withDemoNode(
+        lab,
+        node -> {
+          Pod app1 = node.runPod(NodeTest.pod("app1", true));
+          Pod app2 = node.runPod(NodeTest.pod("app2", false));
+          node.applyPolicies("l7.yaml", SEED_L7);
+          String[] evasions = {
+            "GET /public/../restricted HTTP/1.1\r\nHost: app1\r\n\r\n",
+            "GET //restricted HTTP/1.1\r\nHost: app1\r\n\r\n",
+            "GET /%2e%2e/restricted HTTP/1.1\r\nHost: app1\r\n\r\n",
+            "GET /public%2F..%2Frestricted HTTP/1.1\r\nHost: app1\r\n\r\n",
+            "GET /PUBLIC HTTP/1.1\r\nHost: app1\r\n\r\n",
+            "GET http://app1/restricted HTTP/1.1\r\nHost: app1\r\n\r\n",
+            "get /public HTTP/1.1\r\nHost: app1\r\n\r\n",
+            "POST /public HTTP/1.1\r\nHost: app1\r\nContent-Length: 30\r\n"
+                + "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /restricted HTTP/1.1\r\n\r\n",
+            "GET /public HTTP/1.1\r\nHost: app1\r\nX-A: 1\r\n folded: yes\r\n\r\n",
+            "GET /public HTTP/1.1\r\nHost: app1\r\nX-Big: " + "a".repeat(20_000) + "\r\n\r\n",
+            "\u0016\u0003\u0001\u0002\u0000\u0001 not http\r\n\r\n",
+          };
+          for (String evasion : evasions) {
+            try (Http c = Http.connect(app2, app1)) {
+              String answer = c.raw(evasion);
+              assertThat(answer)
+                  .as(evasion)
+                  .doesNotContain("app1")
+                  .matches("(?s)HTTP/1\\.1 (400|403|431|501) .*");
+            }
+          }
+          try (Http c =
+              Http.connect(app2, app1)) { // a second request pipelined behind an allowed one
+            String both =
+                c.raw(
+                    "GET /public HTTP/1.1\r\nHost: app1\r\n\r\nGET /restricted HTTP/1.1\r\nHost: app1\r\n\r\n");
+            assertThat(both)
+                .contains("app1 GET /public")
+                .contains("Access denied")
+                .doesNotContain("app1 GET /restricted");
+          }
+          assertThat(Http.connect(app2, app1).request("GET", "/public"))
+              .as("the proxy survives all of it")
+              .isEqualTo("200 app1 GET /public\n");
+        });
   }
 
   @Test
   void starWarsEmpireMayLandButNotExhaustTheAllianceIsDropped(Lab lab) throws Exception {
-    Path dir = Files.createTempDirectory("hw-l7");
-    Node node = Node.start(NodeTest.config(lab, dir));
-    try {
-      node.createNamespace("demo", Labels.EMPTY);
-      Pod deathstar =
-          node.runPod(
-              new PodSpec(
-                  "demo",
-                  "deathstar",
-                  Labels.of("org", "empire", "class", "deathstar"),
-                  Map.of(),
-                  List.of(ServePort.parse("80/tcp"))));
-      Pod tiefighter = node.runPod(ship("tiefighter", "empire"));
-      Pod xwing = node.runPod(ship("xwing", "alliance"));
-      node.applyPolicies("sw.yaml", STAR_WARS);
+    withDemoNode(
+        lab,
+        node -> {
+          Pod deathstar =
+              node.runPod(
+                  new PodSpec(
+                      "demo",
+                      "deathstar",
+                      Labels.of("org", "empire", "class", "deathstar"),
+                      Map.of(),
+                      List.of(ServePort.parse("80/tcp"))));
+          Pod tiefighter = node.runPod(ship("tiefighter", "empire"));
+          Pod xwing = node.runPod(ship("xwing", "alliance"));
+          node.applyPolicies("sw.yaml", STAR_WARS);
 
-      try (Http c = Http.connect(tiefighter, deathstar)) {
-        assertThat(c.request("POST", "/v1/request-landing"))
-            .isEqualTo("200 deathstar POST /v1/request-landing\n");
-        assertThat(c.request("PUT", "/v1/exhaust-port")).isEqualTo("403 Access denied");
-      }
-      assertThat(Http.tryConnect(xwing, deathstar)).isFalse();
-    } finally {
-      node.deleteNamespace("demo");
-      node.close();
-    }
+          try (Http c = Http.connect(tiefighter, deathstar)) {
+            assertThat(c.request("POST", "/v1/request-landing"))
+                .isEqualTo("200 deathstar POST /v1/request-landing\n");
+            assertThat(c.request("PUT", "/v1/exhaust-port")).isEqualTo("403 Access denied");
+          }
+          assertThat(Http.tryConnect(xwing, deathstar)).isFalse();
+        });
   }
 
   @Test
   void egressHttpRulesOfTheSenderApplyToo(Lab lab) throws Exception {
-    Path dir = Files.createTempDirectory("hw-l7");
-    Node node = Node.start(NodeTest.config(lab, dir));
-    try {
-      node.createNamespace("demo", Labels.EMPTY);
-      Pod app1 = node.runPod(NodeTest.pod("app1", true));
-      Pod app2 = node.runPod(NodeTest.pod("app2", false));
-      Pod app3 = node.runPod(NodeTest.pod("app3", false));
-      node.applyPolicies(
-          "egress.yaml",
-          """
+    withDemoNode(
+        lab,
+        node -> {
+          Pod app1 = node.runPod(NodeTest.pod("app1", true));
+          Pod app2 = node.runPod(NodeTest.pod("app2", false));
+          Pod app3 = node.runPod(NodeTest.pod("app3", false));
+          node.applyPolicies(
+              "egress.yaml",
+              """
           apiVersion: cilium.io/v2
           kind: CiliumNetworkPolicy
           metadata: {name: app2-egress, namespace: demo}
@@ -203,13 +191,27 @@ class L7PolicyTest {
               - ports: [{port: "80", protocol: TCP}]
                 rules: {http: [{method: GET, path: "/public(/.*)?"}]}
           """);
-      try (Http c = Http.connect(app2, app1)) {
-        assertThat(c.request("GET", "/public/a")).isEqualTo("200 app1 GET /public/a\n");
-        assertThat(c.request("GET", "/restricted")).isEqualTo("403 Access denied");
-      }
-      try (Http c = Http.connect(app3, app1)) { // no policy on app3 or app1: untouched
-        assertThat(c.request("GET", "/restricted")).isEqualTo("200 app1 GET /restricted\n");
-      }
+          try (Http c = Http.connect(app2, app1)) {
+            assertThat(c.request("GET", "/public/a")).isEqualTo("200 app1 GET /public/a\n");
+            assertThat(c.request("GET", "/restricted")).isEqualTo("403 Access denied");
+          }
+          try (Http c = Http.connect(app3, app1)) { // no policy on app3 or app1: untouched
+            assertThat(c.request("GET", "/restricted")).isEqualTo("200 app1 GET /restricted\n");
+          }
+        });
+  }
+
+  /** Work on a node in the lab with namespace demo; the namespace and the node go afterwards. */
+  interface NodeWork {
+    void run(Node node) throws Exception;
+  }
+
+  private static void withDemoNode(Lab lab, NodeWork work) throws Exception {
+    Path dir = Files.createTempDirectory("hw-l7");
+    Node node = Node.start(NodeTest.config(lab, dir));
+    try {
+      node.createNamespace("demo", Labels.EMPTY);
+      work.run(node);
     } finally {
       node.deleteNamespace("demo");
       node.close();

@@ -201,20 +201,13 @@ final class L7ProxyBench {
                 case "s" -> 1_000_000;
                 default -> 1;
               };
-      add(m.group(1).equals("50") ? p50 : p99, series, connections, us);
+      Series.add(m.group(1).equals("50") ? p50 : p99, series, connections, us);
     }
     Matcher q = RPS.matcher(text);
     if (!q.find()) {
       throw new IOException(series + ": no requests/s in wrk's output:\n" + text);
     }
-    add(rps, series, connections, Double.parseDouble(q.group(1)));
-  }
-
-  private static void add(
-      Map<String, Map<Integer, List<Double>>> m, String series, int n, double v) {
-    m.computeIfAbsent(series, k -> new LinkedHashMap<>())
-        .computeIfAbsent(n, k -> new java.util.ArrayList<>())
-        .add(v);
+    Series.add(rps, series, connections, Double.parseDouble(q.group(1)));
   }
 
   private static void write(
@@ -224,9 +217,9 @@ final class L7ProxyBench {
       Map<String, Map<Integer, List<Double>>> rps)
       throws IOException {
     Files.createDirectories(out);
-    Map<String, Map<Integer, Samples>> s50 = samples(p50, "us");
-    Map<String, Map<Integer, Samples>> s99 = samples(p99, "us");
-    Map<String, Map<Integer, Samples>> srps = samples(rps, "req/s");
+    Map<String, Map<Integer, Samples>> s50 = Series.samples(p50, "us");
+    Map<String, Map<Integer, Samples>> s99 = Series.samples(p99, "us");
+    Map<String, Map<Integer, Samples>> srps = Series.samples(rps, "req/s");
     for (var m : List.of(s50, s99, srps)) {
       m.values().forEach(byN -> byN.values().forEach(System.out::println));
     }
@@ -252,17 +245,5 @@ final class L7ProxyBench {
     new ObjectMapper()
         .enable(SerializationFeature.INDENT_OUTPUT)
         .writeValue(out.resolve("l7-proxy.json").toFile(), doc);
-  }
-
-  private static Map<String, Map<Integer, Samples>> samples(
-      Map<String, Map<Integer, List<Double>>> raw, String unit) {
-    Map<String, Map<Integer, Samples>> out = new LinkedHashMap<>();
-    raw.forEach(
-        (name, byN) -> {
-          Map<Integer, Samples> m = new LinkedHashMap<>();
-          byN.forEach((n, values) -> m.put(n, new Samples(name + " @" + n, unit, values)));
-          out.put(name, m);
-        });
-    return out;
   }
 }

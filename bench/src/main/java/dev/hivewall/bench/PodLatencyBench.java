@@ -122,8 +122,8 @@ final class PodLatencyBench {
       int seconds,
       Map<String, Map<Integer, List<Double>>> pinned,
       Map<String, Map<Integer, List<Double>>> unpinned) {
-    add(pinned, engine, n, pingPong(client, server, PINNED_PORT, true, seconds));
-    add(unpinned, engine, n, pingPong(client, server, UNPINNED_PORT, false, seconds));
+    Series.add(pinned, engine, n, pingPong(client, server, PINNED_PORT, true, seconds));
+    Series.add(unpinned, engine, n, pingPong(client, server, UNPINNED_PORT, false, seconds));
   }
 
   /** sockperf ping-pong for {@code seconds}; one-way latency p50 in microseconds. */
@@ -325,13 +325,6 @@ final class PodLatencyBench {
     }
   }
 
-  private static void add(
-      Map<String, Map<Integer, List<Double>>> m, String engine, int n, double v) {
-    m.computeIfAbsent(engine, k -> new LinkedHashMap<>())
-        .computeIfAbsent(n, k -> new ArrayList<>())
-        .add(v);
-  }
-
   private static void sleep(long ms) {
     try {
       Thread.sleep(ms);
@@ -346,8 +339,8 @@ final class PodLatencyBench {
       Map<String, Map<Integer, List<Double>>> unpinned)
       throws IOException {
     Files.createDirectories(out);
-    Map<String, Map<Integer, Samples>> p = samples(pinned);
-    Map<String, Map<Integer, Samples>> u = samples(unpinned);
+    Map<String, Map<Integer, Samples>> p = Series.samples(pinned, "us");
+    Map<String, Map<Integer, Samples>> u = Series.samples(unpinned, "us");
     System.out.println("pinned (one CPU), one-way p50 in us:");
     p.values().forEach(m -> m.values().forEach(s -> System.out.println("  " + s)));
     System.out.println("unpinned:");
@@ -381,17 +374,5 @@ final class PodLatencyBench {
     new ObjectMapper()
         .enable(SerializationFeature.INDENT_OUTPUT)
         .writeValue(out.resolve("pod-latency.json").toFile(), doc);
-  }
-
-  private static Map<String, Map<Integer, Samples>> samples(
-      Map<String, Map<Integer, List<Double>>> raw) {
-    Map<String, Map<Integer, Samples>> out = new LinkedHashMap<>();
-    raw.forEach(
-        (name, byN) -> {
-          Map<Integer, Samples> m = new LinkedHashMap<>();
-          byN.forEach((n, v) -> m.put(n, new Samples(name + " @" + n, "us", v)));
-          out.put(name, m);
-        });
-    return out;
   }
 }

@@ -28,7 +28,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -94,10 +93,10 @@ final class PolicyScaleBench {
       byte[] last = Packets.tcp(address(n - 1), ENDPOINT_IP, 40000, port(n - 1), Packets.TCP_SYN);
       byte[] stranger =
           Packets.tcp("198.51.100.77", ENDPOINT_IP, 40000, port(n - 1), Packets.TCP_SYN);
-      add(verdict, "no policy", n, prog.testRun(last, REPEAT).durationNanos());
+      Series.add(verdict, "no policy", n, prog.testRun(last, REPEAT).durationNanos());
       try (SelftestDatapath floor = SelftestDatapath.load()) {
         // The fixed cost of BPF_PROG_TEST_RUN itself: a program that parses and looks up one hash.
-        add(
+        Series.add(
             verdict,
             "test-run floor (selftest filter)",
             n,
@@ -118,7 +117,7 @@ final class PolicyScaleBench {
       for (int i = 0; i < timed; i++) {
         long t0 = System.nanoTime();
         PolicyParser.parse("bench.yaml", yaml, "bench");
-        add(apply, "hivewall (YAML parse only)", n, (System.nanoTime() - t0) / 1e6);
+        Series.add(apply, "hivewall (YAML parse only)", n, (System.nanoTime() - t0) / 1e6);
         apply(dp, state, endpoint(2 + i), json, self, n, apply);
         state.remove(endpoint(2 + i));
       }
@@ -139,13 +138,13 @@ final class PolicyScaleBench {
                 + ", miss "
                 + miss.retval());
       }
-      add(verdict, "hivewall, matching rule", n, hit.durationNanos());
-      add(verdict, "hivewall, no rule matches", n, miss.durationNanos());
+      Series.add(verdict, "hivewall, matching rule", n, hit.durationNanos());
+      Series.add(verdict, "hivewall, no rule matches", n, miss.durationNanos());
 
       // What the agent does after answering: the inactive slot catches up with the live one.
       long tc = System.nanoTime();
       state.catchUp();
-      add(phases, "slot catch-up (after the answer)", n, (System.nanoTime() - tc) / 1e6);
+      Series.add(phases, "slot catch-up (after the answer)", n, (System.nanoTime() - tc) / 1e6);
       // The large policy re-applied with one rule's port changed: its parse is proportional to
       // the file; what follows (the changed rule resolved, one rule out and one in, two keys
       // written) is not.
@@ -172,8 +171,8 @@ final class PolicyScaleBench {
           throw new IllegalStateException("one rule changed wrote " + written + " policy entries");
         }
         if (i >= warmChanges) {
-          add(apply, "hivewall, 1 rule changed in it: parse", n, (t3 - t2) / 1e6);
-          add(apply, "hivewall, 1 rule changed in it: resolve + write", n, (t4 - t3) / 1e6);
+          Series.add(apply, "hivewall, 1 rule changed in it: parse", n, (t3 - t2) / 1e6);
+          Series.add(apply, "hivewall, 1 rule changed in it: resolve + write", n, (t4 - t3) / 1e6);
         }
         state.catchUp(); // as the agent does after answering
       }
@@ -193,7 +192,7 @@ final class PolicyScaleBench {
         state.apply(ep, true, false, rules.mapState(), rules.flush());
         long ms = System.nanoTime() - t5;
         if (i >= 50) {
-          add(apply, "hivewall, 1-rule policy added next to it (YAML -> maps)", n, ms / 1e6);
+          Series.add(apply, "hivewall, 1-rule policy added next to it (YAML -> maps)", n, ms / 1e6);
         }
         rules.update(smallPolicy.name(), null, subject, universe);
         state.apply(ep, true, false, rules.mapState(), rules.flush());
@@ -243,11 +242,11 @@ final class PolicyScaleBench {
     state.apply(ep, true, false, rules.mapState(), changed);
     long end = System.nanoTime();
     if (apply != null) {
-      add(apply, "hivewall (JSON -> maps)", n, (end - t1) / 1e6);
-      add(phases, "parse JSON", n, (parsed - t1) / 1e6);
-      add(phases, "resolve", n, (resolved - parsed) / 1e6);
-      add(phases, "ipcache write", n, (ipcached - resolved) / 1e6);
-      add(phases, "policy map write", n, (end - ipcached) / 1e6);
+      Series.add(apply, "hivewall (JSON -> maps)", n, (end - t1) / 1e6);
+      Series.add(phases, "parse JSON", n, (parsed - t1) / 1e6);
+      Series.add(phases, "resolve", n, (resolved - parsed) / 1e6);
+      Series.add(phases, "ipcache write", n, (ipcached - resolved) / 1e6);
+      Series.add(phases, "policy map write", n, (end - ipcached) / 1e6);
     }
     return new Applied(cidrIds, rules, universe, subject);
   }
@@ -263,7 +262,7 @@ final class PolicyScaleBench {
           .append(" -j ACCEPT\n");
     }
     sb.append("COMMIT\n");
-    add(apply, "iptables-restore (chain)", n, timed(ns, "iptables-restore", sb.toString()));
+    Series.add(apply, "iptables-restore (chain)", n, timed(ns, "iptables-restore", sb.toString()));
     ns.exec(Duration.ofMinutes(2), "iptables", "-F", "INPUT").orThrow();
   }
 
@@ -290,7 +289,7 @@ final class PolicyScaleBench {
             "-j",
             "ACCEPT")
         .orThrow();
-    add(apply, "ipset restore + 1 rule", n, ms + (System.nanoTime() - t0) / 1e6);
+    Series.add(apply, "ipset restore + 1 rule", n, ms + (System.nanoTime() - t0) / 1e6);
     ns.exec(Duration.ofSeconds(30), "iptables", "-F", "INPUT").orThrow();
     ns.exec(Duration.ofSeconds(30), "ipset", "destroy", "hw_bench").orThrow();
   }
@@ -306,7 +305,7 @@ final class PolicyScaleBench {
     sb.append(
         " }\n  }\n  chain input {\n    type filter hook input priority 0; policy accept;\n"
             + "    ip saddr . tcp dport @allowed accept\n  }\n}\n");
-    add(apply, "nft -f (set)", n, timed(ns, "nft -f", sb.toString()));
+    Series.add(apply, "nft -f (set)", n, timed(ns, "nft -f", sb.toString()));
     ns.exec(Duration.ofSeconds(30), "nft", "delete", "table", "inet", "hw_bench").orThrow();
   }
 
@@ -373,21 +372,14 @@ final class PolicyScaleBench {
     return sb.append("]}}").toString();
   }
 
-  private static void add(
-      Map<String, Map<Integer, List<Double>>> m, String series, int n, double v) {
-    m.computeIfAbsent(series, k -> new LinkedHashMap<>())
-        .computeIfAbsent(n, k -> new ArrayList<>())
-        .add(v);
-  }
-
   private static void write(
       Path out,
       Map<String, Map<Integer, List<Double>>> verdict,
       Map<String, Map<Integer, List<Double>>> apply)
       throws IOException {
     Files.createDirectories(out);
-    Map<String, Map<Integer, Samples>> v = samples(verdict, "ns/packet");
-    Map<String, Map<Integer, Samples>> a = samples(apply, "ms");
+    Map<String, Map<Integer, Samples>> v = Series.samples(verdict, "ns/packet");
+    Map<String, Map<Integer, Samples>> a = Series.samples(apply, "ms");
     v.values().forEach(m -> m.values().forEach(System.out::println));
     a.forEach(
         (name, m) ->
@@ -414,7 +406,7 @@ final class PolicyScaleBench {
         "iptables", Command.run(Duration.ofSeconds(5), "iptables", "--version").stdout().strip());
     doc.put("verdict_ns_per_packet", v);
     doc.put("apply_ms", a);
-    Map<String, Map<Integer, Samples>> ph = samples(phases, "ms");
+    Map<String, Map<Integer, Samples>> ph = Series.samples(phases, "ms");
     ph.forEach(
         (name, m) ->
             m.forEach(
@@ -425,17 +417,5 @@ final class PolicyScaleBench {
     new ObjectMapper()
         .enable(SerializationFeature.INDENT_OUTPUT)
         .writeValue(out.resolve("policy-scale.json").toFile(), doc);
-  }
-
-  private static Map<String, Map<Integer, Samples>> samples(
-      Map<String, Map<Integer, List<Double>>> raw, String unit) {
-    Map<String, Map<Integer, Samples>> out = new LinkedHashMap<>();
-    raw.forEach(
-        (name, byN) -> {
-          Map<Integer, Samples> m = new LinkedHashMap<>();
-          byN.forEach((n, values) -> m.put(n, new Samples(name + " @" + n, unit, values)));
-          out.put(name, m);
-        });
-    return out;
   }
 }

@@ -132,21 +132,15 @@ public final class EndpointRules {
    * the reference evaluator needs, e.g. to answer the L7 proxy. Costs the number of rules.
    */
   public EndpointPolicy rulesOnly() {
-    if (byPolicy.isEmpty()) {
-      return EndpointPolicy.NONE;
-    }
-    List<ResolvedRule> rules = new ArrayList<>();
-    byPolicy.values().forEach(c -> c.resolved().forEach(rules::addAll));
-    return new EndpointPolicy(
-        enforced(Direction.INGRESS),
-        enforced(Direction.EGRESS),
-        List.copyOf(byPolicy.keySet()),
-        rules,
-        MapState.EMPTY);
+    return withMapState(MapState.EMPTY);
   }
 
   /** The whole policy as a value (costs its size: for views and tests, not for updates). */
   public EndpointPolicy snapshot() {
+    return byPolicy.isEmpty() ? EndpointPolicy.NONE : withMapState(state.snapshot());
+  }
+
+  private EndpointPolicy withMapState(MapState mapState) {
     if (byPolicy.isEmpty()) {
       return EndpointPolicy.NONE;
     }
@@ -157,6 +151,6 @@ public final class EndpointRules {
         enforced(Direction.EGRESS),
         List.copyOf(byPolicy.keySet()),
         rules,
-        state.snapshot());
+        mapState);
   }
 }
