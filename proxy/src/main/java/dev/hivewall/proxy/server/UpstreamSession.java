@@ -70,6 +70,7 @@ final class UpstreamSession extends ChannelInboundHandlerAdapter {
                     : NioSocketChannel.class)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis())
             .option(ChannelOption.AUTO_READ, true)
+            .option(ChannelOption.TCP_NODELAY, true) // requests go out as they come
             .handler(this);
     if (config.upstreamMark() != 0 && client instanceof EpollSocketChannel) {
       b.option(SO_MARK, config.upstreamMark());
