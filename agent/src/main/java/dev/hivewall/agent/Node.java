@@ -10,6 +10,8 @@ import dev.hivewall.agent.l7.NodeL7Policy;
 import dev.hivewall.agent.model.Pod;
 import dev.hivewall.agent.model.PodSpec;
 import dev.hivewall.agent.model.ServePort;
+import dev.hivewall.agent.observe.DatapathFlow;
+import dev.hivewall.agent.observe.DatapathFlows;
 import dev.hivewall.agent.state.AgentState;
 import dev.hivewall.agent.state.StateStore;
 import dev.hivewall.core.identity.Identity;
@@ -37,9 +39,11 @@ import dev.hivewall.core.policy.resolve.UniverseUse;
 import dev.hivewall.datapath.abi.Mark;
 import dev.hivewall.datapath.lxc.EndpointPolicyState;
 import dev.hivewall.datapath.lxc.LxcDatapath;
+import dev.hivewall.datapath.maps.events.FlowEvent;
 import dev.hivewall.datapath.maps.ipcache.IpcacheEntry;
 import dev.hivewall.datapath.maps.node.NodeConfig;
 import dev.hivewall.ebpf.netns.NetworkNamespace;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -111,6 +115,12 @@ public final class Node implements AutoCloseable {
   private volatile long publishedRevision;
 
   private L7Proxy proxy;
+  private DatapathFlows datapathFlows;
+
+  /** Pod names by endpoint id and by address, for naming flows off the lock (observer thread). */
+  private volatile Map<Integer, String> podsByEndpoint = Map.of();
+
+  private volatile Map<String, String> podsByIp = Map.of();
   private boolean l7Ingress; // as last written to hw_node_config
 
   private Node(AgentConfig config, LxcDatapath datapath) {
@@ -138,6 +148,7 @@ public final class Node implements AutoCloseable {
               config.nodeNamespace(),
               config.l7(),
               new NodeL7Policy(node::httpAccess, () -> node.publishedRevision));
+      node.datapathFlows = DatapathFlows.start(datapath, 10_000, node::describe);
       node.restore(node.store.load());
       node.housekeeping.execute(Node::warmUp);
       return node;
@@ -165,6 +176,47 @@ public final class Node implements AutoCloseable {
             toPorts: [{ports: [{port: "80", protocol: TCP}]}]
         """,
         DEFAULT_NAMESPACE);
+  }
+
+  // ---- flows ----------------------------------------------------------------------------------
+
+  /** The recent verdicts of the datapath (drops, with their reason). */
+  public DatapathFlows datapathFlows() {
+    return datapathFlows;
+  }
+
+  /** Names the ends of a datapath event (runs on the observer thread: reads snapshots only). */
+  private DatapathFlow describe(FlowEvent e) {
+    String src = Ipv4Address.format(e.saddr());
+    String dst = Ipv4Address.format(e.daddr());
+    Map<String, String> byIp = podsByIp;
+    return new DatapathFlow(
+        Instant.ofEpochSecond(0, MONOTONIC_TO_EPOCH_NANOS + e.timestampNanos()).toString(),
+        podsByEndpoint.getOrDefault(e.endpointId(), "#" + e.endpointId()),
+        e.direction().direction().name(),
+        byIp.getOrDefault(src, src),
+        byIp.getOrDefault(dst, dst),
+        e.srcIdentity(),
+        e.dstIdentity(),
+        protocolName(e.protocol()),
+        e.sport(),
+        e.dport(),
+        e.verdict().name(),
+        e.reason().label());
+  }
+
+  /** CLOCK_MONOTONIC (bpf_ktime_get_ns, System.nanoTime on Linux) to the epoch, in ns. */
+  private static final long MONOTONIC_TO_EPOCH_NANOS =
+      java.time.Duration.between(Instant.EPOCH, Instant.now()).toNanos() - System.nanoTime();
+
+  private static String protocolName(int number) {
+    return switch (number) {
+      case 1 -> "ICMP";
+      case 6 -> "TCP";
+      case 17 -> "UDP";
+      case 132 -> "SCTP";
+      default -> "ip-proto-" + number;
+    };
   }
 
   // ---- L7 ------------------------------------------------------------------------------------
@@ -626,6 +678,16 @@ public final class Node implements AutoCloseable {
       datapath.nodeConfig(new NodeConfig(anyL7Ingress)); // senders check local receivers' L7
       l7Ingress = anyL7Ingress;
     }
+    Map<Integer, String> byEndpoint = new HashMap<>();
+    Map<String, String> byIp = new HashMap<>();
+    pods.values()
+        .forEach(
+            p -> {
+              byEndpoint.put(p.endpointId(), p.spec().key());
+              byIp.put(p.ip(), p.spec().key());
+            });
+    podsByEndpoint = Map.copyOf(byEndpoint);
+    podsByIp = Map.copyOf(byIp);
     reconciledPolicies.clear();
     reconciledPolicies.putAll(policies);
     scheduleCatchUp();
@@ -877,6 +939,9 @@ public final class Node implements AutoCloseable {
     responders.clear();
     if (proxy != null) {
       proxy.close();
+    }
+    if (datapathFlows != null) {
+      datapathFlows.close();
     }
     datapath.close();
   }

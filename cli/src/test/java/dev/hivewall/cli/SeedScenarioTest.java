@@ -99,6 +99,22 @@ class SeedScenarioTest {
       Run denied = cli("probe", "demo/app3", "demo/app1:80");
       assertThat(denied.exit()).isEqualTo(1);
       assertThat(denied.out()).contains("timeout");
+      // The drop is a flow: who, to whom, where, why.
+      Run drops = cli("observe", "--type", "drop", "--last", "50", "-o", "json");
+      assertThat(drops.out().lines())
+          .anySatisfy(
+              l -> {
+                JsonNode f = new ObjectMapper().readTree(l);
+                assertThat(f.path("source").asText()).isEqualTo("demo/app3");
+                assertThat(f.path("destination").asText()).isEqualTo("demo/app1");
+                assertThat(f.path("destinationPort").asInt()).isEqualTo(80);
+                assertThat(f.path("endpoint").asText()).isEqualTo("demo/app1");
+                assertThat(f.path("direction").asText()).isEqualTo("INGRESS");
+                assertThat(f.path("reason").asText()).isEqualTo("policy-denied");
+              });
+      assertThat(cli("observe", "--type", "drop").out())
+          .contains("demo/app3:")
+          .contains("-> demo/app1:80  TCP  demo/app1 ingress  DROPPED: policy-denied");
 
       // Live change: app3 allowed too, effective at once; then revoked.
       Files.writeString(

@@ -24,6 +24,12 @@ final class Routes {
         .on("GET", "/v1/status", r -> status(node))
         .on(
             "GET",
+            "/v1/flows/datapath",
+            r ->
+                node.datapathFlows()
+                    .last(Math.max(0, Integer.parseInt(r.query().getOrDefault("last", "20")))))
+        .on(
+            "GET",
             "/v1/flows/l7",
             r -> {
               int last = Integer.parseInt(r.query().getOrDefault("last", "20"));

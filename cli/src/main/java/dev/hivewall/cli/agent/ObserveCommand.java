@@ -6,17 +6,20 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code hivewall observe --type l7}: the last requests the L7 proxy judged, one line each (time,
- * source -> destination, method path, verdict, status); {@code -o json}: one object a line.
+ * {@code hivewall observe --type l7|drop}: recent flows, one line each: the requests the L7 proxy
+ * judged (time, source -> destination, method path, verdict, status), or the packets the datapath
+ * dropped (time, source -> destination, protocol and ports, the pod and direction, the reason);
+ * {@code -o json}: one object a line.
  */
 @Command(
     name = "observe",
     mixinStandardHelpOptions = true,
-    description = "Shows recent flows: the requests the L7 proxy judged (--type l7).")
+    description =
+        "Shows recent flows: requests the L7 proxy judged (--type l7), packets the datapath dropped (--type drop).")
 public final class ObserveCommand extends ApiCommand {
   @Option(
       names = "--type",
-      description = "flow type: l7 (L3/L4 and drop flows come with the flow observer)",
+      description = "flow type: l7 or drop (default: ${DEFAULT-VALUE})",
       defaultValue = "l7")
   String type;
 
@@ -25,10 +28,43 @@ public final class ObserveCommand extends ApiCommand {
 
   @Override
   public Integer call() {
-    if (!type.equals("l7")) {
-      throw new IllegalArgumentException(
-          "--type " + type + ": only l7 flows are recorded so far; use --type l7");
+    return switch (type) {
+      case "l7" -> l7();
+      case "drop" -> drops();
+      default ->
+          throw new IllegalArgumentException(
+              "--type " + type + ": use l7 or drop (other flow types come with the flow observer)");
+    };
+  }
+
+  private int drops() {
+    JsonNode flows = client().get("/v1/flows/datapath?last=" + last);
+    StringBuilder out = new StringBuilder();
+    for (JsonNode f : flows) {
+      if (json()) {
+        out.append(Json.compact(f)).append(System.lineSeparator());
+        continue;
+      }
+      boolean ports = f.path("protocol").asText().matches("TCP|UDP|SCTP");
+      out.append(
+          String.format(
+              "%s  %s%s -> %s%s  %s  %s %s  %s: %s%n",
+              f.path("time").asText(),
+              f.path("source").asText(),
+              ports ? ":" + f.path("sourcePort").asInt() : "",
+              f.path("destination").asText(),
+              ports ? ":" + f.path("destinationPort").asInt() : "",
+              f.path("protocol").asText(),
+              f.path("endpoint").asText(),
+              f.path("direction").asText().toLowerCase(java.util.Locale.ROOT),
+              f.path("verdict").asText(),
+              f.path("reason").asText()));
     }
+    System.out.print(out);
+    return 0;
+  }
+
+  private int l7() {
     JsonNode flows = client().get("/v1/flows/l7?last=" + last);
     StringBuilder out = new StringBuilder();
     for (JsonNode f : flows) {
@@ -36,14 +72,13 @@ public final class ObserveCommand extends ApiCommand {
         out.append(Json.compact(f)).append(System.lineSeparator());
         continue;
       }
+      String[] ends = f.path("connection").asText().split(" -> ", 2);
       out.append(
           String.format(
               "%s  %s -> %s  %s %s  %s %d%s%n",
               f.path("time").asText(),
-              f.path("connection").asText().split(" -> ")[0],
-              f.path("connection").asText().contains(" -> ")
-                  ? f.path("connection").asText().split(" -> ")[1]
-                  : f.path("destination").asText(),
+              ends[0],
+              ends.length == 2 ? ends[1] : f.path("destination").asText(),
               f.path("method").asText(),
               f.path("target").asText(),
               f.path("verdict").asText(),
