@@ -31,6 +31,7 @@
 #include "lib/parse.h"
 #include "lib/conntrack.h"
 #include "lib/policy.h"
+#include "lib/proxy.h"
 
 #define HW_IDENTITY_WORLD 2
 
@@ -199,29 +200,11 @@ static __always_inline int hw_to_proxy(struct __sk_buff *skb, const struct hw_ve
 {
 	if (t->protocol != IPPROTO_TCP || !proxy_port)
 		return hw_drop(skb, c, t, HW_DROP_NO_PROXY);
-	struct bpf_sock_tuple tuple = {};
-	tuple.ipv4.saddr = t->saddr;
-	tuple.ipv4.daddr = t->daddr;
-	tuple.ipv4.sport = t->sport;
-	tuple.ipv4.dport = t->dport;
-	struct bpf_sock *sk =
-		bpf_skc_lookup_tcp(skb, &tuple, sizeof(tuple.ipv4), BPF_F_CURRENT_NETNS, 0);
-	if (sk && sk->state == BPF_TCP_LISTEN) {
-		bpf_sk_release(sk); /* some listener of the node on that port: not the proxy */
-		sk = 0;
-	}
-	if (!sk) {
-		tuple.ipv4.daddr = bpf_htonl(0x7f000001);
-		tuple.ipv4.dport = proxy_port;
-		sk = bpf_skc_lookup_tcp(skb, &tuple, sizeof(tuple.ipv4), BPF_F_CURRENT_NETNS, 0);
-		if (!sk)
-			return hw_drop(skb, c, t, HW_DROP_NO_PROXY);
-	}
-	long err = bpf_sk_assign(skb, sk, 0);
-	bpf_sk_release(sk);
-	if (err)
+	struct bpf_sock *sk = hw_proxy_connection(skb, t);
+	if (!sk)
+		sk = hw_proxy_listener(skb, t, proxy_port);
+	if (!sk || hw_proxy_assign(skb, sk))
 		return hw_drop(skb, c, t, HW_DROP_NO_PROXY);
-	skb->mark = (skb->mark & ~HW_MARK_MASK) | HW_MARK_TO_PROXY;
 	hw_ct_open(ck, ct, HW_DIR_EGRESS, tagged_identity);
 	hw_count(c, HW_VERDICT_REDIRECTED, HW_DROP_NONE, skb->len);
 	return TC_ACT_OK;
@@ -236,24 +219,10 @@ static __always_inline int hw_to_proxy(struct __sk_buff *skb, const struct hw_ve
 static __always_inline int hw_reply_to_proxy(struct __sk_buff *skb, const struct hw_verdict_ctx *c,
 					     const struct hw_ipv4_tuple *t)
 {
-	struct bpf_sock_tuple tuple = {};
-	tuple.ipv4.saddr = t->saddr;
-	tuple.ipv4.daddr = t->daddr;
-	tuple.ipv4.sport = t->sport;
-	tuple.ipv4.dport = t->dport;
-	struct bpf_sock *sk =
-		bpf_skc_lookup_tcp(skb, &tuple, sizeof(tuple.ipv4), BPF_F_CURRENT_NETNS, 0);
-	if (!sk)
+	struct bpf_sock *sk = hw_proxy_connection(skb, t);
+
+	if (!sk || hw_proxy_assign(skb, sk))
 		return hw_drop(skb, c, t, HW_DROP_NO_PROXY);
-	if (sk->state == BPF_TCP_LISTEN) {
-		bpf_sk_release(sk);
-		return hw_drop(skb, c, t, HW_DROP_NO_PROXY);
-	}
-	long err = bpf_sk_assign(skb, sk, 0);
-	bpf_sk_release(sk);
-	if (err)
-		return hw_drop(skb, c, t, HW_DROP_NO_PROXY);
-	skb->mark = (skb->mark & ~HW_MARK_MASK) | HW_MARK_TO_PROXY;
 	return hw_pass(skb, c);
 }
 

@@ -122,12 +122,8 @@ public final class ProbeCommand extends ApiCommand {
       int bodyAt = response.indexOf("\r\n\r\n");
       String body = bodyAt < 0 ? "" : response.substring(bodyAt + 4).strip();
       return new String[] {"HTTP " + response.substring(9, 12), body};
-    } catch (ConnectException e) {
-      return new String[] {"refused", ""};
-    } catch (SocketTimeoutException e) {
-      return new String[] {"timeout", ""};
     } catch (IOException e) {
-      return new String[] {"error: " + e.getMessage(), ""};
+      return failed(e);
     }
   }
 
@@ -144,13 +140,18 @@ public final class ProbeCommand extends ApiCommand {
         who = "";
       }
       return new String[] {"connected", who == null ? "" : who.strip()};
-    } catch (ConnectException e) {
-      return new String[] {"refused", ""};
-    } catch (SocketTimeoutException e) {
-      return new String[] {"timeout", ""};
     } catch (IOException e) {
-      return new String[] {"error: " + e.getMessage(), ""};
+      return failed(e);
     }
+  }
+
+  /** A TCP connection that did not make it: refused, timeout or another error. */
+  private static String[] failed(IOException e) {
+    return switch (e) {
+      case ConnectException c -> new String[] {"refused", ""};
+      case SocketTimeoutException t -> new String[] {"timeout", ""};
+      default -> new String[] {"error: " + e.getMessage(), ""};
+    };
   }
 
   private String[] udp(String ip, int port) {
