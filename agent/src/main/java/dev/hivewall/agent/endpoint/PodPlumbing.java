@@ -82,8 +82,25 @@ public final class PodPlumbing {
     try {
       ip("netns", "add", netns);
       undo.add(() -> Command.run(TIMEOUT, "ip", "netns", "delete", netns));
+      // Pods are IPv4 (the datapath drops IPv6 as unsupported-l3): no IPv6 on either end, so no
+      // router solicitations or neighbour discovery to drop. Best effort: a kernel without IPv6
+      // has nothing to turn off.
+      Command.run(
+          TIMEOUT,
+          "ip",
+          "netns",
+          "exec",
+          netns,
+          "sysctl",
+          "-qw",
+          "net.ipv6.conf.all.disable_ipv6=1",
+          "net.ipv6.conf.default.disable_ipv6=1");
       onNode("link", "add", hostDevice, "type", "veth", "peer", "name", "eth0", "netns", netns);
       undo.add(() -> Command.run(TIMEOUT, nodeIp("link", "delete", hostDevice)));
+      List<String> sysctl =
+          new ArrayList<>(node.isEmpty() ? List.of() : List.of("ip", "netns", "exec", node));
+      sysctl.addAll(List.of("sysctl", "-qw", "net.ipv6.conf." + hostDevice + ".disable_ipv6=1"));
+      Command.run(TIMEOUT, sysctl);
       ip("-n", netns, "link", "set", "lo", "up");
       ip("-n", netns, "addr", "add", ip + "/32", "dev", "eth0");
     } catch (RuntimeException e) {
