@@ -110,6 +110,9 @@ public final class Cursor {
     String text = string().strip();
     long v;
     try {
+      if (!isAsciiInteger(text)) {
+        throw new NumberFormatException(text); // Long.parseLong would take other scripts' digits
+      }
       v = Long.parseLong(text);
     } catch (NumberFormatException e) {
       throw error("'" + text + "' is not " + what + " (" + min + "-" + max + ")");
@@ -118,6 +121,20 @@ public final class Cursor {
       throw error(v + " is not " + what + " (" + min + "-" + max + ")");
     }
     return (int) v;
+  }
+
+  private static boolean isAsciiInteger(String text) {
+    int from = !text.isEmpty() && (text.charAt(0) == '+' || text.charAt(0) == '-') ? 1 : 0;
+    if (text.length() == from) {
+      return false;
+    }
+    for (int i = from; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c < '0' || c > '9') {
+        return false;
+      }
+    }
+    return true;
   }
 
   public boolean bool() {
@@ -171,6 +188,16 @@ public final class Cursor {
 
     public boolean has(String name) {
       return map.get(name) != null;
+    }
+
+    /** The first key (in document order) that is one of {@code names}, if any. */
+    public Optional<String> firstOf(Set<String> names) {
+      for (YamlNode.Entry e : map.entries()) {
+        if (names.contains(e.key())) {
+          return Optional.of(e.key());
+        }
+      }
+      return Optional.empty();
     }
 
     public List<Cursor> list(String name) {

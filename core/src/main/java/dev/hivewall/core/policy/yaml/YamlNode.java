@@ -32,8 +32,8 @@ public sealed interface YamlNode {
 
   record YamlList(int line, List<YamlNode> items) implements YamlNode {}
 
-  /** A scalar as written ({@code quoted} when it was a YAML string, not a number or boolean). */
-  record YamlScalar(int line, String text, boolean quoted) implements YamlNode {}
+  /** A scalar as written (numbers and booleans too: the decoder reads each field's type). */
+  record YamlScalar(int line, String text) implements YamlNode {}
 
   record YamlNull(int line) implements YamlNode {}
 
