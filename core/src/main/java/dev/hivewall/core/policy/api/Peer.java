@@ -23,7 +23,15 @@ public sealed interface Peer {
     }
 
     public boolean contains(Cidr prefix) {
-      return cidr.contains(prefix) && except.stream().noneMatch(e -> e.contains(prefix));
+      if (!cidr.contains(prefix)) {
+        return false;
+      }
+      for (Cidr e : except) {
+        if (e.contains(prefix)) {
+          return false;
+        }
+      }
+      return true;
     }
 
     @Override

@@ -11,7 +11,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * One identity ({@code 1<<24 | n}) per prefix that some policy mentions (cidr or except). The
@@ -25,7 +24,7 @@ import java.util.TreeMap;
  * <p>Single writer: the policy repository.
  */
 public final class CidrIdentities {
-  private final Map<Cidr, Identity> byCidr = new TreeMap<>();
+  private final Map<Cidr, Identity> byCidr = new HashMap<>();
   private final Map<Cidr, Integer> mentions = new HashMap<>();
   private final Map<PolicyName, Set<Cidr>> byPolicy = new HashMap<>();
 

@@ -2,11 +2,14 @@ package dev.hivewall.core.policy.resolve;
 
 import dev.hivewall.core.identity.Identity;
 import dev.hivewall.core.policy.api.Direction;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * An endpoint's map state kept up to date rule by rule: adding or removing a rule costs the keys it
@@ -23,20 +26,14 @@ public final class MapStateBuilder implements PolicyMapView {
   private final Map<PolicyKey, int[]> raw = new HashMap<>();
 
   /** Keys per (direction, identity): the only keys a key can fold into or from. */
-  private final Map<Group, Set<PolicyKey>> groups = new HashMap<>();
+  private final KeyGroups groups = new KeyGroups();
 
   private final Map<PolicyKey, PolicyVerdict> folded = new HashMap<>();
-  private final Set<PolicyKey> dirty = new HashSet<>();
+  private Set<PolicyKey> dirty = new HashSet<>();
   private int wideKeys;
   private int anyPeerKeys;
   private final int[] keysPerDirection = new int[Direction.values().length];
   private final int[] redirectsPerDirection = new int[Direction.values().length];
-
-  private record Group(Direction direction, Identity identity) {
-    static Group of(PolicyKey k) {
-      return new Group(k.direction(), k.identity());
-    }
-  }
 
   public void add(ResolvedRule rule) {
     MapState.forEachKey(rule, k -> count(k, rule.verdict(), +1));
@@ -54,7 +51,7 @@ public final class MapStateBuilder implements PolicyMapView {
       }
       counts = new int[PolicyVerdict.values().length];
       raw.put(k, counts);
-      groups.computeIfAbsent(Group.of(k), g -> new HashSet<>()).add(k);
+      groups.add(k);
     }
     counts[v.ordinal()] += delta;
     if (counts[v.ordinal()] < 0) {
@@ -68,36 +65,32 @@ public final class MapStateBuilder implements PolicyMapView {
    * or different). The set is the caller's.
    */
   public Set<PolicyKey> flush() {
-    Set<PolicyKey> touched = new HashSet<>();
+    // What may fold differently: the dirty keys, and the keys a dirty wide key covers (looked up
+    // before dead keys leave their groups: a wide key that went away changes what it covered).
+    List<PolicyKey> covered = new ArrayList<>();
     for (PolicyKey k : dirty) {
-      Set<PolicyKey> group = groups.get(Group.of(k));
-      if (group == null) {
-        continue;
-      }
-      touched.add(k);
       if (isWide(k)) {
-        // A wide key folds into every narrower key of its group that it covers.
-        for (PolicyKey other : group) {
-          if (k.covers(other)) {
-            touched.add(other);
-          }
-        }
+        groups.forEachOther(
+            k,
+            other -> {
+              if (k.covers(other)) {
+                covered.add(other);
+              }
+            });
       }
     }
+    Set<PolicyKey> touched = dirty;
+    dirty = new HashSet<>();
     // Drop keys no rule gives any more, before folding (they fold into nothing).
-    for (PolicyKey k : dirty) {
+    for (PolicyKey k : touched) {
       int[] counts = raw.get(k);
       if (counts != null && rawVerdict(counts) == null) {
         raw.remove(k);
-        Set<PolicyKey> group = groups.get(Group.of(k));
-        group.remove(k);
-        if (group.isEmpty()) {
-          groups.remove(Group.of(k));
-        }
+        groups.remove(k);
       }
     }
-    dirty.clear();
-    Set<PolicyKey> changed = new HashSet<>();
+    touched.addAll(covered);
+    Set<PolicyKey> changed = HashSet.newHashSet(touched.size());
     for (PolicyKey k : touched) {
       PolicyVerdict now = fold(k);
       PolicyVerdict before = now == null ? folded.remove(k) : folded.put(k, now);
@@ -132,7 +125,7 @@ public final class MapStateBuilder implements PolicyMapView {
       return null;
     }
     PolicyVerdict v = rawVerdict(counts);
-    if (groups.get(Group.of(k)).size() == 1) {
+    if (groups.isAlone(k)) {
       return v; // alone in its group: nothing folds into it
     }
     for (PolicyKey ancestor : k.ancestors()) {
@@ -199,5 +192,63 @@ public final class MapStateBuilder implements PolicyMapView {
       throw new IllegalStateException("flush before taking a snapshot");
     }
     return MapState.ofFolded(new HashMap<>(folded));
+  }
+
+  /**
+   * Keys by (direction, identity). Most groups hold one key (one exact port for one peer), so a
+   * group is that key itself until a second one comes: no set per key.
+   */
+  private static final class KeyGroups {
+    private final Map<Long, Object> byGroup = new HashMap<>(); // PolicyKey or Set<PolicyKey>
+
+    private static Long group(PolicyKey k) {
+      // Identity in the low bits: Long's hash keeps them, so groups spread over the table.
+      return ((long) k.direction().ordinal() << 32) | k.identity().id();
+    }
+
+    @SuppressWarnings("unchecked")
+    void add(PolicyKey k) {
+      Long g = group(k);
+      Object members = byGroup.get(g);
+      if (members == null) {
+        byGroup.put(g, k);
+      } else if (members instanceof PolicyKey single) {
+        Set<PolicyKey> set = new HashSet<>(4);
+        set.add(single);
+        set.add(k);
+        byGroup.put(g, set);
+      } else {
+        ((Set<PolicyKey>) members).add(k);
+      }
+    }
+
+    @SuppressWarnings("unchecked")
+    void remove(PolicyKey k) {
+      Long g = group(k);
+      Object members = byGroup.get(g);
+      if (members instanceof PolicyKey) {
+        byGroup.remove(g);
+      } else if (members instanceof Set<?> set) {
+        set.remove(k);
+        if (set.size() == 1) {
+          byGroup.put(g, ((Set<PolicyKey>) set).iterator().next());
+        }
+      }
+    }
+
+    boolean isAlone(PolicyKey k) {
+      return byGroup.get(group(k)) instanceof PolicyKey;
+    }
+
+    @SuppressWarnings("unchecked")
+    void forEachOther(PolicyKey k, Consumer<PolicyKey> action) {
+      if (byGroup.get(group(k)) instanceof Set<?> set) {
+        for (PolicyKey other : (Set<PolicyKey>) set) {
+          if (!other.equals(k)) {
+            action.accept(other);
+          }
+        }
+      }
+    }
   }
 }

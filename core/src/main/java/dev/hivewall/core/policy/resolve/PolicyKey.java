@@ -68,6 +68,14 @@ public record PolicyKey(
     return out;
   }
 
+  /** Computed by hand: the record's own mixes enum identity hashes and is slower on hot maps. */
+  @Override
+  public int hashCode() {
+    int h = identity.id() * 31 + direction.ordinal();
+    h = h * 31 + protocol.ordinal();
+    return (h * 31 + port) * 17 + portPrefixLength;
+  }
+
   @Override
   public String toString() {
     String l4 =
