@@ -20,9 +20,27 @@ class IpAddressTest {
   @Test
   void rejectsWhatIsNotAnAddressOrPrefix() {
     for (String bad :
-        new String[] {"1.2.3", "1.2.3.256", "a.b.c.d", "1.2.3.4.5", "01.2.3.4", "1..2.3"}) {
+        new String[] {
+          "1.2.3",
+          "1.2.3.256",
+          "a.b.c.d",
+          "1.2.3.4.5",
+          "01.2.3.4",
+          "1..2.3",
+          "1.2.3.4.",
+          ".1.2.3",
+          "1.2.3.0004",
+          "1.2.3.+4",
+          "\u0661.2.3.4",
+          "1.2.3.4 5",
+          ""
+        }) {
       assertThatThrownBy(() -> Ipv4Address.parse(bad))
           .hasMessageContaining("is not an IPv4 address");
+    }
+    for (String bad :
+        new String[] {"192.0.2.0/", "192.0.2.0/+8", "192.0.2.0/\u0668", "192.0.2.0/024"}) {
+      assertThatThrownBy(() -> Cidr.parse(bad)).hasMessageContaining("is not a CIDR");
     }
     assertThatThrownBy(() -> Cidr.parse("192.0.2.0/33"))
         .hasMessageContaining("prefix length must be 0-32");

@@ -29,17 +29,20 @@ public record Cidr(int address, int length) implements Comparable<Cidr> {
     if (slash < 0) {
       return new Cidr(Ipv4Address.parse(t), 32);
     }
-    int len;
-    try {
-      len = Integer.parseInt(t.substring(slash + 1));
-    } catch (NumberFormatException e) {
+    String digits = t.substring(slash + 1);
+    if (digits.isEmpty() || digits.length() > 2 || !digits.chars().allMatch(Cidr::isAsciiDigit)) {
       throw new IllegalArgumentException("'" + text + "' is not a CIDR (a.b.c.d/n)");
     }
+    int len = Integer.parseInt(digits);
     if (len < 0 || len > 32) {
       throw new IllegalArgumentException(
           "'" + text + "' is not a CIDR: prefix length must be 0-32");
     }
     return new Cidr(Ipv4Address.parse(t.substring(0, slash)), len);
+  }
+
+  private static boolean isAsciiDigit(int c) {
+    return c >= '0' && c <= '9';
   }
 
   public static Cidr host(int address) {

@@ -4,26 +4,44 @@ package dev.hivewall.core.net;
 public final class Ipv4Address {
   private Ipv4Address() {}
 
+  /** Four decimal octets (ASCII digits, no leading zeros, 0-255), surrounding spaces allowed. */
   public static int parse(String dottedQuad) {
-    String[] parts = dottedQuad.strip().split("\\.", -1);
-    if (parts.length != 4) {
-      throw new IllegalArgumentException("'" + dottedQuad + "' is not an IPv4 address (a.b.c.d)");
-    }
+    String t = dottedQuad.strip();
     int v = 0;
-    for (String p : parts) {
-      if (p.isEmpty()
-          || p.length() > 3
-          || !p.chars().allMatch(Character::isDigit)
-          || (p.length() > 1 && p.charAt(0) == '0')) {
-        throw new IllegalArgumentException("'" + dottedQuad + "' is not an IPv4 address (a.b.c.d)");
+    int octets = 0;
+    int i = 0;
+    while (true) {
+      int start = i;
+      int octet = 0;
+      while (i < t.length() && i - start < 4) {
+        char c = t.charAt(i);
+        if (c < '0' || c > '9') {
+          break;
+        }
+        octet = octet * 10 + (c - '0');
+        i++;
       }
-      int octet = Integer.parseInt(p);
-      if (octet > 255) {
-        throw new IllegalArgumentException("'" + dottedQuad + "' is not an IPv4 address (a.b.c.d)");
+      int digits = i - start;
+      if (digits == 0 || digits > 3 || octet > 255 || (digits > 1 && t.charAt(start) == '0')) {
+        throw notAnAddress(dottedQuad);
       }
       v = (v << 8) | octet;
+      octets++;
+      if (octets == 4) {
+        if (i != t.length()) {
+          throw notAnAddress(dottedQuad);
+        }
+        return v;
+      }
+      if (i >= t.length() || t.charAt(i) != '.') {
+        throw notAnAddress(dottedQuad);
+      }
+      i++;
     }
-    return v;
+  }
+
+  private static IllegalArgumentException notAnAddress(String text) {
+    return new IllegalArgumentException("'" + text + "' is not an IPv4 address (a.b.c.d)");
   }
 
   public static String format(int address) {

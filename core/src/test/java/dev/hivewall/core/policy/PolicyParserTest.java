@@ -167,6 +167,11 @@ class PolicyParserTest {
                     "- fromEndpoints:", "- toFQDNs: [{matchName: x}]\n  - fromEndpoints:")))
         .contains("unknown field 'toFQDNs'");
     assertThat(error("")).isEqualTo("policy.yaml: no policy in the input");
+    // Digits of other scripts are not ASCII digits, whatever Long.parseLong thinks of them.
+    assertThat(error(SEED.replace("port: \"80\"", "port: \"\u0668\u0660\"")))
+        .contains("is neither a port number (1-65535) nor a port name");
+    assertThat(error(SEED.replace("port: \"80\"", "port: \"+80\"")))
+        .contains("is neither a port number");
   }
 
   static String error(String yaml) {

@@ -70,7 +70,34 @@ final class CiliumPolicyDecoder {
           "authentication",
           "nodeSelector");
 
+  private static final Set<String> PORT_RULE =
+      Set.of("ports", "rules", "terminatingTLS", "originatingTLS", "serverNames", "listener");
+  private static final Set<String> PORT_RULE_UNSUPPORTED =
+      Set.of("terminatingTLS", "originatingTLS", "serverNames", "listener");
+  private static final Set<String> PORT = Set.of("port", "endPort", "protocol");
+  private static final Set<String> CIDR_SET = Set.of("cidr", "except", "cidrGroupRef");
+
+  /** The peer fields of one direction: fromEndpoints, fromCIDR, ... or toEndpoints, ... */
+  private record PeerFields(String endpoints, String cidr, String cidrSet, String entities) {
+    static PeerFields of(String prefix) {
+      return new PeerFields(
+          prefix + "Endpoints", prefix + "CIDR", prefix + "CIDRSet", prefix + "Entities");
+    }
+  }
+
+  private static final PeerFields FROM = PeerFields.of("from");
+  private static final PeerFields TO = PeerFields.of("to");
+
   private CiliumPolicyDecoder() {}
+
+  private static boolean hasHttp(List<List<HttpRule>> entryHttp) {
+    for (List<HttpRule> http : entryHttp) {
+      if (!http.isEmpty()) {
+        return true;
+      }
+    }
+    return false;
+  }
 
   static Policy decode(Cursor doc, String kind, String namespace, String name) {
     boolean clusterwide = kind.equals(CCNP);
@@ -141,12 +168,12 @@ final class CiliumPolicyDecoder {
     boolean ingress = dir == Direction.INGRESS;
     Cursor.Fields f = r.fields(ingress ? INGRESS : EGRESS);
     refuseUnsupported(f);
-    String prefix = ingress ? "from" : "to";
+    PeerFields names = ingress ? FROM : TO;
     List<Peer> peers = new ArrayList<>();
     boolean hasL3 = false;
-    if (f.has(prefix + "Endpoints")) {
+    if (f.has(names.endpoints)) {
       hasL3 = true;
-      for (Cursor s : f.list(prefix + "Endpoints")) {
+      for (Cursor s : f.list(names.endpoints)) {
         LabelSelector sel = Selectors.decode(s);
         if (namespace != null && !sel.requires(SecurityLabels.NAMESPACE)) {
           sel = sel.and(SecurityLabels.NAMESPACE, namespace); // policy.md: own namespace by default
@@ -154,16 +181,16 @@ final class CiliumPolicyDecoder {
         peers.add(new Peer.Endpoints(sel));
       }
     }
-    if (f.has(prefix + "CIDR")) {
+    if (f.has(names.cidr)) {
       hasL3 = true;
-      for (Cursor c : f.list(prefix + "CIDR")) {
+      for (Cursor c : f.list(names.cidr)) {
         peers.add(new Peer.Cidrs(cidr(c), List.of()));
       }
     }
-    if (f.has(prefix + "CIDRSet")) {
+    if (f.has(names.cidrSet)) {
       hasL3 = true;
-      for (Cursor c : f.list(prefix + "CIDRSet")) {
-        Cursor.Fields set = c.fields(Set.of("cidr", "except", "cidrGroupRef"));
+      for (Cursor c : f.list(names.cidrSet)) {
+        Cursor.Fields set = c.fields(CIDR_SET);
         if (set.has("cidrGroupRef")) {
           throw set.required("cidrGroupRef")
               .error("cidrGroupRef is not supported by Hivewall; list the CIDRs");
@@ -180,9 +207,9 @@ final class CiliumPolicyDecoder {
         peers.add(new Peer.Cidrs(base, except));
       }
     }
-    if (f.has(prefix + "Entities")) {
+    if (f.has(names.entities)) {
       hasL3 = true;
-      for (Cursor e : f.list(prefix + "Entities")) {
+      for (Cursor e : f.list(names.entities)) {
         String n = e.string();
         Entity entity =
             Entity.parse(n)
@@ -201,16 +228,12 @@ final class CiliumPolicyDecoder {
     boolean hasL4 = false;
     for (Cursor tp : f.list("toPorts")) {
       hasL4 = true;
-      Cursor.Fields pf =
-          tp.fields(
-              Set.of(
-                  "ports", "rules", "terminatingTLS", "originatingTLS", "serverNames", "listener"));
-      for (String unsupported :
-          List.of("terminatingTLS", "originatingTLS", "serverNames", "listener")) {
-        if (pf.has(unsupported)) {
-          throw pf.required(unsupported).error(unsupported + " is not supported by Hivewall");
-        }
-      }
+      Cursor.Fields pf = tp.fields(PORT_RULE);
+      pf.firstOf(PORT_RULE_UNSUPPORTED)
+          .ifPresent(
+              name -> {
+                throw pf.required(name).error(name + " is not supported by Hivewall");
+              });
       List<PortProtocol> these = new ArrayList<>();
       List<Cursor> list = pf.list("ports");
       if (list.isEmpty()) {
@@ -243,7 +266,7 @@ final class CiliumPolicyDecoder {
     }
     // Cilium: L4 without L3 applies to every peer; a rule with neither matches nothing.
     boolean anyPeer = !hasL3 && hasL4;
-    if (entryHttp.stream().allMatch(List::isEmpty)) {
+    if (!hasHttp(entryHttp)) {
       ports.addAll(icmps);
       return List.of(new PolicyRule(dir, deny, anyPeer, peers, ports));
     }
@@ -258,7 +281,7 @@ final class CiliumPolicyDecoder {
   }
 
   private static PortProtocol portProtocol(Cursor p) {
-    Cursor.Fields f = p.fields(Set.of("port", "endPort", "protocol"));
+    Cursor.Fields f = p.fields(PORT);
     Protocol protocol = Protocol.ANY;
     if (f.has("protocol") && !f.required("protocol").isNull()) {
       String name = f.required("protocol").string();
@@ -275,7 +298,7 @@ final class CiliumPolicyDecoder {
     }
     Cursor portCursor = f.required("port");
     String text = portCursor.string().strip();
-    if (!text.isEmpty() && !Character.isDigit(text.charAt(0))) {
+    if (!text.isEmpty() && (text.charAt(0) < '0' || text.charAt(0) > '9')) {
       if (!text.matches("[a-z0-9]([-a-z0-9]{0,13}[a-z0-9])?") || !text.matches(".*[a-z].*")) {
         throw portCursor.error(
             "'"
@@ -311,10 +334,10 @@ final class CiliumPolicyDecoder {
   }
 
   private static void refuseUnsupported(Cursor.Fields f) {
-    for (String name : UNSUPPORTED) {
-      if (f.has(name)) {
-        throw f.required(name).error(name + " is not supported by Hivewall");
-      }
-    }
+    f.firstOf(UNSUPPORTED)
+        .ifPresent(
+            name -> {
+              throw f.required(name).error(name + " is not supported by Hivewall");
+            });
   }
 }
