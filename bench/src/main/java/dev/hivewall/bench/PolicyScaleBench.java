@@ -41,10 +41,10 @@ import java.util.Set;
  *   <li>verdict cost: the real hw_to_pod program on a packet matching the last rule, and on one
  *       matching none (BPF_PROG_TEST_RUN, 200k repetitions, kernel-timed), vs no policy;
  *   <li>apply, agent side, the way the agent does it (policy by policy, changed keys only): policy
- *       text (YAML and JSON) parsed, resolved, ipcache + policy map written; one rule changed in
- *       the large policy (parse, and the rest); a one-rule policy added next to it. The agent is a
- *       long-running process, so the JIT is warmed with untimed passes first and each figure is the
- *       median of several timed passes;
+ *       YAML parsed (JSON alone for comparison), resolved, ipcache + policy map written; one rule
+ *       changed in the large policy (parse, and the rest); a one-rule policy added next to it. The
+ *       agent is a long-running process, so the JIT is warmed with untimed passes first and each
+ *       figure is the median of several timed passes;
  *   <li>the same rules loaded by iptables-restore (a chain), ipset restore (hash:ip,port + one
  *       rule) and nft -f (a set of address . port) in a lab namespace, same run, interleaved.
  * </ul>
@@ -60,6 +60,10 @@ final class PolicyScaleBench {
 
   static void run(Path out, boolean quick) throws IOException {
     int[] sizes = quick ? new int[] {10, 1000} : new int[] {10, 1000, 10_000, 100_000};
+    String only = System.getProperty("hivewall.bench.sizes"); // e.g. 10000 for one size
+    if (only != null) {
+      sizes = java.util.Arrays.stream(only.split(",")).mapToInt(Integer::parseInt).toArray();
+    }
     int runs = quick ? 1 : 3;
     Map<String, Map<Integer, List<Double>>> verdict = new LinkedHashMap<>();
     Map<String, Map<Integer, List<Double>>> apply = new LinkedHashMap<>();
@@ -108,20 +112,20 @@ final class PolicyScaleBench {
       int warm = Math.clamp(200_000 / n, 2, 1000);
       int timed = n >= 100_000 ? 2 : 5;
       for (int i = 0; i < warm; i++) {
-        PolicyParser.parse("bench.yaml", yaml, "bench");
-        apply(dp, state, endpoint(2 + i % 64), json, self, n, null);
+        PolicyParser.parse("bench.json", json, "bench");
+        apply(dp, state, endpoint(2 + i % 64), yaml, self, n, null);
         state.remove(endpoint(2 + i % 64));
       }
       // No collection forced before a timed pass: the first allocations after one fault pages in
       // again and made small applies look 10x slower; medians keep the passes a collection hit out.
       for (int i = 0; i < timed; i++) {
         long t0 = System.nanoTime();
-        PolicyParser.parse("bench.yaml", yaml, "bench");
-        Series.add(apply, "hivewall (YAML parse only)", n, (System.nanoTime() - t0) / 1e6);
-        apply(dp, state, endpoint(2 + i), json, self, n, apply);
+        PolicyParser.parse("bench.json", json, "bench");
+        Series.add(apply, "hivewall (JSON parse only)", n, (System.nanoTime() - t0) / 1e6);
+        apply(dp, state, endpoint(2 + i), yaml, self, n, apply);
         state.remove(endpoint(2 + i));
       }
-      Applied applied = apply(dp, state, ep, json, self, n, null);
+      Applied applied = apply(dp, state, ep, yaml, self, n, null);
       CidrIdentities cidrIds = applied.cidrIds();
       EndpointRules rules = applied.rules();
       Universe universe = applied.universe();
@@ -148,20 +152,20 @@ final class PolicyScaleBench {
       // The large policy re-applied with one rule's port changed: its parse is proportional to
       // the file; what follows (the changed rule resolved, one rule out and one in, two keys
       // written) is not.
-      String rule0 = "\"port\":\"" + port(0) + "\""; // the first occurrence is rule 0's
-      int at = json.indexOf(rule0);
-      String changedJson =
-          json.substring(0, at)
-              + "\"port\":\""
+      String rule0 = "port: \"" + port(0) + "\""; // the first occurrence is rule 0's
+      int at = yaml.indexOf(rule0);
+      String changedYaml =
+          yaml.substring(0, at)
+              + "port: \""
               + (port(0) + 1)
               + "\""
-              + json.substring(at + rule0.length());
+              + yaml.substring(at + rule0.length());
       int warmChanges = Math.clamp(200_000 / n, 4, 200);
       for (int i = 0; i < warmChanges + timed; i++) { // untimed first, as above
         // Alternately rule 0's port + 1 and back: each apply changes one rule.
-        String text = i % 2 == 0 ? changedJson : json;
+        String text = i % 2 == 0 ? changedYaml : yaml;
         long t2 = System.nanoTime();
-        Policy next = PolicyParser.parse("bench.json", text, "bench").getFirst();
+        Policy next = PolicyParser.parse("bench.yaml", text, "bench").getFirst();
         long t3 = System.nanoTime();
         cidrIds.update(next.name(), next);
         rules.update(next.name(), next, subject, universe);
@@ -218,13 +222,13 @@ final class PolicyScaleBench {
       LxcDatapath dp,
       EndpointPolicyState state,
       EndpointPolicyState.Endpoint ep,
-      String json,
+      String yaml,
       Labels self,
       int n,
       Map<String, Map<Integer, List<Double>>> apply) {
     state.apply(ep, EndpointPolicy.NONE);
     long t1 = System.nanoTime();
-    Policy policy = PolicyParser.parse("bench.json", json, "bench").getFirst();
+    Policy policy = PolicyParser.parse("bench.yaml", yaml, "bench").getFirst();
     long parsed = System.nanoTime();
     CidrIdentities cidrIds = new CidrIdentities();
     cidrIds.update(policy.name(), policy);
@@ -242,8 +246,8 @@ final class PolicyScaleBench {
     state.apply(ep, true, false, rules.mapState(), changed);
     long end = System.nanoTime();
     if (apply != null) {
-      Series.add(apply, "hivewall (JSON -> maps)", n, (end - t1) / 1e6);
-      Series.add(phases, "parse JSON", n, (parsed - t1) / 1e6);
+      Series.add(apply, "hivewall (YAML -> maps)", n, (end - t1) / 1e6);
+      Series.add(phases, "parse YAML", n, (parsed - t1) / 1e6);
       Series.add(phases, "resolve", n, (resolved - parsed) / 1e6);
       Series.add(phases, "ipcache write", n, (ipcached - resolved) / 1e6);
       Series.add(phases, "policy map write", n, (end - ipcached) / 1e6);
