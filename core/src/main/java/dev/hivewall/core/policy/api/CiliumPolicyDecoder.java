@@ -4,6 +4,7 @@ import dev.hivewall.core.identity.SecurityLabels;
 import dev.hivewall.core.labels.LabelSelector;
 import dev.hivewall.core.net.Cidr;
 import dev.hivewall.core.policy.yaml.Cursor;
+import dev.hivewall.core.policy.yaml.YamlNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -99,7 +100,47 @@ final class CiliumPolicyDecoder {
     return false;
   }
 
-  static Policy decode(Cursor doc, String kind, String namespace, String name) {
+  /** Told about each rule list a policy is decoded from (for re-reading edits item by item). */
+  interface RuleListSink {
+    /**
+     * The list at {@code node} ({@code path} in errors) gave {@code items.get(i)} for its item i,
+     * at {@code firstRule} of the policy's rules; {@code namespace} as {@link #rule} takes it.
+     */
+    void ruleList(
+        YamlNode.YamlList node,
+        String path,
+        Direction direction,
+        boolean deny,
+        String namespace,
+        int firstRule,
+        List<List<PolicyRule>> items);
+  }
+
+  private static void ruleList(
+      Cursor.Fields f,
+      String key,
+      Direction direction,
+      boolean deny,
+      String namespace,
+      List<PolicyRule> rules,
+      RuleListSink sink) {
+    Optional<Cursor> list = f.get(key);
+    if (list.isEmpty()) {
+      return;
+    }
+    int first = rules.size();
+    List<List<PolicyRule>> items = new ArrayList<>();
+    for (Cursor r : list.get().list()) {
+      List<PolicyRule> these = rule(r, direction, deny, namespace);
+      rules.addAll(these);
+      items.add(these);
+    }
+    if (sink != null && list.get().node() instanceof YamlNode.YamlList node) {
+      sink.ruleList(node, list.get().path(), direction, deny, namespace, first, items);
+    }
+  }
+
+  static Policy decode(Cursor doc, String kind, String namespace, String name, RuleListSink sink) {
     boolean clusterwide = kind.equals(CCNP);
     Cursor.Fields top = doc.fields(Set.of("apiVersion", "kind", "metadata", "spec", "specs"));
     List<Cursor> specs = new ArrayList<>();
@@ -127,18 +168,10 @@ final class CiliumPolicyDecoder {
       }
       subject = selector;
       String ns = clusterwide ? null : namespace;
-      for (Cursor r : f.list("ingress")) {
-        rules.addAll(rule(r, Direction.INGRESS, false, ns));
-      }
-      for (Cursor r : f.list("ingressDeny")) {
-        rules.addAll(rule(r, Direction.INGRESS, true, ns));
-      }
-      for (Cursor r : f.list("egress")) {
-        rules.addAll(rule(r, Direction.EGRESS, false, ns));
-      }
-      for (Cursor r : f.list("egressDeny")) {
-        rules.addAll(rule(r, Direction.EGRESS, true, ns));
-      }
+      ruleList(f, "ingress", Direction.INGRESS, false, ns, rules, sink);
+      ruleList(f, "ingressDeny", Direction.INGRESS, true, ns, rules, sink);
+      ruleList(f, "egress", Direction.EGRESS, false, ns, rules, sink);
+      ruleList(f, "egressDeny", Direction.EGRESS, true, ns, rules, sink);
       if (f.get("enableDefaultDeny").filter(c -> !c.isNull()).isPresent()) {
         Cursor.Fields d = f.required("enableDefaultDeny").fields(Set.of("ingress", "egress"));
         if (d.has("ingress")) {
@@ -164,7 +197,7 @@ final class CiliumPolicyDecoder {
    * The rules of one YAML rule: one, or one per {@code toPorts} entry when some entry has HTTP
    * rules (those apply to the ports of their own entry only).
    */
-  private static List<PolicyRule> rule(Cursor r, Direction dir, boolean deny, String namespace) {
+  static List<PolicyRule> rule(Cursor r, Direction dir, boolean deny, String namespace) {
     boolean ingress = dir == Direction.INGRESS;
     Cursor.Fields f = r.fields(ingress ? INGRESS : EGRESS);
     refuseUnsupported(f);

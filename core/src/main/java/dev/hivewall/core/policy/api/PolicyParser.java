@@ -21,9 +21,18 @@ public final class PolicyParser {
 
   /** {@code defaultNamespace} is where namespaced policies without metadata.namespace go. */
   public static List<Policy> parse(String source, String text, String defaultNamespace) {
+    return parse(source, YamlReader.readAll(source, text), defaultNamespace, null);
+  }
+
+  /** Receives the rule lists of the policy at {@code index} of the result. */
+  interface Lists {
+    CiliumPolicyDecoder.RuleListSink of(int index);
+  }
+
+  static List<Policy> parse(
+      String source, List<YamlNode> docs, String defaultNamespace, Lists lists) {
     List<Policy> out = new ArrayList<>();
     Set<PolicyName> seen = new HashSet<>();
-    List<YamlNode> docs = YamlReader.readAll(source, text);
     if (docs.isEmpty()) {
       throw new PolicyException(source, 0, "", "no policy in the input");
     }
@@ -86,7 +95,9 @@ public final class PolicyParser {
               .error("'" + namespace + "' is not a valid namespace name");
         }
       }
-      Policy policy = CiliumPolicyDecoder.decode(doc, kind, namespace, name);
+      Policy policy =
+          CiliumPolicyDecoder.decode(
+              doc, kind, namespace, name, lists == null ? null : lists.of(out.size()));
       if (!seen.add(policy.name())) {
         throw meta.required("name")
             .error("policy " + policy.name() + " appears twice in this input");

@@ -10,7 +10,10 @@ import dev.hivewall.core.policy.api.PolicyException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.yaml.snakeyaml.LoaderOptions;
 
@@ -42,8 +45,45 @@ public final class YamlReader {
         .build();
   }
 
+  /**
+   * What a read of a whole text found: its documents and, when the fast reader read it, where the
+   * items of each block sequence are (empty when Jackson read it).
+   */
+  public record Read(List<YamlNode> documents, Map<YamlNode.YamlList, SequenceSpans> spans) {}
+
+  /** Items of one block sequence re-read from an edited text, and where they are. */
+  public record Items(List<YamlNode> nodes, SequenceSpans spans) {}
+
   /** Every non-empty document of {@code text}; {@code source} names the input in errors. */
   public static List<YamlNode> readAll(String source, String text) {
+    return read(source, text, null).documents();
+  }
+
+  /** As {@link #readAll}, with the spans of block sequences (for re-reading edits). */
+  public static Read readWithSpans(String source, String text) {
+    return read(source, text, new IdentityHashMap<>());
+  }
+
+  /**
+   * The items of a block sequence at {@code indent} in {@code [from, to)} of {@code text}, where
+   * {@code from} starts line {@code firstLine} and both ends are item boundaries; empty when that
+   * range is not a run of such items in the fast reader's subset (then read the whole text).
+   */
+  public static Optional<Items> readItems(
+      String text, int from, int to, int indent, int firstLine) {
+    if (from < 0 || to > text.length() || from > to || indent < 0) {
+      return Optional.empty();
+    }
+    try {
+      YamlSubset.Items read = YamlSubset.readItems(text, from, to, indent, firstLine);
+      return Optional.of(new Items(read.nodes(), read.spans()));
+    } catch (YamlSubset.OutsideSubset e) {
+      return Optional.empty();
+    }
+  }
+
+  private static Read read(
+      String source, String text, IdentityHashMap<YamlNode.YamlList, SequenceSpans> spans) {
     if (text.length() > MAX_CHARS) {
       throw new PolicyException(
           source,
@@ -61,12 +101,17 @@ public final class YamlReader {
     boolean json = head.startsWith("{") || head.startsWith("[");
     if (!json) {
       try {
-        return YamlSubset.read(text);
+        return new Read(
+            spans == null ? YamlSubset.read(text) : YamlSubset.read(text, spans),
+            spans == null ? Map.of() : spans);
       } catch (YamlSubset.OutsideSubset e) {
+        if (spans != null) {
+          spans.clear();
+        }
         // read below, by the full parser, which also reports every error
       }
     }
-    return readWithJackson(source, text, json);
+    return new Read(readWithJackson(source, text, json), Map.of());
   }
 
   /** Every non-empty document, read by Jackson (the YAML path or the JSON one). */

@@ -2,6 +2,7 @@ package dev.hivewall.core.policy.yaml;
 
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
 
@@ -37,6 +38,7 @@ final class YamlSubset {
   private int line = 1;
   private int lineStart;
   private int flowMinIndent;
+  private IdentityHashMap<YamlNode.YamlList, SequenceSpans> spans; // null: not recorded
 
   private YamlSubset(String text) {
     this.s = text;
@@ -46,6 +48,13 @@ final class YamlSubset {
   /** The non-empty documents of {@code text}, or {@link OutsideSubset}. */
   static List<YamlNode> read(String text) {
     return new YamlSubset(text).documents();
+  }
+
+  /** As {@link #read}, recording where the items of each block sequence are into {@code spans}. */
+  static List<YamlNode> read(String text, IdentityHashMap<YamlNode.YamlList, SequenceSpans> spans) {
+    YamlSubset r = new YamlSubset(text);
+    r.spans = spans;
+    return r.documents();
   }
 
   private List<YamlNode> documents() {
@@ -178,34 +187,111 @@ final class YamlSubset {
 
   private YamlNode.YamlList blockSequence(int indent) {
     int listLine = line;
+    boolean record = spans != null && firstOnItsLine();
     List<YamlNode> items = new ArrayList<>();
+    Ints starts = new Ints();
+    Ints ends = new Ints();
+    Ints lines = new Ints();
     while (true) {
-      int itemLine = line;
-      pos++; // '-'
-      skipSpaces();
-      if (atLineEnd()) {
-        int save = pos;
-        int saveLine = line;
-        int saveStart = lineStart;
-        int next = nextContent();
-        if (next > indent) {
-          items.add(blockNode(indent));
-        } else {
-          pos = save;
-          line = saveLine;
-          lineStart = saveStart;
-          items.add(new YamlNode.YamlNull(itemLine));
-        }
-      } else {
-        items.add(blockNode(indent));
-      }
+      starts.add(lineStart);
+      lines.add(line);
+      items.add(sequenceItem(indent));
       int next = nextContent();
+      ends.add(pos >= end ? end : lineStart);
       if (next < indent || (next == indent && !(s.charAt(pos) == '-' && separates(pos + 1)))) {
-        return new YamlNode.YamlList(listLine, items); // the parent decides what follows
+        YamlNode.YamlList list = new YamlNode.YamlList(listLine, items);
+        if (record) {
+          spans.put(list, new SequenceSpans(indent, starts.array(), ends.array(), lines.array()));
+        }
+        return list; // the parent decides what follows
       }
       if (next > indent) {
         throw OUTSIDE;
       }
+    }
+  }
+
+  /** One item of a block sequence at {@code indent}, from its '-'. */
+  private YamlNode sequenceItem(int indent) {
+    int itemLine = line;
+    pos++; // '-'
+    skipSpaces();
+    if (!atLineEnd()) {
+      return blockNode(indent);
+    }
+    int save = pos;
+    int saveLine = line;
+    int saveStart = lineStart;
+    if (nextContent() > indent) {
+      return blockNode(indent);
+    }
+    pos = save;
+    line = saveLine;
+    lineStart = saveStart;
+    return new YamlNode.YamlNull(itemLine);
+  }
+
+  /**
+   * The items of a block sequence at {@code indent} in {@code [from, to)} of {@code text}, where
+   * {@code from} starts line {@code firstLine} and both ends are where items start or a sequence
+   * ends: what an edit inside a large list re-reads (see {@link SequenceSpans}).
+   */
+  static Items readItems(String text, int from, int to, int indent, int firstLine) {
+    YamlSubset r = new YamlSubset(text);
+    r.pos = from;
+    r.line = firstLine;
+    r.lineStart = from;
+    List<YamlNode> items = new ArrayList<>();
+    Ints starts = new Ints();
+    Ints ends = new Ints();
+    Ints lines = new Ints();
+    int col = r.nextContent();
+    while (true) {
+      int at = r.pos >= r.end ? r.end : r.lineStart;
+      if (at >= to) {
+        if (at != to) {
+          throw OUTSIDE; // the items ran past the edited range
+        }
+        return new Items(
+            items, new SequenceSpans(indent, starts.array(), ends.array(), lines.array()));
+      }
+      if (col != indent || !(text.charAt(r.pos) == '-' && r.separates(r.pos + 1))) {
+        throw OUTSIDE; // not an item of this sequence
+      }
+      starts.add(at);
+      lines.add(r.line);
+      items.add(r.sequenceItem(indent));
+      col = r.nextContent();
+      ends.add(r.pos >= r.end ? r.end : r.lineStart);
+    }
+  }
+
+  /** Items read by {@link #readItems}, and where they are. */
+  record Items(List<YamlNode> nodes, SequenceSpans spans) {}
+
+  private boolean firstOnItsLine() {
+    for (int i = lineStart; i < pos; i++) {
+      if (s.charAt(i) != ' ') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** A growable int array. */
+  private static final class Ints {
+    private int[] a = new int[8];
+    private int n;
+
+    void add(int v) {
+      if (n == a.length) {
+        a = java.util.Arrays.copyOf(a, n * 2);
+      }
+      a[n++] = v;
+    }
+
+    int[] array() {
+      return java.util.Arrays.copyOf(a, n);
     }
   }
 
