@@ -9,8 +9,10 @@ import dev.hivewall.core.policy.api.PolicyRule;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * One identity ({@code 1<<24 | n}) per prefix that some policy mentions (cidr or except). The
@@ -26,7 +28,11 @@ import java.util.Set;
 public final class CidrIdentities {
   private final Map<Cidr, Identity> byCidr = new HashMap<>();
   private final Map<Cidr, Integer> mentions = new HashMap<>();
-  private final Map<PolicyName, Set<Cidr>> byPolicy = new HashMap<>();
+
+  /** Per policy: the version counted, and how many of its rules mention each prefix. */
+  private final Map<PolicyName, Mentions> byPolicy = new HashMap<>();
+
+  private record Mentions(Policy policy, Map<Cidr, Integer> counts) {}
 
   /** No longer mentioned since the last {@link #current()}: they keep their number till then. */
   private final Set<Cidr> unmentioned = new HashSet<>();
@@ -52,31 +58,52 @@ public final class CidrIdentities {
 
   /** Takes one policy's prefixes into account ({@code policy} null: it was deleted). */
   public void update(PolicyName name, Policy policy) {
-    Set<Cidr> next = policy == null ? Set.of() : prefixesOf(policy);
-    Set<Cidr> previous = byPolicy.getOrDefault(name, Set.of());
-    if (next.equals(previous)) {
-      return;
+    Mentions previous = byPolicy.get(name);
+    List<PolicyRule> before = previous == null ? List.of() : previous.policy.rules();
+    List<PolicyRule> after = policy == null ? List.of() : policy.rules();
+    // Only the rules that came or went are counted: one rule changed costs its own prefixes.
+    RuleDiff diff = RuleDiff.of(before, after);
+    Map<Cidr, Integer> counts = previous == null ? new HashMap<>() : previous.counts;
+    for (int i = diff.head(); i < diff.middleEnd(before); i++) {
+      forEachPrefix(
+          before.get(i),
+          c -> {
+            if (counts.merge(c, -1, Integer::sum) == 0) {
+              counts.remove(c);
+              unmention(c);
+            }
+          });
     }
-    // Only the prefixes that came or went are counted: one rule changed costs set lookups.
-    for (Cidr c : previous) {
-      if (!next.contains(c) && mentions.merge(c, -1, Integer::sum) == 0) {
-        mentions.remove(c);
-        unmentioned.add(c); // dropped by current(), unless another policy names it by then
-      }
+    for (int i = diff.head(); i < diff.middleEnd(after); i++) {
+      forEachPrefix(
+          after.get(i),
+          c -> {
+            if (counts.merge(c, 1, Integer::sum) == 1) {
+              mention(c);
+            }
+          });
     }
-    for (Cidr c : next) {
-      if (!previous.contains(c) && mentions.merge(c, 1, Integer::sum) == 1) {
-        unmentioned.remove(c);
-        if (!byCidr.containsKey(c)) {
-          byCidr.put(c, new Identity(Identity.CIDR_BASE | this.next++));
-          changed = true;
-        }
-      }
-    }
-    if (next.isEmpty()) {
+    if (policy == null || counts.isEmpty()) {
       byPolicy.remove(name);
     } else {
-      byPolicy.put(name, next);
+      byPolicy.put(name, new Mentions(policy, counts));
+    }
+  }
+
+  private void unmention(Cidr c) {
+    if (mentions.merge(c, -1, Integer::sum) == 0) {
+      mentions.remove(c);
+      unmentioned.add(c); // dropped by current(), unless another policy names it by then
+    }
+  }
+
+  private void mention(Cidr c) {
+    if (mentions.merge(c, 1, Integer::sum) == 1) {
+      unmentioned.remove(c);
+      if (!byCidr.containsKey(c)) {
+        byCidr.put(c, new Identity(Identity.CIDR_BASE | this.next++));
+        changed = true;
+      }
     }
   }
 
@@ -94,18 +121,14 @@ public final class CidrIdentities {
     return snapshot;
   }
 
-  private static Set<Cidr> prefixesOf(Policy p) {
-    Set<Cidr> out = new HashSet<>();
-    for (PolicyRule r : p.rules()) {
-      for (Peer peer : r.peers()) {
-        if (peer instanceof Peer.Cidrs c) {
-          if (c.cidr().length() > 0) {
-            out.add(c.cidr());
-          }
-          out.addAll(c.except());
+  private static void forEachPrefix(PolicyRule r, Consumer<Cidr> action) {
+    for (Peer peer : r.peers()) {
+      if (peer instanceof Peer.Cidrs c) {
+        if (c.cidr().length() > 0) {
+          action.accept(c.cidr());
         }
+        c.except().forEach(action);
       }
     }
-    return out;
   }
 }

@@ -54,20 +54,9 @@ public final class EndpointRules {
     // state: a large policy re-applied with one rule changed resolves and moves one rule. Kept
     // rules are found by trimming the common head and tail (rule order rarely changes); the rest
     // are matched as a multiset.
-    int head = 0;
-    while (reusable
-        && head < before.size()
-        && head < after.size()
-        && before.get(head).equals(after.get(head))) {
-      head++;
-    }
-    int tail = 0;
-    while (reusable
-        && tail < before.size() - head
-        && tail < after.size() - head
-        && before.get(before.size() - 1 - tail).equals(after.get(after.size() - 1 - tail))) {
-      tail++;
-    }
+    RuleDiff diff = reusable ? RuleDiff.of(before, after) : RuleDiff.NONE;
+    int head = diff.head();
+    int tail = diff.tail();
     Map<PolicyRule, Deque<List<ResolvedRule>>> gone = new HashMap<>();
     for (int i = head; i < before.size() - tail; i++) {
       gone.computeIfAbsent(before.get(i), r -> new ArrayDeque<>()).add(previous.resolved().get(i));
