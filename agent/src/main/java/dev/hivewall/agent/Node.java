@@ -22,6 +22,7 @@ import dev.hivewall.core.net.Cidr;
 import dev.hivewall.core.net.Ipv4Address;
 import dev.hivewall.core.policy.api.Direction;
 import dev.hivewall.core.policy.api.Policy;
+import dev.hivewall.core.policy.api.PolicyFiles;
 import dev.hivewall.core.policy.api.PolicyName;
 import dev.hivewall.core.policy.api.PolicyParser;
 import dev.hivewall.core.policy.api.PortProtocol;
@@ -72,6 +73,9 @@ public final class Node implements AutoCloseable {
   private final EndpointPolicyState policyState;
   private final IdentityAllocator identities = new IdentityAllocator();
   private final CidrIdentities cidrIdentities = new CidrIdentities();
+
+  /** The last text of each policy source: an edited file is read item by item. */
+  private final PolicyFiles policyFiles = new PolicyFiles();
 
   private final Map<String, Labels> namespaces = new TreeMap<>();
   private final Map<String, Pod> pods = new TreeMap<>();
@@ -426,7 +430,7 @@ public final class Node implements AutoCloseable {
    * namespace that does not exist, changes nothing. Policies replace earlier ones of the same name.
    */
   public synchronized List<PolicyName> applyPolicies(String source, String text) {
-    List<Policy> parsed = PolicyParser.parse(source, text, DEFAULT_NAMESPACE);
+    List<Policy> parsed = policyFiles.parse(source, text, DEFAULT_NAMESPACE);
     for (Policy p : parsed) {
       if (!p.name().clusterwide()) {
         namespace(p.name().namespace());
@@ -845,6 +849,9 @@ public final class Node implements AutoCloseable {
 
   /** Splits multi-document text into its documents (for storing each policy's own text). */
   private static List<String> splitDocuments(String text, int expected) {
+    if (expected == 1 && !text.startsWith("---") && !text.contains("\n---")) {
+      return List.of(text.strip() + "\n"); // one document: no regex over a large file
+    }
     List<String> docs = new ArrayList<>();
     for (String d : text.split("(?m)^---\\s*$")) {
       if (!d.isBlank()) {
