@@ -2,10 +2,12 @@ package dev.hivewall.core.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hivewall.core.policy.api.Direction;
 import dev.hivewall.core.policy.api.Policy;
 import dev.hivewall.core.policy.api.PolicyException;
 import dev.hivewall.core.policy.api.PolicyFiles;
 import dev.hivewall.core.policy.api.PolicyParser;
+import dev.hivewall.core.policy.api.Rules;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -78,6 +80,12 @@ class PolicyFilesTest {
       }
     }
     assertThat(after.rules().get(476).ports().getFirst().port()).isEqualTo(2500);
+    // The new rules know they are the old ones with rule 476 replaced: no walk to compare them.
+    assertThat(((Rules) after.rules()).sharedWith(before.rules()))
+        .contains(new Rules.Shared(476, 523));
+    assertThat(((Rules) after.rules()).sharedWith(List.copyOf(before.rules()))).isEmpty();
+    assertThat(((Rules) after.rules()).count(Direction.INGRESS)).isEqualTo(1000);
+    assertThat(((Rules) after.rules()).count(Direction.EGRESS)).isZero();
   }
 
   private static void check(PolicyFiles files, String source, String text) {

@@ -191,10 +191,9 @@ final class ParsedFile {
     Policy old = policies.get(list.policy());
     int cut = list.firstRule() + list.ruleCount(0, k);
     int removed = list.ruleCount(k, m + 1);
-    List<PolicyRule> rules = new ArrayList<>(old.rules().size() - removed + decoded.size());
-    rules.addAll(old.rules().subList(0, cut));
-    decoded.forEach(rules::addAll);
-    rules.addAll(old.rules().subList(cut + removed, old.rules().size()));
+    List<PolicyRule> added = new ArrayList<>();
+    decoded.forEach(added::addAll);
+    Rules rules = Rules.splice((Rules) old.rules(), cut, removed, added);
     int ruleDelta = rules.size() - old.rules().size();
     Policy policy =
         new Policy(

@@ -19,7 +19,7 @@ public record Policy(
     Optional<Boolean> defaultDenyEgress,
     String description) {
   public Policy {
-    rules = List.copyOf(rules);
+    rules = Rules.of(rules);
   }
 
   public List<PolicyRule> rules(Direction direction) {
@@ -32,6 +32,6 @@ public record Policy(
   public boolean enablesDefaultDeny(Direction direction) {
     Optional<Boolean> explicit =
         direction == Direction.INGRESS ? defaultDenyIngress : defaultDenyEgress;
-    return explicit.orElseGet(() -> rules.stream().anyMatch(r -> r.direction() == direction));
+    return explicit.orElseGet(() -> ((Rules) rules).count(direction) > 0);
   }
 }

@@ -61,21 +61,22 @@ public final class EndpointRules {
     for (int i = head; i < before.size() - tail; i++) {
       gone.computeIfAbsent(before.get(i), r -> new ArrayDeque<>()).add(previous.resolved().get(i));
     }
+    // Kept head and tail copied in bulk (array copies, not a loop per rule), the middle resolved.
     List<List<ResolvedRule>> resolved = new ArrayList<>(after.size());
-    for (int i = 0; i < after.size(); i++) {
-      if (i < head) {
-        resolved.add(previous.resolved().get(i));
-      } else if (i >= after.size() - tail) {
-        resolved.add(previous.resolved().get(before.size() - (after.size() - i)));
-      } else {
-        Deque<List<ResolvedRule>> same = reusable ? gone.get(after.get(i)) : null;
-        List<ResolvedRule> r = same == null ? null : same.poll();
-        if (r == null) {
-          r = PolicyResolver.resolve(name, after.get(i), subject, universe);
-          r.forEach(state::add);
-        }
-        resolved.add(r);
+    if (head > 0) {
+      resolved.addAll(previous.resolved().subList(0, head));
+    }
+    for (int i = head; i < after.size() - tail; i++) {
+      Deque<List<ResolvedRule>> same = reusable ? gone.get(after.get(i)) : null;
+      List<ResolvedRule> r = same == null ? null : same.poll();
+      if (r == null) {
+        r = PolicyResolver.resolve(name, after.get(i), subject, universe);
+        r.forEach(state::add);
       }
+      resolved.add(r);
+    }
+    if (tail > 0) {
+      resolved.addAll(previous.resolved().subList(before.size() - tail, before.size()));
     }
     gone.values().forEach(left -> left.forEach(r -> r.forEach(state::remove)));
     if (selects) {
