@@ -430,6 +430,14 @@ public final class Node implements AutoCloseable {
    * namespace that does not exist, changes nothing. Policies replace earlier ones of the same name.
    */
   public synchronized List<PolicyName> applyPolicies(String source, String text) {
+    return applyPoliciesTimed(source, text).names();
+  }
+
+  /** What {@link #applyPoliciesTimed} applied, and when its maps were enforced (nanoTime). */
+  public record PolicyApply(List<PolicyName> names, long enforcedAt) {}
+
+  /** As {@link #applyPolicies}; also says when the datapath enforced them (before the save). */
+  public synchronized PolicyApply applyPoliciesTimed(String source, String text) {
     List<Policy> parsed = policyFiles.parse(source, text, DEFAULT_NAMESPACE);
     for (Policy p : parsed) {
       if (!p.name().clusterwide()) {
@@ -448,8 +456,9 @@ public final class Node implements AutoCloseable {
           new AgentState.PolicyState(p.name().namespace(), p.name().name(), source, docs.get(i)));
       names.add(p.name());
     }
+    long enforcedAt;
     try {
-      commit();
+      enforcedAt = commit();
     } catch (RuntimeException e) {
       policies.clear();
       policies.putAll(before);
@@ -462,7 +471,7 @@ public final class Node implements AutoCloseable {
       }
       throw e;
     }
-    return names;
+    return new PolicyApply(names, enforcedAt);
   }
 
   public synchronized boolean deletePolicy(PolicyName name) {
@@ -501,12 +510,15 @@ public final class Node implements AutoCloseable {
    * Persists the state and makes the datapath match it. Both run at once (the file on another
    * thread); the call returns when both are done, and fails if either failed.
    */
-  private void commit() {
+  /** Saves and reconciles; returns when (nanoTime) the datapath had the new state. */
+  private long commit() {
     AgentState state = snapshot();
     java.util.concurrent.Future<?> saved = saver.submit(() -> store.save(state));
     RuntimeException failure = null;
+    long enforcedAt = 0;
     try {
       reconcile();
+      enforcedAt = System.nanoTime();
     } catch (RuntimeException e) {
       failure = e;
     }
@@ -529,6 +541,7 @@ public final class Node implements AutoCloseable {
     }
     revision++;
     publishedRevision = revision;
+    return enforcedAt;
   }
 
   /**
@@ -849,8 +862,8 @@ public final class Node implements AutoCloseable {
 
   /** Splits multi-document text into its documents (for storing each policy's own text). */
   private static List<String> splitDocuments(String text, int expected) {
-    if (expected == 1 && !text.startsWith("---") && !text.contains("\n---")) {
-      return List.of(text.strip() + "\n"); // one document: no regex over a large file
+    if (expected == 1) {
+      return List.of(text); // restore picks its one policy out of it: no need to cut or copy
     }
     List<String> docs = new ArrayList<>();
     for (String d : text.split("(?m)^---\\s*$")) {

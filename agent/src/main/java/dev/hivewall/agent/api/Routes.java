@@ -101,10 +101,17 @@ final class Routes {
             r -> {
               String source = r.headers().getOrDefault("x-hivewall-source", "input");
               long t0 = System.nanoTime();
-              List<String> applied =
-                  node.applyPolicies(source, r.body()).stream().map(PolicyName::toString).toList();
+              Node.PolicyApply done = node.applyPoliciesTimed(source, r.body());
               double millis = (System.nanoTime() - t0) / 1e6;
-              return Map.of("applied", applied, "revision", node.revision(), "millis", millis);
+              return Map.of(
+                  "applied",
+                  done.names().stream().map(PolicyName::toString).toList(),
+                  "revision",
+                  node.revision(),
+                  "enforcedMillis",
+                  (done.enforcedAt() - t0) / 1e6,
+                  "millis",
+                  millis);
             })
         .on(
             "GET",

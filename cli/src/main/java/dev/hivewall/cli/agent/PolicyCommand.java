@@ -60,8 +60,10 @@ public final class PolicyCommand extends GroupCommand {
       r.path("applied").forEach(n -> sb.append("policy ").append(n.asText()).append(" applied\n"));
       sb.append(
           String.format(
-              "(revision %d, enforced by the agent in %.1f ms)%n",
-              r.path("revision").asLong(), r.path("millis").asDouble()));
+              "(revision %d, enforced by the agent in %.1f ms, state saved at %.1f ms)%n",
+              r.path("revision").asLong(),
+              r.path("enforcedMillis").asDouble(),
+              r.path("millis").asDouble()));
       return print(r, sb.toString());
     }
   }

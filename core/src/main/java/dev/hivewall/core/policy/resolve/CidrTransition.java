@@ -36,6 +36,13 @@ import java.util.Set;
  */
 public record CidrTransition(Map<Cidr, Identity> before, Map<Cidr, Identity> after) {
   public CidrTransition {
+    // Same map (the usual case, no prefix came or went): nothing to check or bridge.
+    if (before != after) {
+      checkStable(before, after);
+    }
+  }
+
+  private static void checkStable(Map<Cidr, Identity> before, Map<Cidr, Identity> after) {
     before.forEach(
         (c, id) -> {
           Identity now = after.get(c);
@@ -47,16 +54,22 @@ public record CidrTransition(Map<Cidr, Identity> before, Map<Cidr, Identity> aft
 
   /** Nothing to bridge: the prefixes stay the same. */
   public boolean isEmpty() {
-    return before.equals(after);
+    return before == after || before.equals(after);
   }
 
   public Map<Cidr, Identity> added() {
+    if (before == after) {
+      return Map.of();
+    }
     Map<Cidr, Identity> out = new HashMap<>(after);
     out.keySet().removeAll(before.keySet());
     return out;
   }
 
   public Set<Cidr> removed() {
+    if (before == after) {
+      return Set.of();
+    }
     Set<Cidr> out = new HashSet<>(before.keySet());
     out.removeAll(after.keySet());
     return out;
