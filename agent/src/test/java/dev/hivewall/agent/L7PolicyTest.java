@@ -6,23 +6,12 @@ import dev.hivewall.agent.model.Pod;
 import dev.hivewall.agent.model.PodSpec;
 import dev.hivewall.agent.model.ServePort;
 import dev.hivewall.core.labels.Labels;
-import dev.hivewall.ebpf.netns.NetworkNamespace;
 import dev.hivewall.proxy.server.L7Flow;
 import dev.hivewall.testing.fixtures.SeedPolicies;
 import dev.hivewall.testing.junit.LabExtension;
 import dev.hivewall.testing.junit.Privileged;
 import dev.hivewall.testing.lab.Lab;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -56,7 +45,7 @@ class L7PolicyTest {
   @Test
   void seedL7GetPublicPassesRestrictedIs403App3IsDroppedAndChangesApplyToTheNextRequest(Lab lab)
       throws Exception {
-    withDemoNode(
+    DemoNode.with(
         lab,
         node -> {
           Pod app1 = node.runPod(NodeTest.pod("app1", true));
@@ -64,7 +53,7 @@ class L7PolicyTest {
           Pod app3 = node.runPod(NodeTest.pod("app3", false));
           node.applyPolicies("l7.yaml", SEED_L7);
 
-          try (Http c = Http.connect(app2, app1)) {
+          try (PodHttp c = PodHttp.connect(app2, app1)) {
             assertThat(c.request("GET", "/public")).isEqualTo("200 app1 GET /public\n");
             assertThat(c.lastHead)
                 .as("app1 sees app2's address: the proxy connects from the client's")
@@ -79,7 +68,7 @@ class L7PolicyTest {
                 "l7.yaml", SEED_L7.replace("path: /public", "path: /(public|restricted)"));
             assertThat(c.request("GET", "/restricted")).isEqualTo("200 app1 GET /restricted\n");
           }
-          assertThat(Http.tryConnect(app3, app1)).as("app3 is dropped at L3/L4").isFalse();
+          assertThat(PodHttp.tryConnect(app3, app1)).as("app3 is dropped at L3/L4").isFalse();
 
           List<L7Flow> flows = node.l7Flows().last(100);
           assertThat(flows)
@@ -98,7 +87,7 @@ class L7PolicyTest {
    */
   @Test
   void evasionsThroughTheDatapathDoNotPassGetPublic(Lab lab) throws Exception {
-    withDemoNode(
+    DemoNode.with(
         lab,
         node -> {
           Pod app1 = node.runPod(NodeTest.pod("app1", true));
@@ -119,7 +108,7 @@ class L7PolicyTest {
             "\u0016\u0003\u0001\u0002\u0000\u0001 not http\r\n\r\n",
           };
           for (String evasion : evasions) {
-            try (Http c = Http.connect(app2, app1)) {
+            try (PodHttp c = PodHttp.connect(app2, app1)) {
               String answer = c.raw(evasion);
               assertThat(answer)
                   .as(evasion)
@@ -127,8 +116,8 @@ class L7PolicyTest {
                   .matches("(?s)HTTP/1\\.1 (400|403|431|501) .*");
             }
           }
-          try (Http c =
-              Http.connect(app2, app1)) { // a second request pipelined behind an allowed one
+          try (PodHttp c =
+              PodHttp.connect(app2, app1)) { // a second request pipelined behind an allowed one
             String both =
                 c.raw(
                     "GET /public HTTP/1.1\r\nHost: app1\r\n\r\nGET /restricted HTTP/1.1\r\nHost: app1\r\n\r\n");
@@ -137,7 +126,7 @@ class L7PolicyTest {
                 .contains("Access denied")
                 .doesNotContain("app1 GET /restricted");
           }
-          assertThat(Http.connect(app2, app1).request("GET", "/public"))
+          assertThat(PodHttp.connect(app2, app1).request("GET", "/public"))
               .as("the proxy survives all of it")
               .isEqualTo("200 app1 GET /public\n");
         });
@@ -145,7 +134,7 @@ class L7PolicyTest {
 
   @Test
   void starWarsEmpireMayLandButNotExhaustTheAllianceIsDropped(Lab lab) throws Exception {
-    withDemoNode(
+    DemoNode.with(
         lab,
         node -> {
           Pod deathstar =
@@ -160,18 +149,18 @@ class L7PolicyTest {
           Pod xwing = node.runPod(ship("xwing", "alliance"));
           node.applyPolicies("sw.yaml", STAR_WARS);
 
-          try (Http c = Http.connect(tiefighter, deathstar)) {
+          try (PodHttp c = PodHttp.connect(tiefighter, deathstar)) {
             assertThat(c.request("POST", "/v1/request-landing"))
                 .isEqualTo("200 deathstar POST /v1/request-landing\n");
             assertThat(c.request("PUT", "/v1/exhaust-port")).isEqualTo("403 Access denied");
           }
-          assertThat(Http.tryConnect(xwing, deathstar)).isFalse();
+          assertThat(PodHttp.tryConnect(xwing, deathstar)).isFalse();
         });
   }
 
   @Test
   void egressHttpRulesOfTheSenderApplyToo(Lab lab) throws Exception {
-    withDemoNode(
+    DemoNode.with(
         lab,
         node -> {
           Pod app1 = node.runPod(NodeTest.pod("app1", true));
@@ -191,132 +180,17 @@ class L7PolicyTest {
               - ports: [{port: "80", protocol: TCP}]
                 rules: {http: [{method: GET, path: "/public(/.*)?"}]}
           """);
-          try (Http c = Http.connect(app2, app1)) {
+          try (PodHttp c = PodHttp.connect(app2, app1)) {
             assertThat(c.request("GET", "/public/a")).isEqualTo("200 app1 GET /public/a\n");
             assertThat(c.request("GET", "/restricted")).isEqualTo("403 Access denied");
           }
-          try (Http c = Http.connect(app3, app1)) { // no policy on app3 or app1: untouched
+          try (PodHttp c = PodHttp.connect(app3, app1)) { // no policy on app3 or app1: untouched
             assertThat(c.request("GET", "/restricted")).isEqualTo("200 app1 GET /restricted\n");
           }
         });
   }
 
-  /** Work on a node in the lab with namespace demo; the namespace and the node go afterwards. */
-  interface NodeWork {
-    void run(Node node) throws Exception;
-  }
-
-  private static void withDemoNode(Lab lab, NodeWork work) throws Exception {
-    Path dir = Files.createTempDirectory("hw-l7");
-    Node node = Node.start(NodeTest.config(lab, dir));
-    try {
-      node.createNamespace("demo", Labels.EMPTY);
-      work.run(node);
-    } finally {
-      node.deleteNamespace("demo");
-      node.close();
-    }
-  }
-
   private static PodSpec ship(String name, String org) {
     return new PodSpec("demo", name, Labels.of("org", org, "class", name), Map.of(), List.of());
-  }
-
-  /** A kept-alive HTTP/1.1 connection from inside one pod to another's port 80. */
-  private static final class Http implements AutoCloseable {
-    private final Socket socket;
-    private final InputStream in;
-    private final OutputStream out;
-    String lastHead = "";
-
-    private Http(Socket socket) throws IOException {
-      this.socket = socket;
-      this.in = socket.getInputStream();
-      this.out = socket.getOutputStream();
-    }
-
-    static Http connect(Pod from, Pod to) throws IOException {
-      Socket s = open(from, to, 2000);
-      if (s == null) {
-        throw new IOException(from.spec().name() + " cannot connect to " + to.spec().name());
-      }
-      s.setSoTimeout(5000);
-      return new Http(s);
-    }
-
-    static boolean tryConnect(Pod from, Pod to) throws IOException {
-      Socket s = open(from, to, 800);
-      if (s != null) {
-        s.close();
-      }
-      return s != null;
-    }
-
-    /** A socket made in {@code from}'s namespace, connected to {@code to}:80 (null: no answer). */
-    private static Socket open(Pod from, Pod to, int timeoutMs) {
-      return NetworkNamespace.named(from.netns())
-          .call(
-              () -> {
-                Socket s = new Socket();
-                try {
-                  s.connect(new InetSocketAddress(to.ip(), 80), timeoutMs);
-                  return s;
-                } catch (IOException e) {
-                  s.close();
-                  return null;
-                }
-              });
-    }
-
-    /** Sends raw bytes and returns everything that comes back within a short while. */
-    String raw(String bytes) throws IOException {
-      out.write(bytes.getBytes(StandardCharsets.ISO_8859_1));
-      out.flush();
-      socket.setSoTimeout(700);
-      ByteArrayOutputStream got = new ByteArrayOutputStream();
-      byte[] buf = new byte[4096];
-      try {
-        for (int n; (n = in.read(buf)) > 0; ) {
-          got.write(buf, 0, n);
-        }
-      } catch (java.net.SocketTimeoutException enough) {
-        // all that came
-      } catch (IOException reset) {
-        // closed by the proxy
-      }
-      return got.toString(StandardCharsets.ISO_8859_1);
-    }
-
-    /** Sends one request; returns "STATUS BODY". */
-    String request(String method, String path) throws IOException {
-      out.write(
-          (method + " " + path + " HTTP/1.1\r\nHost: app\r\nContent-Length: 0\r\n\r\n")
-              .getBytes(StandardCharsets.US_ASCII));
-      out.flush();
-      ByteArrayOutputStream head = new ByteArrayOutputStream();
-      int matched = 0;
-      while (matched < 4) {
-        int b = in.read();
-        if (b < 0) {
-          throw new IOException("closed before a response: " + head);
-        }
-        head.write(b);
-        matched = b == "\r\n\r\n".charAt(matched) ? matched + 1 : (b == '\r' ? 1 : 0);
-      }
-      String h = head.toString(StandardCharsets.US_ASCII);
-      lastHead = h;
-      int length = 0;
-      for (String line : h.split("\r\n")) {
-        if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
-          length = Integer.parseInt(line.substring(15).strip());
-        }
-      }
-      return h.substring(9, 12) + " " + new String(in.readNBytes(length), StandardCharsets.UTF_8);
-    }
-
-    @Override
-    public void close() throws IOException {
-      socket.close();
-    }
   }
 }
