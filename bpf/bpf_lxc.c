@@ -113,8 +113,13 @@ static __always_inline void hw_emit(struct __sk_buff *skb, const struct hw_verdi
 {
 	struct hw_flow_event *ev = bpf_ringbuf_reserve(&hw_events, sizeof(*ev), 0);
 
-	if (!ev)
-		return; /* lost: counted by the reader from the ring's own counters later */
+	if (!ev) {
+		__u32 zero = 0;
+		__u64 *lost = bpf_map_lookup_elem(&hw_events_lost, &zero);
+		if (lost)
+			(*lost)++; /* per-CPU: no atomic needed */
+		return;
+	}
 	ev->timestamp_ns = bpf_ktime_get_ns();
 	ev->endpoint_id = c->endpoint_id;
 	ev->ifindex = skb->ifindex;

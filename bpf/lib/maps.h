@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The maps of the lxc datapath, defined once. The agent pins them under
- * /sys/fs/bpf/hivewall/ and is their only writer (except hw_ct, hw_metrics
- * and hw_events, which BPF writes and the agent reads).
+ * /sys/fs/bpf/hivewall/ and is their only writer (except hw_ct, hw_metrics,
+ * hw_fwd_metrics, hw_events and hw_events_lost, which BPF writes and the agent
+ * reads).
  */
 #ifndef HIVEWALL_LIB_MAPS_H
 #define HIVEWALL_LIB_MAPS_H
@@ -113,5 +114,13 @@ struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 1 << 22);
 } hw_events SEC(".maps");
+
+/* Events that did not fit hw_events (the reader fell behind): one per-CPU count. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(max_entries, 1);
+} hw_events_lost SEC(".maps");
 
 #endif /* HIVEWALL_LIB_MAPS_H */

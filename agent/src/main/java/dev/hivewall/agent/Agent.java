@@ -1,6 +1,7 @@
 package dev.hivewall.agent;
 
 import dev.hivewall.agent.api.ApiServer;
+import dev.hivewall.agent.metrics.NodeMetrics;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -12,20 +13,36 @@ public final class Agent implements AutoCloseable {
 
   private final Node node;
   private final ApiServer api;
+  private final NodeMetrics metrics; // null: no metrics endpoint
 
-  private Agent(Node node, ApiServer api) {
+  private Agent(Node node, ApiServer api, NodeMetrics metrics) {
     this.node = node;
     this.api = api;
+    this.metrics = metrics;
   }
 
   public static Agent start(AgentConfig config) {
     Node node = Node.start(config);
+    NodeMetrics metrics = null;
     try {
-      return new Agent(node, ApiServer.start(config.socket(), node));
+      if (config.metricsPort() != AgentConfig.NO_METRICS) {
+        metrics = NodeMetrics.start(node, config.metricsPort());
+      }
+      return new Agent(node, ApiServer.start(config.socket(), node), metrics);
     } catch (RuntimeException e) {
+      if (metrics != null) {
+        metrics.close();
+      }
       node.close();
       throw e;
     }
+  }
+
+  /** Where the metrics are served, if they are. */
+  public java.util.OptionalInt metricsPort() {
+    return metrics == null
+        ? java.util.OptionalInt.empty()
+        : java.util.OptionalInt.of(metrics.port());
   }
 
   public Node node() {
@@ -55,7 +72,11 @@ public final class Agent implements AutoCloseable {
             + agent.node.pods().size()
             + " pod(s), "
             + agent.node.policies().size()
-            + " policy(ies) restored");
+            + " policy(ies) restored"
+            + agent.metricsPort().stream()
+                .mapToObj(p -> "; metrics on http://127.0.0.1:" + p + "/metrics")
+                .findFirst()
+                .orElse(""));
     out.flush();
     LOG.log(System.Logger.Level.INFO, "agent started socket=" + config.socket());
     try {
@@ -69,6 +90,9 @@ public final class Agent implements AutoCloseable {
   public void close() {
     try {
       api.close();
+      if (metrics != null) {
+        metrics.close();
+      }
     } finally {
       node.close();
     }

@@ -7,7 +7,9 @@ import java.nio.file.Path;
 /**
  * How an agent runs: where it keeps state, where its API listens, the pod CIDR it gives addresses
  * from (the first address is the node's gateway for pods), and the prefixes beyond the pod CIDR
- * that pods get routes to through the gateway ({@code podRoutes}; never a default route).
+ * that pods get routes to through the gateway ({@code podRoutes}; never a default route), the L7
+ * proxy's settings, and the port of the Prometheus endpoint on 127.0.0.1 ({@link #NO_METRICS}:
+ * none).
  */
 public record AgentConfig(
     Path stateDir,
@@ -16,8 +18,12 @@ public record AgentConfig(
     String nodeNetns,
     String podNetnsPrefix,
     java.util.List<Cidr> podRoutes,
-    dev.hivewall.agent.l7.L7Settings l7) {
+    dev.hivewall.agent.l7.L7Settings l7,
+    int metricsPort) {
   public static final String DEFAULT_POD_PREFIX = "hw-pod-";
+
+  /** No Prometheus endpoint (the default: it is opt-in, as a port on the host is). */
+  public static final int NO_METRICS = -1;
 
   public static final Path DEFAULT_STATE_DIR = Path.of("/var/lib/hivewall");
   public static final Path DEFAULT_SOCKET = Path.of("/run/hivewall/hivewall.sock");
@@ -28,6 +34,10 @@ public record AgentConfig(
     if (podRoutes.stream().anyMatch(c -> c.length() == 0)) {
       throw new IllegalArgumentException(
           "pods get no default route: name the prefixes they may reach");
+    }
+    if (metricsPort != NO_METRICS && (metricsPort < 0 || metricsPort > 65535)) {
+      throw new IllegalArgumentException(
+          "--metrics-port " + metricsPort + " is not a port (1-65535; 0 picks a free one)");
     }
     if (podCidr.length() > 28) {
       throw new IllegalArgumentException("pod CIDR " + podCidr + " is too small (at most /28)");
@@ -54,7 +64,8 @@ public record AgentConfig(
         nodeNetns,
         podNetnsPrefix,
         podRoutes,
-        dev.hivewall.agent.l7.L7Settings.DEFAULTS);
+        dev.hivewall.agent.l7.L7Settings.DEFAULTS,
+        NO_METRICS);
   }
 
   /**

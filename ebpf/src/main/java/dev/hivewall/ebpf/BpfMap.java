@@ -144,6 +144,33 @@ public final class BpfMap implements AutoCloseable {
     return true;
   }
 
+  /**
+   * How many entries the map holds now: batched lookups where the map type has them, key by key
+   * otherwise (LPM tries). An array always holds {@link #maxEntries()}. Costs a walk of the map.
+   */
+  public long count() {
+    if (type == MapType.ARRAY || type == MapType.PERCPU_ARRAY) {
+      return maxEntries;
+    }
+    if (type == MapType.LPM_TRIE) {
+      try (Arena arena = Arena.ofConfined()) {
+        MemorySegment key = arena.allocate(keySize, 8);
+        MemorySegment next = arena.allocate(keySize, 8);
+        long n = 0;
+        boolean more = nextKey(MemorySegment.NULL, key);
+        while (more) {
+          n++;
+          more = nextKey(key, next);
+          MemorySegment t = key;
+          key = next;
+          next = t;
+        }
+        return n;
+      }
+    }
+    return forEachChunk(1024, (keys, values, count) -> {});
+  }
+
   /** Writes {@code count} packed keys and values in one syscall (all or an exception). */
   public void updateBatch(MemorySegment keys, MemorySegment values, int count) {
     try (Arena arena = Arena.ofConfined()) {

@@ -13,6 +13,8 @@ import java.util.function.Consumer;
 public final class L7FlowLog implements Consumer<L7Flow> {
   private final int capacity;
   private final ArrayDeque<L7Flow> flows;
+  private final java.util.concurrent.CopyOnWriteArrayList<Consumer<L7Flow>> listeners =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
   private long seen;
 
   public L7FlowLog(int capacity) {
@@ -21,12 +23,22 @@ public final class L7FlowLog implements Consumer<L7Flow> {
   }
 
   @Override
-  public synchronized void accept(L7Flow flow) {
-    if (flows.size() == capacity) {
-      flows.removeFirst();
+  public void accept(L7Flow flow) {
+    synchronized (this) {
+      if (flows.size() == capacity) {
+        flows.removeFirst();
+      }
+      flows.addLast(flow);
+      seen++;
     }
-    flows.addLast(flow);
-    seen++;
+    for (Consumer<L7Flow> l : listeners) {
+      l.accept(flow); // on the proxy's event loop: listeners only count
+    }
+  }
+
+  /** Tells {@code listener} about every flow from now on (metrics); it must be quick. */
+  public void listen(Consumer<L7Flow> listener) {
+    listeners.add(listener);
   }
 
   /** The last {@code n} flows, oldest first. */

@@ -83,6 +83,15 @@ public final class AgentCommand implements Callable<Integer> {
       description = "a larger request head: 431 (default: ${DEFAULT-VALUE})")
   int maxHeadBytes = L7Settings.DEFAULTS.maxHeadBytes();
 
+  @Option(
+      names = "--metrics-port",
+      paramLabel = "PORT",
+      description = {
+        "serve Prometheus metrics on http://127.0.0.1:PORT/metrics (Cilium's agent uses 9962;",
+        "0 picks a free port; off unless given)"
+      })
+  int metricsPort = AgentConfig.NO_METRICS;
+
   @Override
   public Integer call() {
     if (!"root".equals(System.getProperty("user.name"))) {
@@ -104,7 +113,8 @@ public final class AgentCommand implements Callable<Integer> {
                 seconds(connectTimeout),
                 seconds(responseTimeout),
                 seconds(idleTimeout),
-                maxHeadBytes)),
+                maxHeadBytes),
+            metricsPort),
         System.out);
     return 0;
   }

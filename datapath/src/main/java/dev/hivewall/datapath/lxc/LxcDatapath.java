@@ -2,12 +2,16 @@ package dev.hivewall.datapath.lxc;
 
 import dev.hivewall.core.net.Cidr;
 import dev.hivewall.datapath.BpfObjects;
+import dev.hivewall.datapath.abi.DropReason;
 import dev.hivewall.datapath.abi.StructCodec;
+import dev.hivewall.datapath.abi.TrafficDirection;
+import dev.hivewall.datapath.abi.Verdict;
 import dev.hivewall.datapath.maps.conntrack.CtEntry;
 import dev.hivewall.datapath.maps.conntrack.CtKey;
 import dev.hivewall.datapath.maps.endpoints.EndpointInfo;
 import dev.hivewall.datapath.maps.endpoints.EndpointKey;
 import dev.hivewall.datapath.maps.events.FlowEvent;
+import dev.hivewall.datapath.maps.events.LostEvents;
 import dev.hivewall.datapath.maps.ipcache.IpcacheEntry;
 import dev.hivewall.datapath.maps.ipcache.IpcacheHostKey;
 import dev.hivewall.datapath.maps.ipcache.IpcacheKey;
@@ -24,6 +28,10 @@ import dev.hivewall.ebpf.TcDirection;
 import dev.hivewall.ebpf.TcFilter;
 import dev.hivewall.ebpf.TypedMap;
 import dev.hivewall.ebpf.netns.NetworkNamespace;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -45,6 +53,8 @@ public final class LxcDatapath implements AutoCloseable {
   private final TypedMap<CtKey, CtEntry> conntrack;
   private final TypedMap<Integer, Integer> ipcacheRevision;
   private final TypedMap<MetricsKey, MetricsValue> metrics;
+  private final TypedMap<Integer, MetricsValue> fwdMetrics;
+  private final TypedMap<Integer, Long> eventsLost;
   private final TypedMap<Integer, NodeConfig> nodeConfig;
   private final PolicyMapWriter policy;
 
@@ -67,6 +77,15 @@ public final class LxcDatapath implements AutoCloseable {
             m,
             MetricsKey.CODEC,
             MetricsValue.perCpuCodec((int) (m.valueStride() / MetricsValue.LAYOUT.byteSize())));
+    BpfMap lost = c.map("hw_events_lost");
+    this.eventsLost =
+        new TypedMap<>(lost, StructCodec.U32, LostEvents.perCpuCodec(lost.valueStride() / 8));
+    BpfMap fwd = c.map("hw_fwd_metrics");
+    this.fwdMetrics =
+        new TypedMap<>(
+            fwd,
+            StructCodec.U32,
+            MetricsValue.perCpuCodec((int) (fwd.valueStride() / MetricsValue.LAYOUT.byteSize())));
     if (c.map("hw_endpoint_slots").maxEntries() != ENDPOINT_SLOTS) {
       throw new IllegalStateException(
           "hw_endpoint_slots has "
@@ -223,6 +242,62 @@ public final class LxcDatapath implements AutoCloseable {
   private void bumpIpcacheRevision() {
     int next = ipcacheRevision.get(0).orElse(0) + 1;
     ipcacheRevision.put(0, next == 0 ? 1 : next);
+  }
+
+  /** The maps whose fill {@link #pressure} reports, as the BPF objects name them. */
+  private static final List<String> PRESSURE_MAPS =
+      List.of(
+          "hw_endpoints",
+          "hw_ipcache_hosts",
+          "hw_ipcache",
+          "hw_policy_exact",
+          "hw_policy",
+          "hw_ct",
+          "hw_metrics");
+
+  /** How full one map is. */
+  public record MapPressure(String map, long entries, long capacity) {}
+
+  /** Entries and capacity of the maps that grow with pods, policies and traffic (walks them). */
+  public List<MapPressure> pressure() {
+    List<MapPressure> out = new ArrayList<>();
+    for (String name : PRESSURE_MAPS) {
+      BpfMap m = collection.map(name);
+      out.add(new MapPressure(name, m.count(), m.maxEntries()));
+    }
+    return out;
+  }
+
+  /**
+   * Packets and bytes since load per (endpoint, direction, verdict, reason), summed over CPUs: the
+   * hw_metrics hash (drops, and forwarded packets of endpoints without an array slot) and the
+   * forwarded counters of the hw_fwd_metrics array.
+   */
+  public Map<MetricsKey, MetricsValue> counters() {
+    Map<MetricsKey, MetricsValue> out = new HashMap<>(metrics.entries());
+    fwdMetrics
+        .entries()
+        .forEach(
+            (slot, v) -> {
+              if (v.packets() > 0) {
+                MetricsKey k =
+                    new MetricsKey(
+                        slot / 2,
+                        TrafficDirection.of(slot % 2),
+                        Verdict.FORWARDED,
+                        DropReason.NONE);
+                out.merge(
+                    k,
+                    v,
+                    (a, b) -> new MetricsValue(a.packets() + b.packets(), a.bytes() + b.bytes()));
+              }
+            });
+    return out;
+  }
+
+  /** Events that did not fit the event ring since load (the reader fell behind). */
+  public long eventsLost() {
+    return eventsLost.get(0).orElse(0L);
   }
 
   /** A reader of flow events; poll it from one thread. */

@@ -43,6 +43,7 @@ class MapOperationsTest {
 
       assertThat(map.entries()).hasSize(n).isEqualTo(expected);
       assertThat(countByNextKey(raw)).isEqualTo(n);
+      assertThat(raw.count()).isEqualTo(n);
       assertThat(map.get(8)).contains(1_000_003L);
 
       try (Arena arena = Arena.ofConfined()) {
@@ -54,6 +55,7 @@ class MapOperationsTest {
         raw.deleteBatch(keys, n);
       }
       assertThat(map.entries()).isEmpty();
+      assertThat(raw.count()).isZero();
     }
   }
 

@@ -1,0 +1,219 @@
+package dev.hivewall.agent.metrics;
+
+import dev.hivewall.agent.Node;
+import dev.hivewall.datapath.abi.Verdict;
+import dev.hivewall.datapath.lxc.LxcDatapath;
+import dev.hivewall.datapath.maps.metrics.MetricsKey;
+import dev.hivewall.datapath.maps.metrics.MetricsValue;
+import dev.hivewall.proxy.server.L7Flow;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The node's Prometheus metrics, served as text at {@code http://127.0.0.1:PORT/metrics}.
+ *
+ * <p>Gauges and datapath counters are read when scraped (callbacks: nothing to keep in step, and
+ * the kernel's counters are the truth); L7 requests are counted as the proxy judges them. Every
+ * label has a bounded set of values (directions, verdicts, drop reasons, map names, standard HTTP
+ * methods or {@code other}, status codes): no per-pod or per-path labels, so no client can grow the
+ * metrics without bound. Which pod a packet belonged to is what flows are for.
+ */
+public final class NodeMetrics implements AutoCloseable {
+  /** Methods that keep their name as a label value; any other token counts as "other". */
+  private static final Set<String> METHODS =
+      Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH");
+
+  private final PrometheusRegistry registry = new PrometheusRegistry();
+  private final Node node;
+  private final Counter l7Requests;
+  private final Histogram l7Latency;
+  private final HTTPServer server;
+
+  /** The map fill of the last scrape: entries and pressure come from one walk of the maps. */
+  private volatile PressureSample pressure = new PressureSample(0, List.of());
+
+  private record PressureSample(long takenAt, List<LxcDatapath.MapPressure> maps) {}
+
+  private NodeMetrics(Node node, int port) throws IOException {
+    this.node = node;
+    registerNode();
+    registerDatapath();
+    this.l7Requests =
+        Counter.builder()
+            .name("hivewall_l7_requests_total")
+            .help("HTTP requests the L7 proxy judged, by method, response status and verdict")
+            .labelNames("method", "status", "verdict")
+            .register(registry);
+    this.l7Latency =
+        Histogram.builder()
+            .name("hivewall_l7_request_duration_seconds")
+            .help("From a request's head read by the proxy to the response head written")
+            .labelNames("verdict")
+            .classicOnly()
+            .classicUpperBounds(
+                0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1, 5)
+            .register(registry);
+    node.l7Flows().listen(this::countRequest);
+    this.server =
+        HTTPServer.builder()
+            .inetAddress(InetAddress.getLoopbackAddress())
+            .port(port)
+            .registry(registry)
+            .buildAndStart();
+  }
+
+  /**
+   * Serves {@code node}'s metrics on 127.0.0.1:{@code port} (0: any free port, see {@link #port}).
+   */
+  public static NodeMetrics start(Node node, int port) {
+    try {
+      return new NodeMetrics(node, port);
+    } catch (BindException e) {
+      throw new IllegalStateException(
+          "metrics port 127.0.0.1:"
+              + port
+              + " is taken: choose another with --metrics-port (or stop what listens there)",
+          e);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot serve metrics on 127.0.0.1:" + port, e);
+    }
+  }
+
+  /** The port the metrics are served on. */
+  public int port() {
+    return server.getPort();
+  }
+
+  private void registerNode() {
+    gauge("hivewall_endpoints", "Pods (endpoints) of this node", () -> node.pods().size());
+    gauge(
+        "hivewall_identities",
+        "Security identities in use (label identities of this node's pods)",
+        () -> node.identities().size());
+    gauge("hivewall_policies", "Policies in the repository", () -> node.policies().size());
+    gauge(
+        "hivewall_policy_revision",
+        "Revision of the enforced state (bumped by every change)",
+        node::revision);
+    counter(
+        "hivewall_flow_events_total",
+        "Datapath events the observer read from the ring buffer",
+        () -> node.datapathFlows().seen());
+    counter(
+        "hivewall_events_lost_total",
+        "Datapath events that did not fit the ring buffer (the observer fell behind)",
+        () -> node.datapath().eventsLost());
+  }
+
+  private void registerDatapath() {
+    CounterWithCallback.builder()
+        .name("hivewall_datapath_packets_total")
+        .help("Packets the datapath judged, by direction (seen from the pod) and verdict")
+        .labelNames("direction", "verdict")
+        .callback(cb -> byDirectionAndVerdict(false).forEach((k, v) -> cb.call(v, k.split("/"))))
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("hivewall_datapath_bytes_total")
+        .help("Bytes of the packets the datapath judged, by direction and verdict")
+        .labelNames("direction", "verdict")
+        .callback(cb -> byDirectionAndVerdict(true).forEach((k, v) -> cb.call(v, k.split("/"))))
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("hivewall_drops_total")
+        .help("Packets the datapath dropped, by direction and reason")
+        .labelNames("direction", "reason")
+        .callback(
+            cb -> {
+              Map<String, Long> drops = new HashMap<>();
+              node.datapath()
+                  .counters()
+                  .forEach(
+                      (k, v) -> {
+                        if (k.verdict() == Verdict.DROPPED) {
+                          drops.merge(
+                              direction(k) + "/" + k.reason().label(), v.packets(), Long::sum);
+                        }
+                      });
+              drops.forEach((k, v) -> cb.call(v, k.split("/")));
+            })
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("hivewall_bpf_map_entries")
+        .help("Entries in a BPF map")
+        .labelNames("map")
+        .callback(cb -> pressure().forEach(p -> cb.call(p.entries(), p.map())))
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("hivewall_bpf_map_capacity")
+        .help("Entries a BPF map can hold")
+        .labelNames("map")
+        .callback(cb -> pressure().forEach(p -> cb.call(p.capacity(), p.map())))
+        .register(registry);
+  }
+
+  private Map<String, Long> byDirectionAndVerdict(boolean bytes) {
+    Map<String, Long> out = new HashMap<>();
+    for (Map.Entry<MetricsKey, MetricsValue> e : node.datapath().counters().entrySet()) {
+      MetricsKey k = e.getKey();
+      long n = bytes ? e.getValue().bytes() : e.getValue().packets();
+      out.merge(direction(k) + "/" + k.verdict().name(), n, Long::sum);
+    }
+    return out;
+  }
+
+  private static String direction(MetricsKey k) {
+    return k.direction().name().toLowerCase(Locale.ROOT);
+  }
+
+  /** The maps' fill, walked at most once a second (one scrape asks twice). */
+  private List<LxcDatapath.MapPressure> pressure() {
+    PressureSample p = pressure;
+    long now = System.nanoTime();
+    if (p.maps().isEmpty() || now - p.takenAt() > 1_000_000_000L) {
+      p = new PressureSample(now, node.datapath().pressure());
+      pressure = p;
+    }
+    return p.maps();
+  }
+
+  private void countRequest(L7Flow f) {
+    String method = f.method() != null && METHODS.contains(f.method()) ? f.method() : "other";
+    String verdict = f.verdict().name();
+    l7Requests.labelValues(method, Integer.toString(f.status()), verdict).inc();
+    l7Latency.labelValues(verdict).observe(f.latencyNanos() / 1e9);
+  }
+
+  private void gauge(String name, String help, java.util.function.LongSupplier value) {
+    GaugeWithCallback.builder()
+        .name(name)
+        .help(help)
+        .callback(cb -> cb.call(value.getAsLong()))
+        .register(registry);
+  }
+
+  private void counter(String name, String help, java.util.function.LongSupplier value) {
+    CounterWithCallback.builder()
+        .name(name)
+        .help(help)
+        .callback(cb -> cb.call(value.getAsLong()))
+        .register(registry);
+  }
+
+  @Override
+  public void close() {
+    server.close();
+  }
+}
