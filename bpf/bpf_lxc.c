@@ -12,6 +12,11 @@
  * (no entry: world; cached in the conntrack entry per ipcache revision) ->
  * policy (lib/policy.h) -> conntrack entry for a new connection that passes.
  *
+ * Events (hw_events): every drop, with its reason; every new connection let
+ * through or handed to the proxy, once (hw_trace_new). Events that do not fit
+ * the ring are counted (hw_events_lost); counters per endpoint, direction,
+ * verdict and reason are kept whatever the ring does (hw_metrics).
+ *
  * L7: a TCP packet whose verdict is REDIRECT is assigned to the node's proxy
  * socket (hw_to_proxy) where it enters the node, in hw_from_pod: for the
  * sender's egress rules, and for the ingress rules of a receiving pod of the
@@ -139,6 +144,26 @@ static __always_inline void hw_emit(struct __sk_buff *skb, const struct hw_verdi
 	bpf_ringbuf_submit(ev, 0);
 }
 
+/*
+ * A connection the policy let through (FORWARDED) or handed to the proxy
+ * (REDIRECTED), at its first packet only (no conntrack entry yet): one event
+ * per connection, never per packet. The peer's identity is looked up here when
+ * the verdict did not need it (an open direction).
+ */
+static __always_inline void hw_trace_new(struct __sk_buff *skb, const struct hw_verdict_ctx *c,
+					 const struct hw_ipv4_tuple *t,
+					 const struct hw_ct_entry *ct, __u8 verdict)
+{
+	if (ct)
+		return;
+	struct hw_verdict_ctx named = *c;
+	if (c->direction == HW_DIR_EGRESS && !named.dst_identity)
+		named.dst_identity = hw_ipcache_identity(t->daddr);
+	if (c->direction == HW_DIR_INGRESS && !named.src_identity)
+		named.src_identity = hw_ipcache_identity(t->saddr);
+	hw_emit(skb, &named, t, verdict, HW_DROP_NONE);
+}
+
 static __always_inline int hw_drop(struct __sk_buff *skb, const struct hw_verdict_ctx *c,
 				   const struct hw_ipv4_tuple *t, __u16 reason)
 {
@@ -210,6 +235,7 @@ static __always_inline int hw_to_proxy(struct __sk_buff *skb, const struct hw_ve
 		sk = hw_proxy_listener(skb, t, proxy_port);
 	if (!sk || hw_proxy_assign(skb, sk))
 		return hw_drop(skb, c, t, HW_DROP_NO_PROXY);
+	hw_trace_new(skb, c, t, ct, HW_VERDICT_REDIRECTED);
 	hw_ct_open(ck, ct, HW_DIR_EGRESS, tagged_identity);
 	hw_count(c, HW_VERDICT_REDIRECTED, HW_DROP_NONE, skb->len);
 	return TC_ACT_OK;
@@ -335,6 +361,7 @@ static __always_inline int hw_handle(struct __sk_buff *skb, __u8 direction)
 		if (proxy_port)
 			return hw_to_proxy(skb, &c, &t, &ck, ct, tagged_identity, proxy_port);
 	}
+	hw_trace_new(skb, &c, &t, ct, HW_VERDICT_FORWARDED);
 	hw_ct_open(&ck, ct, direction, tagged_identity);
 	return hw_pass(skb, &c);
 }

@@ -77,7 +77,7 @@ class NodeMetricsTest {
 
             // app3's connection attempts: dropped by policy, counted and seen as flows alike.
             Map<String, Double> dropFlows = new TreeMap<>();
-            for (DatapathFlow f : node.datapathFlows().last(10_000)) {
+            for (DatapathFlow f : drops(node)) {
               dropFlows.merge(
                   "hivewall_drops_total{direction="
                       + f.direction().toLowerCase(java.util.Locale.ROOT)
@@ -110,6 +110,10 @@ class NodeMetricsTest {
         });
   }
 
+  private static List<DatapathFlow> drops(Node node) {
+    return node.datapathFlows().last(10_000, f -> f.verdict().equals("DROPPED"));
+  }
+
   /** Scrapes until the observer has read every drop the datapath counted (it runs behind). */
   private static Map<String, Double> awaitDropsObserved(Node node, int port) throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
@@ -120,8 +124,7 @@ class NodeMetricsTest {
               .filter(e -> e.getKey().startsWith("hivewall_drops_total{"))
               .mapToDouble(Map.Entry::getValue)
               .sum();
-      if (drops > 0 && drops == node.datapathFlows().last(10_000).size()
-          || System.nanoTime() > deadline) {
+      if (drops > 0 && drops == drops(node).size() || System.nanoTime() > deadline) {
         return m;
       }
       Thread.sleep(100);

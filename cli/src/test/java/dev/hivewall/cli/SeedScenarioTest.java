@@ -93,6 +93,7 @@ class SeedScenarioTest {
 
       Path policy = dir.resolve("seed.yaml");
       Files.writeString(policy, POLICY);
+      java.time.Instant applied = java.time.Instant.now();
       assertThat(cli("policy", "apply", "-f", policy.toString()).out())
           .contains("policy demo/app1-ingress applied");
       assertThat(cli("probe", "app2", "app1:80", "-n", "demo").exit()).isZero();
@@ -115,6 +116,32 @@ class SeedScenarioTest {
       assertThat(cli("observe", "--type", "drop").out())
           .contains("demo/app3:")
           .contains("-> demo/app1:80  TCP  demo/app1 ingress  DROPPED: policy-denied");
+      // Connections let through are flows too (once per pod that saw them), and the agent
+      // filters them: since the policy, app1 let in app2 and never app3.
+      String allowed =
+          cli(
+                  "observe",
+                  "--type",
+                  "l3l4",
+                  "--verdict",
+                  "FORWARDED",
+                  "--to-pod",
+                  "demo/app1",
+                  "--since",
+                  applied.toString())
+              .out();
+      assertThat(allowed)
+          .contains("demo/app2:")
+          .contains("-> demo/app1:80  TCP  demo/app1 ingress  FORWARDED")
+          .doesNotContain("DROPPED");
+      assertThat(allowed.lines().filter(l -> l.contains("demo/app1 ingress")))
+          .allMatch(l -> l.contains("demo/app2:"));
+      assertThat(cli("observe", "--from-pod", "demo/app3", "--port", "80").out())
+          .contains("DROPPED: policy-denied")
+          .doesNotContain("demo/app2:");
+      Run badFilter = cli("observe", "--port", "70000");
+      assertThat(badFilter.exit()).isNotZero();
+      assertThat(badFilter.err()).contains("port '70000' is not a number in 0-65535");
 
       // Live change: app3 allowed too, effective at once; then revoked.
       Files.writeString(

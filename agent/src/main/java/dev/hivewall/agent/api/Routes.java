@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.hivewall.agent.Node;
 import dev.hivewall.agent.model.PodSpec;
 import dev.hivewall.agent.model.ServePort;
+import dev.hivewall.agent.observe.FlowFilter;
 import dev.hivewall.core.labels.Labels;
 import dev.hivewall.core.policy.api.PolicyName;
 import dev.hivewall.core.policy.api.PortProtocol;
@@ -25,15 +26,16 @@ final class Routes {
         .on(
             "GET",
             "/v1/flows/datapath",
-            r ->
-                node.datapathFlows()
-                    .last(Math.max(0, Integer.parseInt(r.query().getOrDefault("last", "20")))))
+            r -> {
+              FlowFilter filter = flowFilter(r);
+              return node.datapathFlows().last(last(r), filter::test);
+            })
         .on(
             "GET",
             "/v1/flows/l7",
             r -> {
-              int last = Integer.parseInt(r.query().getOrDefault("last", "20"));
-              return node.l7Flows().last(Math.max(0, last)).stream()
+              FlowFilter filter = flowFilter(r);
+              return node.l7Flows().last(last(r), filter::test).stream()
                   .map(Views.L7FlowView::of)
                   .toList();
             })
@@ -212,6 +214,27 @@ final class Routes {
   }
 
   /** {@code _} stands for "no namespace" (cluster-wide policies). */
+  /** The flow filter of a query (everything but {@code last}); a bad one is a 400. */
+  private static FlowFilter flowFilter(Router.Request r) {
+    Map<String, String> q = new java.util.HashMap<>(r.query());
+    q.remove("last");
+    try {
+      return FlowFilter.of(q, java.time.Instant.now());
+    } catch (IllegalArgumentException e) {
+      throw new ApiException(400, e.getMessage());
+    }
+  }
+
+  /** How many flows ({@code last}, default 20, at most the 10,000 kept). */
+  private static int last(Router.Request r) {
+    String v = r.query().getOrDefault("last", "20");
+    try {
+      return Math.clamp(Long.parseLong(v), 0, 10_000);
+    } catch (NumberFormatException e) {
+      throw new ApiException(400, "last '" + v + "' is not a number");
+    }
+  }
+
   private static PolicyName policyName(Router.Request r) {
     String ns = r.param("ns");
     return new PolicyName(ns.equals("_") ? "" : ns, r.param("name"));

@@ -2,7 +2,6 @@ package dev.hivewall.agent.l7;
 
 import dev.hivewall.proxy.server.L7Flow;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -42,9 +41,21 @@ public final class L7FlowLog implements Consumer<L7Flow> {
   }
 
   /** The last {@code n} flows, oldest first. */
-  public synchronized List<L7Flow> last(int n) {
-    List<L7Flow> all = new ArrayList<>(flows);
-    return List.copyOf(all.subList(Math.max(0, all.size() - n), all.size()));
+  public List<L7Flow> last(int n) {
+    return last(n, f -> true);
+  }
+
+  /** The last {@code n} flows that {@code filter} takes, oldest first. */
+  public synchronized List<L7Flow> last(int n, java.util.function.Predicate<L7Flow> filter) {
+    ArrayDeque<L7Flow> out = new ArrayDeque<>();
+    java.util.Iterator<L7Flow> newestFirst = flows.descendingIterator();
+    while (out.size() < n && newestFirst.hasNext()) {
+      L7Flow f = newestFirst.next();
+      if (filter.test(f)) {
+        out.addFirst(f);
+      }
+    }
+    return List.copyOf(out);
   }
 
   /** Flows recorded since start, including those no longer kept. */

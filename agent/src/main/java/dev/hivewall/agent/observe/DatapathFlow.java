@@ -1,8 +1,9 @@
 package dev.hivewall.agent.observe;
 
 /**
- * One datapath event made readable: a verdict of the kernel (today: drops, with their reason) on a
- * packet of one endpoint, with both ends named when they are pods of this node.
+ * One datapath event made readable: a verdict of the kernel on a packet of one endpoint (a drop,
+ * with its reason; or the first packet of a connection let through, FORWARDED, or handed to the
+ * proxy, REDIRECTED), with both ends named when they are pods of this node.
  *
  * @param time when the datapath saw it (ISO-8601, UTC)
  * @param endpoint the pod whose device saw the packet ("ns/name"), or "#id" if gone since

@@ -4,7 +4,6 @@ import dev.hivewall.datapath.lxc.LxcDatapath;
 import dev.hivewall.datapath.maps.events.FlowEvent;
 import dev.hivewall.ebpf.RingBufferReader;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 
@@ -72,9 +71,22 @@ public final class DatapathFlows implements AutoCloseable {
   }
 
   /** The last {@code n} flows, oldest first. */
-  public synchronized List<DatapathFlow> last(int n) {
-    List<DatapathFlow> all = new ArrayList<>(flows);
-    return List.copyOf(all.subList(Math.max(0, all.size() - n), all.size()));
+  public List<DatapathFlow> last(int n) {
+    return last(n, f -> true);
+  }
+
+  /** The last {@code n} flows that {@code filter} takes, oldest first. */
+  public synchronized List<DatapathFlow> last(
+      int n, java.util.function.Predicate<DatapathFlow> filter) {
+    java.util.ArrayDeque<DatapathFlow> out = new java.util.ArrayDeque<>();
+    java.util.Iterator<DatapathFlow> newestFirst = flows.descendingIterator();
+    while (out.size() < n && newestFirst.hasNext()) {
+      DatapathFlow f = newestFirst.next();
+      if (filter.test(f)) {
+        out.addFirst(f);
+      }
+    }
+    return List.copyOf(out);
   }
 
   public synchronized long seen() {

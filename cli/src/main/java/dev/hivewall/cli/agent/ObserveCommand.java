@@ -2,90 +2,198 @@ package dev.hivewall.cli.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hivewall.cli.output.Json;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code hivewall observe --type l7|drop}: recent flows, one line each: the requests the L7 proxy
- * judged (time, source -> destination, method path, verdict, status), or the packets the datapath
- * dropped (time, source -> destination, protocol and ports, the pod and direction, the reason);
- * {@code -o json}: one object a line.
+ * {@code hivewall observe}: recent flows, one line each, oldest first. {@code l3l4}: what the
+ * datapath decided for a packet (drops, with their reason; new connections let through or handed to
+ * the proxy); {@code drop}: only its drops; {@code l7}: the requests the proxy judged; {@code all}
+ * (the default): both, by time. Filters are applied by the agent; {@code -f} keeps printing new
+ * flows until interrupted. {@code -o json}: one object a line.
  */
 @Command(
     name = "observe",
     mixinStandardHelpOptions = true,
-    description =
-        "Shows recent flows: requests the L7 proxy judged (--type l7), packets the datapath dropped (--type drop).")
+    description = {
+      "Shows recent flows: the datapath's verdicts (--type l3l4, or drop for drops only), the",
+      "requests the L7 proxy judged (--type l7), or both (all, the default)."
+    })
 public final class ObserveCommand extends ApiCommand {
   @Option(
       names = "--type",
-      description = "flow type: l7 or drop (default: ${DEFAULT-VALUE})",
-      defaultValue = "l7")
+      description = "all, l3l4, drop or l7 (default: ${DEFAULT-VALUE})",
+      defaultValue = "all")
   String type;
 
   @Option(names = "--last", description = "how many flows (default: ${DEFAULT-VALUE})")
   int last = 20;
 
+  @Option(
+      names = {"-f", "--follow"},
+      description = "keep printing new flows until interrupted")
+  boolean follow;
+
+  @Option(names = "--since", description = "flows after an instant or an age (30s, 5m, 2h)")
+  String since;
+
+  @Option(
+      names = "--verdict",
+      description =
+          "FORWARDED, DROPPED, REDIRECTED, AUDIT (datapath); FORWARDED, DENIED, ERROR (l7)")
+  String verdict;
+
+  @Option(names = "--pod", paramLabel = "NS/NAME", description = "flows from or to this pod")
+  String pod;
+
+  @Option(names = "--from-pod", paramLabel = "NS/NAME", description = "flows from this pod")
+  String fromPod;
+
+  @Option(names = "--to-pod", paramLabel = "NS/NAME", description = "flows to this pod")
+  String toPod;
+
+  @Option(names = "--namespace", description = "flows from or to a pod of this namespace")
+  String namespace;
+
+  @Option(names = "--identity", description = "flows from or to this identity")
+  Integer identity;
+
+  @Option(names = "--port", description = "flows to this port")
+  Integer port;
+
+  @Option(names = "--protocol", description = "TCP, UDP, SCTP or ICMP")
+  String protocol;
+
+  @Option(names = "--http-method", description = "L7 flows of this method")
+  String httpMethod;
+
+  @Option(names = "--http-path", description = "L7 flows whose path this regular expression finds")
+  String httpPath;
+
+  @Option(names = "--http-status", description = "L7 flows answered with this status")
+  Integer httpStatus;
+
   @Override
-  public Integer call() {
-    return switch (type) {
-      case "l7" -> l7();
-      case "drop" -> drops();
-      default ->
-          throw new IllegalArgumentException(
-              "--type " + type + ": use l7 or drop (other flow types come with the flow observer)");
-    };
-  }
-
-  private int drops() {
-    JsonNode flows = client().get("/v1/flows/datapath?last=" + last);
-    StringBuilder out = new StringBuilder();
-    for (JsonNode f : flows) {
-      if (json()) {
-        out.append(Json.compact(f)).append(System.lineSeparator());
-        continue;
-      }
-      boolean ports = f.path("protocol").asText().matches("TCP|UDP|SCTP");
-      out.append(
-          String.format(
-              "%s  %s%s -> %s%s  %s  %s %s  %s: %s%n",
-              f.path("time").asText(),
-              f.path("source").asText(),
-              ports ? ":" + f.path("sourcePort").asInt() : "",
-              f.path("destination").asText(),
-              ports ? ":" + f.path("destinationPort").asInt() : "",
-              f.path("protocol").asText(),
-              f.path("endpoint").asText(),
-              f.path("direction").asText().toLowerCase(java.util.Locale.ROOT),
-              f.path("verdict").asText(),
-              f.path("reason").asText()));
+  public Integer call() throws InterruptedException {
+    if (!List.of("all", "l3l4", "drop", "l7").contains(type)) {
+      throw new IllegalArgumentException("--type " + type + ": use all, l3l4, drop or l7");
     }
-    System.out.print(out);
+    Map<String, String> query = filters();
+    List<Flow> flows = fetch(query, last);
+    flows.forEach(this::print);
+    String after = flows.isEmpty() ? Instant.now().toString() : flows.getLast().time();
+    while (follow) {
+      Thread.sleep(250);
+      query.put("since", after);
+      for (Flow f : fetch(query, 10_000)) {
+        print(f);
+        after = f.time();
+      }
+    }
     return 0;
   }
 
-  private int l7() {
-    JsonNode flows = client().get("/v1/flows/l7?last=" + last);
-    StringBuilder out = new StringBuilder();
-    for (JsonNode f : flows) {
-      if (json()) {
-        out.append(Json.compact(f)).append(System.lineSeparator());
-        continue;
+  /** One flow of either kind, with its time for ordering. */
+  private record Flow(String time, boolean l7, JsonNode json) {}
+
+  private List<Flow> fetch(Map<String, String> query, int n) {
+    List<Flow> out = new ArrayList<>();
+    boolean httpOnly = httpMethod != null || httpPath != null || httpStatus != null;
+    if (!type.equals("l7") && !httpOnly) {
+      for (JsonNode f : client().get("/v1/flows/datapath?" + encode(query, n))) {
+        out.add(new Flow(f.path("time").asText(), false, f));
       }
-      String[] ends = f.path("connection").asText().split(" -> ", 2);
-      out.append(
-          String.format(
-              "%s  %s -> %s  %s %s  %s %d%s%n",
-              f.path("time").asText(),
-              ends[0],
-              ends.length == 2 ? ends[1] : f.path("destination").asText(),
-              f.path("method").asText(),
-              f.path("target").asText(),
-              f.path("verdict").asText(),
-              f.path("status").asInt(),
-              f.path("reason").asText().isEmpty() ? "" : " (" + f.path("reason").asText() + ")"));
     }
-    System.out.print(out);
-    return 0;
+    if (type.equals("l7") || type.equals("all")) {
+      for (JsonNode f : client().get("/v1/flows/l7?" + encode(query, n))) {
+        out.add(new Flow(f.path("time").asText(), true, f));
+      }
+    }
+    out.sort(Comparator.comparing(f -> Instant.parse(f.time())));
+    return out.subList(Math.max(0, out.size() - n), out.size());
+  }
+
+  private Map<String, String> filters() {
+    Map<String, String> q = new LinkedHashMap<>();
+    put(q, "verdict", type.equals("drop") ? "DROPPED" : verdict);
+    put(q, "pod", pod);
+    put(q, "from-pod", fromPod);
+    put(q, "to-pod", toPod);
+    put(q, "namespace", namespace);
+    put(q, "identity", identity);
+    put(q, "port", port);
+    put(q, "protocol", protocol);
+    put(q, "http-method", httpMethod);
+    put(q, "http-path", httpPath);
+    put(q, "http-status", httpStatus);
+    put(q, "since", since);
+    return q;
+  }
+
+  private static void put(Map<String, String> q, String name, Object value) {
+    if (value != null) {
+      q.put(name, value.toString());
+    }
+  }
+
+  private static String encode(Map<String, String> q, int n) {
+    StringBuilder sb = new StringBuilder("last=").append(n);
+    q.forEach(
+        (k, v) ->
+            sb.append('&')
+                .append(k)
+                .append('=')
+                .append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
+    return sb.toString();
+  }
+
+  private void print(Flow f) {
+    if (json()) {
+      System.out.println(Json.compact(f.json()));
+    } else {
+      System.out.print(f.l7() ? l7Line(f.json()) : datapathLine(f.json()));
+    }
+    System.out.flush();
+  }
+
+  /** time src:port -> dst:port PROTO pod direction VERDICT[: reason] */
+  private static String datapathLine(JsonNode f) {
+    boolean ports = f.path("protocol").asText().matches("TCP|UDP|SCTP");
+    String verdict = f.path("verdict").asText();
+    return String.format(
+        "%s  %s%s -> %s%s  %s  %s %s  %s%n",
+        f.path("time").asText(),
+        f.path("source").asText(),
+        ports ? ":" + f.path("sourcePort").asInt() : "",
+        f.path("destination").asText(),
+        ports ? ":" + f.path("destinationPort").asInt() : "",
+        f.path("protocol").asText(),
+        f.path("endpoint").asText(),
+        f.path("direction").asText().toLowerCase(Locale.ROOT),
+        verdict.equals("DROPPED") ? verdict + ": " + f.path("reason").asText() : verdict);
+  }
+
+  /** time src -> dst METHOD target VERDICT status[ (reason)] */
+  private static String l7Line(JsonNode f) {
+    String[] ends = f.path("connection").asText().split(" -> ", 2);
+    return String.format(
+        "%s  %s -> %s  %s %s  %s %d%s%n",
+        f.path("time").asText(),
+        ends[0],
+        ends.length == 2 ? ends[1] : f.path("destination").asText(),
+        f.path("method").asText(),
+        f.path("target").asText(),
+        f.path("verdict").asText(),
+        f.path("status").asInt(),
+        f.path("reason").asText().isEmpty() ? "" : " (" + f.path("reason").asText() + ")");
   }
 }
