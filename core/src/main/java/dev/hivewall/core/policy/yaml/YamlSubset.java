@@ -304,15 +304,28 @@ final class YamlSubset {
       return q;
     }
     requirePlainStart(c, false);
+    String text = plainText(false);
+    skipSpaces();
+    return Scalar.plain(text);
+  }
+
+  /**
+   * A plain scalar's text from {@code pos} to where it ends (a line break, ": ", " #"; in flow
+   * context also a flow indicator); {@code pos} ends after its last non-space character.
+   */
+  private String plainText(boolean flow) {
     int start = pos;
     int last = pos; // one past the last non-space character
     while (pos < end) {
       char d = s.charAt(pos);
-      if (d == '\n') {
+      if (d == '\n' || (flow && (d == ',' || d == '[' || d == ']' || d == '{' || d == '}'))) {
         break;
       }
-      if (d == ':' && separates(pos + 1)) {
+      if (d == ':' && (separates(pos + 1) || (flow && isFlowIndicator(pos + 1)))) {
         break;
+      }
+      if (flow && d == '?') {
+        throw OUTSIDE; // SnakeYAML ends a flow scalar there; '?' is rare in policies
       }
       if (d == ' ') {
         if (pos + 1 < end && s.charAt(pos + 1) == '#') {
@@ -327,8 +340,7 @@ final class YamlSubset {
     }
     String text = s.substring(start, last);
     pos = last;
-    skipSpaces();
-    return Scalar.plain(text);
+    return text;
   }
 
   // ---- flow context -----------------------------------------------------------------------
@@ -434,32 +446,7 @@ final class YamlSubset {
       return quoted(c);
     }
     requirePlainStart(c, true);
-    int start = pos;
-    int last = pos;
-    while (pos < end) {
-      char d = s.charAt(pos);
-      if (d == '\n' || d == ',' || d == '[' || d == ']' || d == '{' || d == '}') {
-        break;
-      }
-      if (d == ':' && (separates(pos + 1) || isFlowIndicator(pos + 1))) {
-        break;
-      }
-      if (d == '?') {
-        throw OUTSIDE; // SnakeYAML ends a flow scalar there; '?' is rare in policies
-      }
-      if (d == ' ') {
-        if (pos + 1 < end && s.charAt(pos + 1) == '#') {
-          break;
-        }
-      } else if (d < 0x20 || d == 0x7f || d == '\t' || d == '\uFEFF') {
-        throw OUTSIDE;
-      } else {
-        last = pos + 1;
-      }
-      pos++;
-    }
-    String text = s.substring(start, last);
-    pos = last;
+    String text = plainText(true);
     // A plain scalar that goes on past a line break is a multi-line scalar: outside.
     skipFlowSpace();
     char after = peek();
