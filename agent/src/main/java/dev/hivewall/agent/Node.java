@@ -27,6 +27,7 @@ import dev.hivewall.core.policy.api.PolicyName;
 import dev.hivewall.core.policy.api.PolicyParser;
 import dev.hivewall.core.policy.api.PortProtocol;
 import dev.hivewall.core.policy.api.Protocol;
+import dev.hivewall.core.policy.eval.ConnectionTrace;
 import dev.hivewall.core.policy.eval.ReferenceEvaluator;
 import dev.hivewall.core.policy.l7.HttpMatcher;
 import dev.hivewall.core.policy.l7.HttpRequestFacts;
@@ -421,6 +422,42 @@ public final class Node implements AutoCloseable {
   public synchronized EndpointPolicy endpointPolicy(String namespace, String name) {
     PodPolicy pp = podPolicies.get(pod(namespace, name).spec().key());
     return pp == null ? EndpointPolicy.NONE : pp.rules.snapshot();
+  }
+
+  /**
+   * What a connection from {@code from} to {@code to} would get now, and why (the reference
+   * evaluator on the policies in force): each end a pod ({@code ns/name}) or an address.
+   */
+  public synchronized ConnectionTrace.Trace trace(
+      String from,
+      String to,
+      Protocol protocol,
+      int port,
+      Optional<ConnectionTrace.Request> request) {
+    return ConnectionTrace.of(traceEnd(from), traceEnd(to), protocol, port, request);
+  }
+
+  private ConnectionTrace.End traceEnd(String spec) {
+    Pod p = pods.get(spec);
+    if (p == null && spec.matches("[0-9.]+")) {
+      try {
+        Ipv4Address.parse(spec);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(
+            "'" + spec + "' is neither a pod (namespace/name) nor an IPv4 address");
+      }
+      p = podByIp(spec);
+      if (p == null) {
+        return new ConnectionTrace.End(spec, identityOf(spec), Optional.empty());
+      }
+    }
+    if (p == null) {
+      throw new NotFoundException(
+          "no pod " + spec + " on this node (name a pod as namespace/name, or an IPv4 address)");
+    }
+    PodPolicy pp = podPolicies.get(p.spec().key());
+    EndpointPolicy rules = pp == null ? EndpointPolicy.NONE : pp.rules.rulesOnly();
+    return new ConnectionTrace.End(p.spec().key(), new Identity(p.identity()), Optional.of(rules));
   }
 
   // ---- policies --------------------------------------------------------------------------------

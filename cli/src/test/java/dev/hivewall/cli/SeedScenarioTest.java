@@ -139,6 +139,19 @@ class SeedScenarioTest {
       assertThat(cli("observe", "--from-pod", "demo/app3", "--port", "80").out())
           .contains("DROPPED: policy-denied")
           .doesNotContain("demo/app2:");
+      // policy trace answers the same offline, and names the step and the policy.
+      Run traced =
+          cli("policy", "trace", "--from", "demo/app3", "--to", "demo/app1", "--port", "80");
+      assertThat(traced.exit()).isEqualTo(1);
+      assertThat(traced.out())
+          .contains("ingress of demo/app1, enforced: DROP (policy-denied")
+          .contains("verdict: DROPPED (policy-denied)");
+      Run passes =
+          cli("policy", "trace", "--from", "demo/app2", "--to", "demo/app1", "--port", "80/tcp");
+      assertThat(passes.exit()).isZero();
+      assertThat(passes.out())
+          .contains("FORWARD by demo/app1-ingress")
+          .contains("verdict: FORWARDED");
       Run badFilter = cli("observe", "--port", "70000");
       assertThat(badFilter.exit()).isNotZero();
       assertThat(badFilter.err()).contains("port '70000' is not a number in 0-65535");

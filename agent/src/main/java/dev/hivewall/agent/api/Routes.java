@@ -30,6 +30,7 @@ final class Routes {
               FlowFilter filter = flowFilter(r);
               return node.datapathFlows().last(last(r), filter::test);
             })
+        .on("GET", "/v1/trace", r -> Views.TraceView.of(trace(node, r)))
         .on(
             "GET",
             "/v1/flows/l7",
@@ -214,6 +215,48 @@ final class Routes {
   }
 
   /** {@code _} stands for "no namespace" (cluster-wide policies). */
+  /** A trace of {@code from}, {@code to}, {@code port}, {@code protocol} and an HTTP request. */
+  private static dev.hivewall.core.policy.eval.ConnectionTrace.Trace trace(
+      Node node, Router.Request r) {
+    Map<String, String> q = r.query();
+    for (String required : List.of("from", "to", "port")) {
+      if (!q.containsKey(required)) {
+        throw new ApiException(400, "missing query parameter '" + required + "'");
+      }
+    }
+    dev.hivewall.core.policy.api.Protocol protocol;
+    try {
+      protocol =
+          dev.hivewall.core.policy.api.Protocol.valueOf(
+              q.getOrDefault("protocol", "TCP").toUpperCase(java.util.Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new ApiException(
+          400, "protocol '" + q.get("protocol") + "': use TCP, UDP, SCTP or ICMP");
+    }
+    int port;
+    try {
+      port = Integer.parseInt(q.get("port"));
+    } catch (NumberFormatException e) {
+      port = -1;
+    }
+    if (port < 0 || port > 65535) {
+      throw new ApiException(400, "port '" + q.get("port") + "' is not a port (0-65535)");
+    }
+    java.util.Optional<dev.hivewall.core.policy.eval.ConnectionTrace.Request> request =
+        q.containsKey("http-method") || q.containsKey("http-target")
+            ? java.util.Optional.of(
+                new dev.hivewall.core.policy.eval.ConnectionTrace.Request(
+                    q.getOrDefault("http-method", "GET"), q.getOrDefault("http-target", "/")))
+            : java.util.Optional.empty();
+    try {
+      return node.trace(q.get("from"), q.get("to"), protocol, port, request);
+    } catch (Node.NotFoundException e) {
+      throw new ApiException(404, e.getMessage());
+    } catch (IllegalArgumentException e) {
+      throw new ApiException(400, e.getMessage());
+    }
+  }
+
   /** The flow filter of a query (everything but {@code last}); a bad one is a 400. */
   private static FlowFilter flowFilter(Router.Request r) {
     Map<String, String> q = new java.util.HashMap<>(r.query());

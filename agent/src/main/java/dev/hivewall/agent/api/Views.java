@@ -111,4 +111,51 @@ final class Views {
           f.reason());
     }
   }
+
+  /** A connection trace: the ends, each step's decision and the verdict. */
+  record TraceView(
+      EndView from,
+      EndView to,
+      String protocol,
+      int port,
+      List<StepView> steps,
+      String verdict,
+      String reason,
+      String request) {
+    record EndView(String name, int identity, boolean endpoint) {}
+
+    record StepView(
+        String endpoint,
+        String direction,
+        boolean enforced,
+        String outcome,
+        String cause,
+        List<String> decidedBy) {}
+
+    static TraceView of(dev.hivewall.core.policy.eval.ConnectionTrace.Trace t) {
+      return new TraceView(
+          end(t.from()),
+          end(t.to()),
+          t.protocol().name(),
+          t.port(),
+          t.steps().stream()
+              .map(
+                  s ->
+                      new StepView(
+                          s.endpoint(),
+                          s.direction().name(),
+                          s.enforced(),
+                          s.decision().outcome().name(),
+                          s.decision().cause().name(),
+                          s.decision().decidedBy().stream().map(Object::toString).toList()))
+              .toList(),
+          t.verdict(),
+          t.reason(),
+          t.request().orElse(""));
+    }
+
+    private static EndView end(dev.hivewall.core.policy.eval.ConnectionTrace.End e) {
+      return new EndView(e.name(), e.identity().id(), e.policy().isPresent());
+    }
+  }
 }

@@ -13,16 +13,18 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code hivewall policy apply|delete|list|get}. */
+/** {@code hivewall policy apply|delete|list|get|trace}. */
 @Command(
     name = "policy",
     mixinStandardHelpOptions = true,
-    description = "CiliumNetworkPolicy / CiliumClusterwideNetworkPolicy: apply, delete, list, get.",
+    description =
+        "CiliumNetworkPolicy / CiliumClusterwideNetworkPolicy: apply, delete, list, get, trace.",
     subcommands = {
       PolicyCommand.Apply.class,
       PolicyCommand.Delete.class,
       PolicyCommand.ListPolicies.class,
-      PolicyCommand.Get.class
+      PolicyCommand.Get.class,
+      PolicyTraceCommand.class
     })
 public final class PolicyCommand extends GroupCommand {
 
