@@ -172,6 +172,27 @@ static __always_inline int hw_drop(struct __sk_buff *skb, const struct hw_verdic
 	return TC_ACT_SHOT;
 }
 
+/*
+ * A policy drop (policy-deny, policy-denied). In policy audit mode (the
+ * endpoint's HW_EP_AUDIT) the packet passes instead and its connection is
+ * tracked as if allowed; it is counted as AUDIT, and reported as an AUDIT
+ * event at the connection's first packet only. Other drops (spoofing,
+ * malformed, no proxy) are never audited.
+ */
+static __always_inline int hw_policy_drop(struct __sk_buff *skb, const struct hw_verdict_ctx *c,
+					  const struct hw_ipv4_tuple *t, const struct hw_ct_key *ck,
+					  struct hw_ct_entry *ct, __u64 tagged_identity,
+					  __u32 ep_flags, __u16 reason)
+{
+	if (!(ep_flags & HW_EP_AUDIT))
+		return hw_drop(skb, c, t, reason);
+	hw_count(c, HW_VERDICT_AUDIT, reason, skb->len);
+	if (!ct)
+		hw_emit(skb, c, t, HW_VERDICT_AUDIT, reason);
+	hw_ct_open(ck, ct, c->direction, tagged_identity);
+	return TC_ACT_OK;
+}
+
 static __always_inline int hw_pass(struct __sk_buff *skb, const struct hw_verdict_ctx *c)
 {
 	if (c->endpoint_id < HW_FWD_METRICS_ENDPOINTS) {
@@ -339,7 +360,8 @@ static __always_inline int hw_handle(struct __sk_buff *skb, __u8 direction)
 
 	switch (verdict) {
 	case HW_POLICY_DENY:
-		return hw_drop(skb, &c, &t, HW_DROP_POLICY_DENY);
+		return hw_policy_drop(skb, &c, &t, &ck, ct, tagged_identity, ep->flags,
+				      HW_DROP_POLICY_DENY);
 	case HW_POLICY_REDIRECT:
 		if (direction == HW_DIR_EGRESS)
 			return hw_to_proxy(skb, &c, &t, &ck, ct, tagged_identity, proxy_port);
@@ -353,7 +375,8 @@ static __always_inline int hw_handle(struct __sk_buff *skb, __u8 direction)
 		break;
 	default:
 		if (enforced)
-			return hw_drop(skb, &c, &t, HW_DROP_POLICY_DENIED);
+			return hw_policy_drop(skb, &c, &t, &ck, ct, tagged_identity, ep->flags,
+					      HW_DROP_POLICY_DENIED);
 	}
 	if (direction == HW_DIR_EGRESS && t.protocol == IPPROTO_TCP) {
 		/* A pod of this node with L7 ingress rules for this traffic: to the proxy, here. */

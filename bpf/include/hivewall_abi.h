@@ -70,6 +70,7 @@ enum hw_endpoint_flags {
 	HW_EP_INGRESS_RULES = 16, /* the live slot has ingress entries */
 	HW_EP_EGRESS_RULES = 32,  /* the live slot has egress entries */
 	HW_EP_ANY_PEER_RULES = 64, /* the live slot has entries for identity 0 (any peer) */
+	HW_EP_AUDIT = 128, /* policy audit: would-be policy drops pass, reported as AUDIT */
 };
 
 /*
@@ -77,7 +78,7 @@ enum hw_endpoint_flags {
  * rewrites hw_endpoint_slots entries in place (an array value is copied, not
  * swapped), and a byte cannot be read half-written.
  */
-_Static_assert(HW_EP_ANY_PEER_RULES < 256, "endpoint flags fit one byte");
+_Static_assert(HW_EP_AUDIT < 256, "endpoint flags fit one byte");
 
 /* hw_endpoint_slots: a direct-mapped cache of hw_endpoints, slot = ifindex % this. */
 #define HW_ENDPOINT_SLOTS 4096

@@ -75,6 +75,9 @@ public final class Node implements AutoCloseable {
   private final IdentityAllocator identities = new IdentityAllocator();
   private final CidrIdentities cidrIdentities = new CidrIdentities();
 
+  /** Pods in policy audit mode (keys): their would-be policy drops pass, reported as AUDIT. */
+  private final Set<String> audited = new java.util.TreeSet<>();
+
   /** The last text of each policy source: an edited file is read item by item. */
   private final PolicyFiles policyFiles = new PolicyFiles();
 
@@ -400,6 +403,24 @@ public final class Node implements AutoCloseable {
     commit();
   }
 
+  /**
+   * Turns policy audit mode of a pod on or off: in it, packets its policy would drop pass, and show
+   * as AUDIT flows and counters, so a policy can be tried on live traffic before it is enforced.
+   * Returns whether it changed anything.
+   */
+  public synchronized boolean setPolicyAudit(String namespace, String name, boolean on) {
+    String key = pod(namespace, name).spec().key();
+    boolean changed = on ? audited.add(key) : audited.remove(key);
+    if (changed) {
+      commit();
+    }
+    return changed;
+  }
+
+  public synchronized boolean policyAudit(String namespace, String name) {
+    return audited.contains(pod(namespace, name).spec().key());
+  }
+
   public synchronized void deletePod(String namespace, String name) {
     removePod(pod(namespace, name));
     commit();
@@ -457,7 +478,11 @@ public final class Node implements AutoCloseable {
     }
     PodPolicy pp = podPolicies.get(p.spec().key());
     EndpointPolicy rules = pp == null ? EndpointPolicy.NONE : pp.rules.rulesOnly();
-    return new ConnectionTrace.End(p.spec().key(), new Identity(p.identity()), Optional.of(rules));
+    return new ConnectionTrace.End(
+        p.spec().key(),
+        new Identity(p.identity()),
+        Optional.of(rules),
+        audited.contains(p.spec().key()));
   }
 
   // ---- policies --------------------------------------------------------------------------------
@@ -634,6 +659,7 @@ public final class Node implements AutoCloseable {
   private void removePod(Pod p) {
     String key = p.spec().key();
     podPolicies.remove(key);
+    audited.remove(key);
     // its device stops passing traffic first
     policyState.remove(endpoint(p));
     pods.remove(key);
@@ -880,7 +906,8 @@ public final class Node implements AutoCloseable {
         hostIfindex.computeIfAbsent(p.hostDevice(), d -> config.nodeNamespace().ifIndex(d)),
         p.endpointId(),
         p.identity(),
-        Ipv4Address.parse(p.ip()));
+        Ipv4Address.parse(p.ip()),
+        audited.contains(p.spec().key()));
   }
 
   private String allocateIp() {
@@ -934,7 +961,8 @@ public final class Node implements AutoCloseable {
               p.endpointId(),
               p.ip(),
               p.spec().command(),
-              p.pid()));
+              p.pid(),
+              audited.contains(p.spec().key())));
     }
     return new AgentState(
         AgentState.VERSION, ns, ps, List.copyOf(policyTexts.values()), nextEndpointId);
@@ -978,6 +1006,9 @@ public final class Node implements AutoCloseable {
               PodPlumbing.hostDevice(ps.namespace(), ps.name()),
               0,
               ps.pid());
+      if (ps.policyAudit()) {
+        audited.add(spec.key());
+      }
       start(pod, plumbing.exists(pod.netns(), pod.hostDevice()));
     }
     store.save(snapshot());

@@ -152,6 +152,17 @@ class SeedScenarioTest {
       assertThat(passes.out())
           .contains("FORWARD by demo/app1-ingress")
           .contains("verdict: FORWARDED");
+      // Policy audit mode: app3 passes, as an AUDIT flow; then the policy is enforced again.
+      assertThat(cli("pod", "audit", "demo/app1", "on").out()).contains("policy audit on");
+      assertThat(cli("probe", "demo/app3", "demo/app1:80").exit()).isZero();
+      assertThat(
+              cli("policy", "trace", "--from", "demo/app3", "--to", "demo/app1", "--port", "80")
+                  .out())
+          .contains("verdict: AUDIT (policy-denied: would be dropped");
+      assertThat(cli("pod", "audit", "demo/app1", "off").out()).contains("policy audit off");
+      assertThat(cli("probe", "demo/app3", "demo/app1:80").exit()).isEqualTo(1);
+      assertThat(cli("observe", "--verdict", "AUDIT", "--from-pod", "demo/app3").out())
+          .contains("-> demo/app1:80  TCP  demo/app1 ingress  AUDIT: policy-denied");
       Run badFilter = cli("observe", "--port", "70000");
       assertThat(badFilter.exit()).isNotZero();
       assertThat(badFilter.err()).contains("port '70000' is not a number in 0-65535");

@@ -95,6 +95,27 @@ final class Routes {
               return Map.of("deleted", r.param("ns") + "/" + r.param("name"));
             })
         .on(
+            "PUT",
+            "/v1/pods/{ns}/{name}/policy-audit",
+            r -> {
+              JsonNode b = body(r);
+              if (!b.path("enabled").isBoolean()) {
+                throw new ApiException(400, "body must be {\"enabled\": true|false}");
+              }
+              boolean changed =
+                  node.setPolicyAudit(
+                      r.param("ns"), r.param("name"), b.path("enabled").asBoolean());
+              return Map.of(
+                  "pod",
+                  r.param("ns") + "/" + r.param("name"),
+                  "policyAudit",
+                  node.policyAudit(r.param("ns"), r.param("name")),
+                  "changed",
+                  changed,
+                  "revision",
+                  node.revision());
+            })
+        .on(
             "GET",
             "/v1/pods/{ns}/{name}/policy",
             r -> Views.EndpointPolicyView.of(node.endpointPolicy(r.param("ns"), r.param("name"))))

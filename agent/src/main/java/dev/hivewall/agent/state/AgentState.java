@@ -31,7 +31,8 @@ public record AgentState(
       int endpointId,
       String ip,
       List<String> command,
-      long pid) {}
+      long pid,
+      boolean policyAudit) {}
 
   /** One policy, as its own source text (one document). */
   public record PolicyState(String namespace, String name, String source, String text) {}

@@ -179,7 +179,9 @@ public final class ObserveCommand extends ApiCommand {
         f.path("protocol").asText(),
         f.path("endpoint").asText(),
         f.path("direction").asText().toLowerCase(Locale.ROOT),
-        verdict.equals("DROPPED") ? verdict + ": " + f.path("reason").asText() : verdict);
+        verdict.equals("DROPPED") || verdict.equals("AUDIT")
+            ? verdict + ": " + f.path("reason").asText()
+            : verdict);
   }
 
   /** time src -> dst METHOD target VERDICT status[ (reason)] */

@@ -23,7 +23,8 @@ import picocli.CommandLine.Parameters;
       PodCommand.Label.class,
       PodCommand.Delete.class,
       PodCommand.ListPods.class,
-      PodCommand.Exec.class
+      PodCommand.Exec.class,
+      PodCommand.Audit.class
     })
 public final class PodCommand extends GroupCommand {
 
@@ -122,6 +123,36 @@ public final class PodCommand extends GroupCommand {
       JsonNode r = client().patch(ref().path(), LabelArgs.parse(labels).body());
       return print(
           r, String.format("pod %s labeled: identity %d%n", ref(), r.path("identity").asInt()));
+    }
+  }
+
+  @Command(
+      name = "audit",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Policy audit mode on or off: packets the pod's policy would drop pass, and show as",
+        "AUDIT flows (hivewall observe --verdict AUDIT) and counters; try a policy, then enforce it."
+      })
+  static final class Audit extends OnePod {
+    @Parameters(index = "1", paramLabel = "on|off")
+    String mode;
+
+    @Override
+    public Integer call() {
+      if (!mode.equals("on") && !mode.equals("off")) {
+        throw new IllegalArgumentException("audit " + mode + ": use on or off");
+      }
+      JsonNode r =
+          client().put(ref().path() + "/policy-audit", Map.of("enabled", mode.equals("on")));
+      return print(
+          r,
+          String.format(
+              "pod %s: policy audit %s%s%n",
+              ref(),
+              r.path("policyAudit").asBoolean()
+                  ? "on (policy drops pass, reported as AUDIT)"
+                  : "off",
+              r.path("changed").asBoolean() ? "" : " (unchanged)"));
     }
   }
 

@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
  * get now and which policies decided it, step by step (the source's egress, the destination's
  * ingress), from the policies in force and the reference evaluator; with {@code --http-method} /
  * {@code --http-path}, what the proxy would answer a request. Exit status: 0 when it would pass
- * (forwarded, or a request the proxy allows), 1 when not.
+ * (forwarded, audited, or a request the proxy allows), 1 when not.
  */
 @Command(
     name = "trace",
@@ -77,6 +77,7 @@ final class PolicyTraceCommand extends ApiCommand {
     String request = t.path("request").asText();
     boolean passes =
         verdict.equals("FORWARDED")
+            || verdict.equals("AUDIT")
             || (verdict.equals("REDIRECTED") && (request.isEmpty() || request.equals("ALLOWED")));
     return passes ? 0 : 1;
   }
@@ -121,7 +122,9 @@ final class PolicyTraceCommand extends ApiCommand {
     String reason = t.path("reason").asText();
     String request = t.path("request").asText();
     sb.append("verdict: ").append(t.path("verdict").asText());
-    if (!reason.isEmpty()) {
+    if (t.path("verdict").asText().equals("AUDIT")) {
+      sb.append(" (").append(reason).append(": would be dropped; passes in policy audit mode)");
+    } else if (!reason.isEmpty()) {
       sb.append(" (").append(reason).append(')');
     }
     if (!request.isEmpty()) {

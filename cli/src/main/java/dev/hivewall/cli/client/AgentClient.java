@@ -43,6 +43,10 @@ public final class AgentClient {
     return call("PATCH", path, json(body), Map.of());
   }
 
+  public JsonNode put(String path, Object body) {
+    return call("PUT", path, json(body), Map.of());
+  }
+
   public JsonNode delete(String path) {
     return call("DELETE", path, null, Map.of());
   }

@@ -8,7 +8,8 @@ public enum EndpointFlag implements AbiEnum {
   POLICY_RANGES(8),
   INGRESS_RULES(16),
   EGRESS_RULES(32),
-  ANY_PEER_RULES(64);
+  ANY_PEER_RULES(64),
+  AUDIT(128);
 
   private final int code;
 

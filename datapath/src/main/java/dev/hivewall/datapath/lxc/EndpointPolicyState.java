@@ -30,8 +30,12 @@ import java.util.Set;
  * writer: the datapath reconciler.
  */
 public final class EndpointPolicyState {
-  /** The endpoint as the datapath knows it. */
-  public record Endpoint(int ifindex, int endpointId, int identity, int ipv4) {}
+  /** One endpoint as its entry names it; {@code policyAudit}: policy drops pass, as AUDIT. */
+  public record Endpoint(int ifindex, int endpointId, int identity, int ipv4, boolean policyAudit) {
+    public Endpoint(int ifindex, int endpointId, int identity, int ipv4) {
+      this(ifindex, endpointId, identity, ipv4, false);
+    }
+  }
 
   /**
    * Per endpoint: the live slot, the live state (the view last applied), and the keys where the
@@ -77,7 +81,8 @@ public final class EndpointPolicyState {
             next.hasWideKeys(),
             next.hasRules(Direction.INGRESS),
             next.hasRules(Direction.EGRESS),
-            next.hasAnyPeerKeys()));
+            next.hasAnyPeerKeys(),
+            ep.policyAudit()));
     slots.put(ep.endpointId(), new Slots(target, next, Set.copyOf(changed)));
     return touched;
   }

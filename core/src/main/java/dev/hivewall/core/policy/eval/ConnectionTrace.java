@@ -25,13 +25,23 @@ import java.util.Optional;
  *   other steps forward every request); else FORWARDED.
  *   A redirect the datapath cannot carry out is DROPPED, no-proxy: not TCP, or an L7 ingress
  *   rule for a source from outside the node (the proxy takes connections where they enter it).
+ *   Audit mode: a policy drop at an audited endpoint passes; with no redirect the verdict is
+ *   AUDIT (the reason: the drop it would have been).
  * </pre>
  */
 public final class ConnectionTrace {
   private ConnectionTrace() {}
 
-  /** One end: its name for people, its identity, and its policy when it is an endpoint here. */
-  public record End(String name, Identity identity, Optional<EndpointPolicy> policy) {}
+  /**
+   * One end: its name for people, its identity, its policy when it is an endpoint here, and whether
+   * that endpoint is in policy audit mode (its policy drops pass, as AUDIT).
+   */
+  public record End(
+      String name, Identity identity, Optional<EndpointPolicy> policy, boolean audit) {
+    public End(String name, Identity identity, Optional<EndpointPolicy> policy) {
+      this(name, identity, policy, false);
+    }
+  }
 
   /** One direction's decision: whose policy, which way, what it decided and which policies. */
   public record Step(String endpoint, Direction direction, boolean enforced, Decision decision) {}
@@ -40,8 +50,10 @@ public final class ConnectionTrace {
   public record Request(String method, String target) {}
 
   /**
-   * @param verdict FORWARDED, DROPPED or REDIRECTED
-   * @param reason for DROPPED: policy-deny, policy-denied or no-proxy; else empty
+   * @param verdict FORWARDED, DROPPED, REDIRECTED, or AUDIT (a policy drop at an endpoint in audit
+   *     mode: it passes)
+   * @param reason for DROPPED: policy-deny, policy-denied or no-proxy; for AUDIT, the drop it would
+   *     have been; else empty
    * @param request when a request was asked about and the connection is REDIRECTED: ALLOWED or
    *     DENIED (403), or REFUSED (400: a target the proxy cannot read one way only); else empty
    */
@@ -61,20 +73,37 @@ public final class ConnectionTrace {
         .ifPresent(p -> steps.add(step(from, p, Direction.EGRESS, to.identity(), protocol, port)));
     to.policy()
         .ifPresent(p -> steps.add(step(to, p, Direction.INGRESS, from.identity(), protocol, port)));
+    String audited = "";
     for (Step s : steps) {
       if (s.decision().outcome() == Decision.Outcome.DROP) {
         String cause =
             s.decision().cause() == Decision.DropCause.POLICY_DENY
                 ? "policy-deny"
                 : "policy-denied";
-        return new Trace(from, to, protocol, port, steps, "DROPPED", cause, Optional.empty());
+        End self = s.direction() == Direction.EGRESS ? from : to;
+        if (!self.audit()) {
+          return new Trace(from, to, protocol, port, steps, "DROPPED", cause, Optional.empty());
+        }
+        audited = audited.isEmpty() ? cause : audited; // it passes: audit mode
       }
+    }
+    boolean anyRedirect =
+        steps.stream().anyMatch(s -> s.decision().outcome() == Decision.Outcome.REDIRECT);
+    if (!audited.isEmpty() && !anyRedirect) {
+      return new Trace(from, to, protocol, port, steps, "AUDIT", audited, Optional.empty());
     }
     boolean redirected = false;
     for (Step s : steps) {
       if (s.decision().outcome() == Decision.Outcome.REDIRECT) {
         redirected = true;
-        boolean enteredHere = s.direction() == Direction.EGRESS || from.policy().isPresent();
+        // An L7 ingress rule is carried out at the source's device, after its egress check: not
+        // for a source outside the node, nor when that check was an audited drop (it passes at
+        // once, and the destination's device has no proxy to hand it to).
+        boolean egressAudited =
+            steps.getFirst().direction() == Direction.EGRESS
+                && steps.getFirst().decision().outcome() == Decision.Outcome.DROP;
+        boolean enteredHere =
+            s.direction() == Direction.EGRESS || (from.policy().isPresent() && !egressAudited);
         if (protocol != Protocol.TCP || !enteredHere) {
           return new Trace(
               from, to, protocol, port, steps, "DROPPED", "no-proxy", Optional.empty());
@@ -102,6 +131,9 @@ public final class ConnectionTrace {
     }
     HttpRequestFacts facts = new HttpRequestFacts(r.method(), path.get(), "", List.of());
     for (Step s : steps) {
+      if (s.decision().outcome() == Decision.Outcome.DROP) {
+        return "DENIED"; // an audited drop: the proxy knows no audit mode, it refuses
+      }
       if (s.decision().outcome() != Decision.Outcome.REDIRECT) {
         continue;
       }

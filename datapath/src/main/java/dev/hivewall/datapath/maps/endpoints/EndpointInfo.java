@@ -26,7 +26,8 @@ public record EndpointInfo(
     boolean policyHasRanges,
     boolean ingressHasRules,
     boolean egressHasRules,
-    boolean anyPeerRules) {
+    boolean anyPeerRules,
+    boolean policyAudit) {
   public static final StructLayout LAYOUT =
       MemoryLayout.structLayout(
               U32.withName("endpoint_id"),
@@ -44,7 +45,7 @@ public record EndpointInfo(
 
   /** An empty slot of {@code hw_endpoint_slots}. */
   public static final EndpointInfo FREE_SLOT =
-      new EndpointInfo(0, 0, 0, 0, false, false, PolicySlot.A, false, false, false, false);
+      new EndpointInfo(0, 0, 0, 0, false, false, PolicySlot.A, false, false, false, false, false);
 
   /** This entry for another device (a slot is claimed in two steps, see LxcDatapath). */
   public EndpointInfo withIfindex(int newIfindex) {
@@ -59,7 +60,8 @@ public record EndpointInfo(
         policyHasRanges,
         ingressHasRules,
         egressHasRules,
-        anyPeerRules);
+        anyPeerRules,
+        policyAudit);
   }
 
   public static final Codec<EndpointInfo> CODEC =
@@ -79,7 +81,8 @@ public record EndpointInfo(
                     | (e.policyHasRanges ? EndpointFlag.POLICY_RANGES.code() : 0)
                     | (e.ingressHasRules ? EndpointFlag.INGRESS_RULES.code() : 0)
                     | (e.egressHasRules ? EndpointFlag.EGRESS_RULES.code() : 0)
-                    | (e.anyPeerRules ? EndpointFlag.ANY_PEER_RULES.code() : 0));
+                    | (e.anyPeerRules ? EndpointFlag.ANY_PEER_RULES.code() : 0)
+                    | (e.policyAudit ? EndpointFlag.AUDIT.code() : 0));
           },
           s -> {
             int flags = s.get(U32, FLAGS);
@@ -94,6 +97,7 @@ public record EndpointInfo(
                 (flags & EndpointFlag.POLICY_RANGES.code()) != 0,
                 (flags & EndpointFlag.INGRESS_RULES.code()) != 0,
                 (flags & EndpointFlag.EGRESS_RULES.code()) != 0,
-                (flags & EndpointFlag.ANY_PEER_RULES.code()) != 0);
+                (flags & EndpointFlag.ANY_PEER_RULES.code()) != 0,
+                (flags & EndpointFlag.AUDIT.code()) != 0);
           });
 }
