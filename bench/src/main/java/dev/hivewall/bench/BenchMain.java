@@ -5,8 +5,8 @@ import java.util.List;
 
 /**
  * Runs benchmarks: {@code [--quick] [--out DIR]
- * [map-update|ringbuf|policy-scale|pod-latency|l7-proxy|all]...}. Results (JSON + PNG) go to
- * bench/results/ by default. --quick runs tiny sizes (the smoke run of the test suite).
+ * [map-update|ringbuf|policy-scale|pod-latency|l7-proxy|observer|all]...}. Results (JSON + PNG) go
+ * to bench/results/ by default. --quick runs tiny sizes (the smoke run of the test suite).
  */
 public final class BenchMain {
   private BenchMain() {}
@@ -19,13 +19,19 @@ public final class BenchMain {
       switch (args[i]) {
         case "--quick" -> quick = true;
         case "--out" -> out = Path.of(args[++i]);
-        case "map-update", "ringbuf", "policy-scale", "pod-latency", "l7-proxy", "all" ->
+        case "map-update",
+            "ringbuf",
+            "policy-scale",
+            "pod-latency",
+            "l7-proxy",
+            "observer",
+            "all" ->
             which.add(args[i]);
         default -> {
           System.err.println(
               "bench: unknown argument "
                   + args[i]
-                  + " (use [--quick] [--out DIR] [map-update|ringbuf|policy-scale|pod-latency|l7-proxy|all])");
+                  + " (use [--quick] [--out DIR] [map-update|ringbuf|policy-scale|pod-latency|l7-proxy|observer|all])");
           System.exit(2);
         }
       }
@@ -47,6 +53,9 @@ public final class BenchMain {
     }
     if (which.contains("all") || which.contains("l7-proxy")) {
       L7ProxyBench.run(out, quick);
+    }
+    if (which.contains("all") || which.contains("observer")) {
+      ObserverBench.run(out, quick);
     }
     System.out.println("bench: results in " + out.toAbsolutePath());
   }

@@ -18,7 +18,7 @@ class BenchSmokeTest {
     System.setProperty("java.awt.headless", "true");
     BenchMain.main(new String[] {"--quick", "--out", out.toString(), "all"});
 
-    for (String name : new String[] {"map-update", "ringbuf"}) {
+    for (String name : new String[] {"map-update", "ringbuf", "observer"}) {
       assertThat(out.resolve(name + ".png")).isNotEmptyFile();
       JsonNode doc = new ObjectMapper().readTree(out.resolve(name + ".json").toFile());
       assertThat(doc.path("machine").path("kernel").asText()).isNotBlank();

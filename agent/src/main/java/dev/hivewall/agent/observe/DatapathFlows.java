@@ -3,32 +3,35 @@ package dev.hivewall.agent.observe;
 import dev.hivewall.datapath.lxc.LxcDatapath;
 import dev.hivewall.datapath.maps.events.FlowEvent;
 import dev.hivewall.ebpf.RingBufferReader;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
- * Reads the datapath's event ring buffer on a thread of its own and keeps the most recent flows
- * (bounded: the oldest go first), enriched by {@code enrich}. The reader is opened, polled and
- * closed on that thread; {@link #close} stops it.
+ * Reads the datapath's event ring buffer on a thread of its own and keeps the most recent events
+ * (bounded: the oldest go first). Events are kept as the kernel wrote them and named ({@code
+ * enrich}: pods, times) only when a client reads them, so the reader's cost per event is a decode
+ * and a store, and a flood is read at millions of events a second; a pod deleted since is named by
+ * its endpoint id and address. The reader is opened, polled and closed on its thread; {@link
+ * #close} stops it.
  */
 public final class DatapathFlows implements AutoCloseable {
-  private final int capacity;
-  private final ArrayDeque<DatapathFlow> flows;
+  private final FlowEvent[] ring;
+  private final Function<FlowEvent, DatapathFlow> enrich;
   private final Thread poller;
   private volatile boolean closed;
+  private int next; // where the next event goes
+  private int size;
   private long seen;
-  private long failed;
 
   private DatapathFlows(
       int capacity, LxcDatapath datapath, Function<FlowEvent, DatapathFlow> enrich) {
-    this.capacity = capacity;
-    this.flows = new ArrayDeque<>(capacity);
+    this.ring = new FlowEvent[capacity];
+    this.enrich = enrich;
     this.poller =
-        Thread.ofPlatform()
-            .daemon()
-            .name("hivewall-observer")
-            .unstarted(() -> pollLoop(datapath, enrich));
+        Thread.ofPlatform().daemon().name("hivewall-observer").unstarted(() -> pollLoop(datapath));
   }
 
   public static DatapathFlows start(
@@ -38,8 +41,8 @@ public final class DatapathFlows implements AutoCloseable {
     return f;
   }
 
-  private void pollLoop(LxcDatapath datapath, Function<FlowEvent, DatapathFlow> enrich) {
-    try (RingBufferReader reader = datapath.events(e -> add(enrich, e))) {
+  private void pollLoop(LxcDatapath datapath) {
+    try (RingBufferReader reader = datapath.events(this::add)) {
       while (!closed) {
         reader.poll(100);
       }
@@ -51,23 +54,13 @@ public final class DatapathFlows implements AutoCloseable {
     }
   }
 
-  private void add(Function<FlowEvent, DatapathFlow> enrich, FlowEvent e) {
-    DatapathFlow flow;
-    try {
-      flow = enrich.apply(e);
-    } catch (RuntimeException bad) {
-      synchronized (this) {
-        failed++;
-      }
-      return;
+  private synchronized void add(FlowEvent e) {
+    ring[next] = e;
+    next = next + 1 == ring.length ? 0 : next + 1;
+    if (size < ring.length) {
+      size++;
     }
-    synchronized (this) {
-      if (flows.size() == capacity) {
-        flows.removeFirst();
-      }
-      flows.addLast(flow);
-      seen++;
-    }
+    seen++;
   }
 
   /** The last {@code n} flows, oldest first. */
@@ -75,13 +68,29 @@ public final class DatapathFlows implements AutoCloseable {
     return last(n, f -> true);
   }
 
-  /** The last {@code n} flows that {@code filter} takes, oldest first. */
-  public synchronized List<DatapathFlow> last(
-      int n, java.util.function.Predicate<DatapathFlow> filter) {
-    java.util.ArrayDeque<DatapathFlow> out = new java.util.ArrayDeque<>();
-    java.util.Iterator<DatapathFlow> newestFirst = flows.descendingIterator();
-    while (out.size() < n && newestFirst.hasNext()) {
-      DatapathFlow f = newestFirst.next();
+  /**
+   * The last {@code n} flows that {@code filter} takes, oldest first. The events are copied out
+   * under the lock and named outside it: a large read does not hold the reader up.
+   */
+  public List<DatapathFlow> last(int n, Predicate<DatapathFlow> filter) {
+    FlowEvent[] newestFirst;
+    synchronized (this) {
+      newestFirst = new FlowEvent[size];
+      for (int i = 0; i < size; i++) {
+        newestFirst[i] = ring[Math.floorMod(next - 1 - i, ring.length)];
+      }
+    }
+    ArrayDeque<DatapathFlow> out = new ArrayDeque<>();
+    for (FlowEvent e : newestFirst) {
+      if (out.size() >= n) {
+        break;
+      }
+      DatapathFlow f;
+      try {
+        f = enrich.apply(e);
+      } catch (RuntimeException unnamed) {
+        continue; // an event the node cannot name (a malformed record): not a flow
+      }
       if (filter.test(f)) {
         out.addFirst(f);
       }
@@ -89,8 +98,15 @@ public final class DatapathFlows implements AutoCloseable {
     return List.copyOf(out);
   }
 
+  /** Events read from the ring since start, including those no longer kept. */
   public synchronized long seen() {
     return seen;
+  }
+
+  /** CPU time the reader thread used so far (ns), or -1 where the JVM cannot tell. */
+  public long readerCpuNanos() {
+    var threads = ManagementFactory.getThreadMXBean();
+    return threads.isThreadCpuTimeSupported() ? threads.getThreadCpuTime(poller.threadId()) : -1;
   }
 
   @Override

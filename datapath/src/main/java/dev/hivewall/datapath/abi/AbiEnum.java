@@ -10,11 +10,26 @@ public interface AbiEnum {
 
   /** The constant of {@code type} with {@code code}, as read from a map or an event. */
   static <E extends Enum<E> & AbiEnum> E of(Class<E> type, int code) {
-    for (E e : type.getEnumConstants()) {
+    @SuppressWarnings("unchecked")
+    E[] constants = (E[]) Constants.BY_TYPE.get(type);
+    for (E e : constants) {
       if (e.code() == code) {
         return e;
       }
     }
     throw new IllegalArgumentException("unknown " + type.getSimpleName() + " code " + code);
+  }
+
+  /** Each enum's constants, once (getEnumConstants copies them on every call: on a hot path). */
+  final class Constants {
+    private Constants() {}
+
+    static final ClassValue<Object[]> BY_TYPE =
+        new ClassValue<>() {
+          @Override
+          protected Object[] computeValue(Class<?> type) {
+            return type.getEnumConstants();
+          }
+        };
   }
 }

@@ -300,6 +300,11 @@ public final class LxcDatapath implements AutoCloseable {
     return eventsLost.get(0).orElse(0L);
   }
 
+  /** The event ring itself, for a reader that does not decode (a benchmark's floor). */
+  public BpfMap eventRing() {
+    return collection.map("hw_events");
+  }
+
   /** A reader of flow events; poll it from one thread. */
   public RingBufferReader events(Consumer<FlowEvent> consumer) {
     return RingBufferReader.open(

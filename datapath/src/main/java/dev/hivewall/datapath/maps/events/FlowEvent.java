@@ -59,21 +59,37 @@ public record FlowEvent(
           "flow event of " + r.byteSize() + " bytes, expected " + LAYOUT.byteSize());
     }
     return new FlowEvent(
-        r.get(U64, off("timestamp_ns")),
-        r.get(U32, off("endpoint_id")),
-        r.get(U32, off("ifindex")),
-        r.get(U32, off("src_identity")),
-        r.get(U32, off("dst_identity")),
-        r.get(BE32, off("saddr")),
-        r.get(BE32, off("daddr")),
-        Short.toUnsignedInt(r.get(BE16, off("sport"))),
-        Short.toUnsignedInt(r.get(BE16, off("dport"))),
-        Byte.toUnsignedInt(r.get(U8, off("protocol"))),
-        TrafficDirection.of(Byte.toUnsignedInt(r.get(U8, off("direction")))),
-        Verdict.of(Byte.toUnsignedInt(r.get(U8, off("verdict")))),
-        Byte.toUnsignedInt(r.get(U8, off("tcp_flags"))),
-        DropReason.of(Short.toUnsignedInt(r.get(U16, off("reason")))));
+        r.get(U64, TIMESTAMP),
+        r.get(U32, ENDPOINT),
+        r.get(U32, IFINDEX),
+        r.get(U32, SRC_IDENTITY),
+        r.get(U32, DST_IDENTITY),
+        r.get(BE32, SADDR),
+        r.get(BE32, DADDR),
+        Short.toUnsignedInt(r.get(BE16, SPORT)),
+        Short.toUnsignedInt(r.get(BE16, DPORT)),
+        Byte.toUnsignedInt(r.get(U8, PROTOCOL)),
+        TrafficDirection.of(Byte.toUnsignedInt(r.get(U8, DIRECTION))),
+        Verdict.of(Byte.toUnsignedInt(r.get(U8, VERDICT))),
+        Byte.toUnsignedInt(r.get(U8, TCP_FLAGS)),
+        DropReason.of(Short.toUnsignedInt(r.get(U16, REASON))));
   }
+
+  // Offsets resolved once: decode runs for every event of the ring (millions a second).
+  private static final long TIMESTAMP = off("timestamp_ns");
+  private static final long ENDPOINT = off("endpoint_id");
+  private static final long IFINDEX = off("ifindex");
+  private static final long SRC_IDENTITY = off("src_identity");
+  private static final long DST_IDENTITY = off("dst_identity");
+  private static final long SADDR = off("saddr");
+  private static final long DADDR = off("daddr");
+  private static final long SPORT = off("sport");
+  private static final long DPORT = off("dport");
+  private static final long PROTOCOL = off("protocol");
+  private static final long DIRECTION = off("direction");
+  private static final long VERDICT = off("verdict");
+  private static final long TCP_FLAGS = off("tcp_flags");
+  private static final long REASON = off("reason");
 
   private static long off(String field) {
     return Layouts.offset(LAYOUT, field);
