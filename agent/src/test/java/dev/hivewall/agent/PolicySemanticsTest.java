@@ -9,6 +9,7 @@ import dev.hivewall.agent.model.ServePort;
 import dev.hivewall.agent.observe.DatapathFlow;
 import dev.hivewall.core.labels.Labels;
 import dev.hivewall.core.net.Cidr;
+import dev.hivewall.datapath.host.Command;
 import dev.hivewall.ebpf.netns.NetworkNamespace;
 import dev.hivewall.testing.junit.LabExtension;
 import dev.hivewall.testing.junit.Privileged;
@@ -16,6 +17,7 @@ import dev.hivewall.testing.lab.Lab;
 import dev.hivewall.testing.lab.LabNetns;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -216,16 +218,7 @@ class PolicySemanticsTest {
         .as("its own address still works")
         .isEqualTo("connected");
     // The drop is a flow of the node's observer (which reads the datapath's events).
-    long deadline = System.nanoTime() + 2_000_000_000L;
-    List<DatapathFlow> spoofed = List.of();
-    while (spoofed.isEmpty() && System.nanoTime() < deadline) {
-      spoofed =
-          node.datapathFlows().last(10_000).stream()
-              .filter(f -> f.reason().equals("spoofed-source"))
-              .toList();
-      Thread.sleep(50);
-    }
-    assertThat(spoofed)
+    assertThat(flowsDroppedFor("spoofed-source"))
         .anySatisfy(
             f -> {
               assertThat(f.endpoint()).isEqualTo("demo/app3");
@@ -233,5 +226,98 @@ class PolicySemanticsTest {
               assertThat(f.destination()).isEqualTo("demo/app1");
               assertThat(f.direction()).isEqualTo("EGRESS");
             });
+  }
+
+  @Test
+  void fragmentsOtherNetworkLayersImpossibleRedirectsAndDeniesAreFlowsOfTheirPod(Lab lab)
+      throws Exception {
+    start(lab);
+    Pod app1 = pod("app1");
+    Pod app3 = pod("app3");
+    assertThat(Probes.ping(app3.netns(), app1.ip(), 56)).isTrue();
+    // 3,000 bytes over a 1,500-byte MTU: the fragments after the first carry no ports to judge.
+    assertThat(Probes.ping(app3.netns(), app1.ip(), 3000)).isFalse();
+    assertThat(flowsDroppedFor("fragment"))
+        .anySatisfy(
+            f -> {
+              assertThat(f.endpoint()).isEqualTo("demo/app3");
+              assertThat(f.direction()).isEqualTo("EGRESS");
+              assertThat(f.source()).isEqualTo("demo/app3");
+              assertThat(f.destination()).isEqualTo("demo/app1");
+              assertThat(f.protocol()).isEqualTo("ICMP");
+            });
+    // IPv6 (pods are IPv4; turned on here by hand): dropped at the pod's device.
+    Command.run(
+        Duration.ofSeconds(5),
+        "ip",
+        "netns",
+        "exec",
+        app3.netns(),
+        "sysctl",
+        "-qw",
+        "net.ipv6.conf.eth0.disable_ipv6=0");
+    Command.run(
+        Duration.ofSeconds(5),
+        "ip",
+        "netns",
+        "exec",
+        app3.netns(),
+        "ping",
+        "-6",
+        "-c",
+        "1",
+        "-W",
+        "1",
+        "ff02::1%eth0");
+    assertThat(flowsDroppedFor("unsupported-l3"))
+        .anySatisfy(
+            f -> {
+              assertThat(f.endpoint()).isEqualTo("demo/app3");
+              assertThat(f.direction()).isEqualTo("EGRESS");
+            });
+    // A redirect the datapath cannot carry out: UDP to a port whose rules are HTTP.
+    apply(
+        cnp(
+            "l7-any",
+            "app3",
+            "  egress:\n  - toEndpoints: [{matchLabels: {app: app1}}]\n"
+                + "    toPorts: [{ports: [{port: \"80\", protocol: ANY}],"
+                + " rules: {http: [{method: GET}]}}]\n"));
+    assertThat(Probes.udp(app3.netns(), app1.ip(), 80)).isEqualTo("timeout");
+    assertThat(flowsDroppedFor("no-proxy"))
+        .anySatisfy(
+            f -> {
+              assertThat(f.endpoint()).isEqualTo("demo/app3");
+              assertThat(f.direction()).isEqualTo("EGRESS");
+              assertThat(f.destination()).isEqualTo("demo/app1");
+              assertThat(f.protocol()).isEqualTo("UDP");
+            });
+    // An explicit deny, at the receiver (app3's egress open again first).
+    node.deletePolicy(new dev.hivewall.core.policy.api.PolicyName("demo", "l7-any"));
+    apply(
+        cnp(
+            "no-app3",
+            "app1",
+            "  ingressDeny:\n  - fromEndpoints: [{matchLabels: {app: app3}}]\n"));
+    assertThat(Probes.ping(app3.netns(), app1.ip())).isFalse();
+    assertThat(flowsDroppedFor("policy-deny"))
+        .anySatisfy(
+            f -> {
+              assertThat(f.endpoint()).isEqualTo("demo/app1");
+              assertThat(f.direction()).isEqualTo("INGRESS");
+              assertThat(f.source()).isEqualTo("demo/app3");
+              assertThat(f.protocol()).isEqualTo("ICMP");
+            });
+  }
+
+  /** The drop flows of {@code reason} (the observer reads the datapath's events a bit later). */
+  private List<DatapathFlow> flowsDroppedFor(String reason) throws InterruptedException {
+    long deadline = System.nanoTime() + 3_000_000_000L;
+    List<DatapathFlow> flows = List.of();
+    while (flows.isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+      flows = node.datapathFlows().last(10_000, f -> f.reason().equals(reason));
+    }
+    return flows;
   }
 }

@@ -60,6 +60,11 @@ final class Probes {
   }
 
   static boolean ping(String netns, String ip) {
+    return ping(netns, ip, 56);
+  }
+
+  /** One echo request of {@code size} payload bytes (over the MTU: sent as IP fragments). */
+  static boolean ping(String netns, String ip, int size) {
     return Command.run(
             Duration.ofSeconds(5),
             "ip",
@@ -72,6 +77,8 @@ final class Probes {
             "-W",
             "1",
             "-q",
+            "-s",
+            Integer.toString(size),
             ip)
         .ok();
   }
