@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
@@ -102,29 +101,10 @@ final class ObserverBench {
   /** {read Mevents/s}: the same flood into a reader that only counts. */
   private static double[] countOnly(LxcDatapath dp, long millis) {
     AtomicLong received = new AtomicLong();
-    AtomicBoolean producing = new AtomicBoolean(true);
     Consumer<MemorySegment> count = seg -> received.incrementAndGet();
     try (RingBufferReader reader = RingBufferReader.open(dp.eventRing(), count)) {
-      Thread consumer =
-          Thread.ofPlatform()
-              .name("bench-ring-reader")
-              .start(
-                  () -> {
-                    while (producing.get()) {
-                      reader.poll(10);
-                    }
-                    while (reader.consume() > 0) {
-                      // what is left
-                    }
-                  });
-      long[] produced = produce(dp, millis);
-      producing.set(false);
-      try {
-        consumer.join();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
+      long[] produced =
+          ConcurrentDrain.whileProducing(reader, "bench-ring-reader", () -> produce(dp, millis));
       return new double[] {received.get() / (produced[1] / 1e9) / 1e6};
     }
   }

@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
@@ -92,30 +91,14 @@ final class RingBufferBench {
   private static double[] concurrent(SelftestDatapath dp, int n) {
     long[] received = new long[1];
     long[] sink = new long[1];
-    AtomicBoolean producing = new AtomicBoolean(true);
     long lostBefore = dp.stats().eventsLost();
     try (RingBufferReader reader = reader(dp, true, received, sink)) {
-      Thread consumer =
-          Thread.ofPlatform()
-              .name("ringbuf-reader")
-              .start(
-                  () -> {
-                    while (producing.get()) {
-                      reader.poll(10);
-                    }
-                    while (reader.consume() > 0) {
-                      // what is left
-                    }
-                  });
       long t0 = System.nanoTime();
-      var run = dp.program(SelftestDatapath.EMITTER).testRun(PACKET, n);
-      producing.set(false);
-      try {
-        consumer.join();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
+      var run =
+          ConcurrentDrain.whileProducing(
+              reader,
+              "ringbuf-reader",
+              () -> dp.program(SelftestDatapath.EMITTER).testRun(PACKET, n));
       double seconds = (System.nanoTime() - t0) / 1e9;
       long lost = dp.stats().eventsLost() - lostBefore;
       return new double[] {
