@@ -229,8 +229,7 @@ class PolicySemanticsTest {
   }
 
   @Test
-  void fragmentsOtherNetworkLayersImpossibleRedirectsAndDeniesAreFlowsOfTheirPod(Lab lab)
-      throws Exception {
+  void eachKindOfDropIsAFlowOfThePodThatDroppedIt(Lab lab) throws Exception {
     start(lab);
     Pod app1 = pod("app1");
     Pod app3 = pod("app3");
@@ -270,6 +269,20 @@ class PolicySemanticsTest {
         "1",
         "ff02::1%eth0");
     assertThat(flowsDroppedFor("unsupported-l3"))
+        .anySatisfy(
+            f -> {
+              assertThat(f.endpoint()).isEqualTo("demo/app3");
+              assertThat(f.direction()).isEqualTo("EGRESS");
+            });
+    // An IPv4 header shorter than an IPv4 header (IHL 3): malformed, judged on nothing.
+    Probes.rawFrame(
+        app3.netns(),
+        "ffffffffffff"
+            + "020000000003"
+            + "0800" // Ethernet: broadcast, a made-up source, IPv4
+            + "4300001400000000401100000000000000000000" // version 4, IHL 3 (12 bytes)
+            + "00".repeat(26)); // to the 60 bytes of a minimal frame
+    assertThat(flowsDroppedFor("malformed"))
         .anySatisfy(
             f -> {
               assertThat(f.endpoint()).isEqualTo("demo/app3");

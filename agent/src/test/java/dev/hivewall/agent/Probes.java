@@ -59,6 +59,27 @@ final class Probes {
             });
   }
 
+  /**
+   * Sends one raw Ethernet frame ({@code hex}) out of the pod's eth0 (a packet socket, Debian's
+   * python3): for frames no socket API would build.
+   */
+  static void rawFrame(String netns, String hex) {
+    Command.run(
+            Duration.ofSeconds(5),
+            "ip",
+            "netns",
+            "exec",
+            netns,
+            "/usr/bin/python3",
+            "-c",
+            "import socket,sys\n"
+                + "s=socket.socket(socket.AF_PACKET,socket.SOCK_RAW)\n"
+                + "s.bind(('eth0',0))\n"
+                + "s.send(bytes.fromhex(sys.argv[1]))\n",
+            hex)
+        .orThrow();
+  }
+
   static boolean ping(String netns, String ip) {
     return ping(netns, ip, 56);
   }
