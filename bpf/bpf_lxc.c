@@ -156,6 +156,10 @@ static __always_inline void hw_trace_new(struct __sk_buff *skb, const struct hw_
 {
 	if (ct)
 		return;
+	__u32 zero = 0;
+	struct hw_node_config *node = bpf_map_lookup_elem(&hw_node_config, &zero);
+	if (node && (node->flags & HW_NODE_NO_CONNECTION_EVENTS))
+		return; /* the agent asked for drops only (a busy node) */
 	struct hw_verdict_ctx named = *c;
 	if (c->direction == HW_DIR_EGRESS && !named.dst_identity)
 		named.dst_identity = hw_ipcache_identity(t->daddr);

@@ -109,6 +109,7 @@ enum hw_mark {
 /* hw_node_config.flags */
 enum hw_node_flags {
 	HW_NODE_L7_INGRESS = 1, /* some pod has L7 ingress rules: check destinations at the source */
+	HW_NODE_NO_CONNECTION_EVENTS = 2, /* report drops only, not each new connection let through */
 };
 
 /* The one value of hw_node_config: node-wide switches. */

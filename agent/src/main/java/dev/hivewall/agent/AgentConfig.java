@@ -8,8 +8,9 @@ import java.nio.file.Path;
  * How an agent runs: where it keeps state, where its API listens, the pod CIDR it gives addresses
  * from (the first address is the node's gateway for pods), and the prefixes beyond the pod CIDR
  * that pods get routes to through the gateway ({@code podRoutes}; never a default route), the L7
- * proxy's settings, and the port of the Prometheus endpoint on 127.0.0.1 ({@link #NO_METRICS}:
- * none).
+ * proxy's settings, the port of the Prometheus endpoint on 127.0.0.1 ({@link #NO_METRICS}: none),
+ * and whether the datapath reports each new connection let through ({@code connectionEvents}; drops
+ * are always reported).
  */
 public record AgentConfig(
     Path stateDir,
@@ -19,7 +20,8 @@ public record AgentConfig(
     String podNetnsPrefix,
     java.util.List<Cidr> podRoutes,
     dev.hivewall.agent.l7.L7Settings l7,
-    int metricsPort) {
+    int metricsPort,
+    boolean connectionEvents) {
   public static final String DEFAULT_POD_PREFIX = "hw-pod-";
 
   /** No Prometheus endpoint (the default: it is opt-in, as a port on the host is). */
@@ -65,7 +67,8 @@ public record AgentConfig(
         podNetnsPrefix,
         podRoutes,
         dev.hivewall.agent.l7.L7Settings.DEFAULTS,
-        NO_METRICS);
+        NO_METRICS,
+        true);
   }
 
   /**

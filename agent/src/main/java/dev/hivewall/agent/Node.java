@@ -129,7 +129,7 @@ public final class Node implements AutoCloseable {
   private volatile Map<Integer, String> podsByEndpoint = Map.of();
 
   private volatile Map<String, String> podsByIp = Map.of();
-  private boolean l7Ingress; // as last written to hw_node_config
+  private NodeConfig nodeConfig; // as last written to hw_node_config (null: not yet)
 
   private Node(AgentConfig config, LxcDatapath datapath) {
     this.config = config;
@@ -157,6 +157,9 @@ public final class Node implements AutoCloseable {
               config.l7(),
               new NodeL7Policy(node::httpAccess, () -> node.publishedRevision));
       node.datapathFlows = DatapathFlows.start(datapath, 10_000, node::describe);
+      // The events switch now; L7 ingress as the datapath has it (pods may be enforced by pinned
+      // maps of an agent before this one) until the first reconcile says.
+      node.writeNodeConfig(datapath.nodeConfig().l7Ingress());
       node.restore(node.store.load());
       node.housekeeping.execute(Node::warmUp);
       return node;
@@ -754,10 +757,7 @@ public final class Node implements AutoCloseable {
     boolean anyL7Ingress =
         podPolicies.values().stream()
             .anyMatch(pp -> pp.rules.mapState().hasRedirects(Direction.INGRESS));
-    if (anyL7Ingress != l7Ingress) {
-      datapath.nodeConfig(new NodeConfig(anyL7Ingress)); // senders check local receivers' L7
-      l7Ingress = anyL7Ingress;
-    }
+    writeNodeConfig(anyL7Ingress); // senders check local receivers' L7 when some pod has it
     Map<Integer, String> byEndpoint = new HashMap<>();
     Map<String, String> byIp = new HashMap<>();
     pods.values()
@@ -772,6 +772,15 @@ public final class Node implements AutoCloseable {
     reconciledPolicies.putAll(policies);
     scheduleCatchUp();
     release.forEach(identities::release);
+  }
+
+  /** Writes hw_node_config when it changes: L7 ingress somewhere, and which events to report. */
+  private void writeNodeConfig(boolean l7Ingress) {
+    NodeConfig want = new NodeConfig(l7Ingress, config.connectionEvents());
+    if (!want.equals(nodeConfig)) {
+      datapath.nodeConfig(want);
+      nodeConfig = want;
+    }
   }
 
   /** The universe of these parts: the current one when nothing changed (so rules are reused). */

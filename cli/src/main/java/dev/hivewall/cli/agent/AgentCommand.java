@@ -92,6 +92,15 @@ public final class AgentCommand implements Callable<Integer> {
       })
   int metricsPort = AgentConfig.NO_METRICS;
 
+  @Option(
+      names = "--flow-events",
+      paramLabel = "all|drops",
+      description = {
+        "which datapath verdicts become flows: all (every drop and every new connection let",
+        "through or redirected; the default) or drops (for a busy node)"
+      })
+  String flowEvents = "all";
+
   @Override
   public Integer call() {
     if (!"root".equals(System.getProperty("user.name"))) {
@@ -114,9 +123,19 @@ public final class AgentCommand implements Callable<Integer> {
                 seconds(responseTimeout),
                 seconds(idleTimeout),
                 maxHeadBytes),
-            metricsPort),
+            metricsPort,
+            connectionEvents()),
         System.out);
     return 0;
+  }
+
+  private boolean connectionEvents() {
+    return switch (flowEvents) {
+      case "all" -> true;
+      case "drops" -> false;
+      default ->
+          throw new IllegalArgumentException("--flow-events " + flowEvents + ": use all or drops");
+    };
   }
 
   private static java.time.Duration seconds(double s) {

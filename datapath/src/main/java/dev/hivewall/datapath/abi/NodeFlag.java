@@ -2,7 +2,8 @@ package dev.hivewall.datapath.abi;
 
 /** Mirror of {@code enum hw_node_flags} (bits of hw_node_config.flags). */
 public enum NodeFlag implements AbiEnum {
-  L7_INGRESS(1);
+  L7_INGRESS(1),
+  NO_CONNECTION_EVENTS(2);
 
   private final int code;
 

@@ -226,6 +226,11 @@ public final class LxcDatapath implements AutoCloseable {
     nodeConfig.put(0, config);
   }
 
+  /** The node's switches as the datapath has them now (a fresh map: all off, events on). */
+  public NodeConfig nodeConfig() {
+    return nodeConfig.get(0).orElse(new NodeConfig(false, true));
+  }
+
   public boolean ipcacheRemove(Cidr prefix) {
     boolean removed =
         prefix.length() == 32

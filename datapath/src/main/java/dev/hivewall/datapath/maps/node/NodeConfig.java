@@ -9,8 +9,11 @@ import dev.hivewall.ebpf.Codec;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.StructLayout;
 
-/** The one value of {@code hw_node_config}: node-wide switches of the datapath. */
-public record NodeConfig(boolean l7Ingress) {
+/**
+ * The one value of {@code hw_node_config}: node-wide switches of the datapath. {@code
+ * connectionEvents}: report each new connection let through (else drops only).
+ */
+public record NodeConfig(boolean l7Ingress, boolean connectionEvents) {
   public static final StructLayout LAYOUT =
       MemoryLayout.structLayout(U32.withName("flags"), U32.withName("_pad"))
           .withName("hw_node_config");
@@ -19,6 +22,16 @@ public record NodeConfig(boolean l7Ingress) {
   public static final Codec<NodeConfig> CODEC =
       StructCodec.of(
           LAYOUT,
-          (c, s) -> s.set(U32, FLAGS, c.l7Ingress ? NodeFlag.L7_INGRESS.code() : 0),
-          s -> new NodeConfig((s.get(U32, FLAGS) & NodeFlag.L7_INGRESS.code()) != 0));
+          (c, s) ->
+              s.set(
+                  U32,
+                  FLAGS,
+                  (c.l7Ingress ? NodeFlag.L7_INGRESS.code() : 0)
+                      | (c.connectionEvents ? 0 : NodeFlag.NO_CONNECTION_EVENTS.code())),
+          s -> {
+            int flags = s.get(U32, FLAGS);
+            return new NodeConfig(
+                (flags & NodeFlag.L7_INGRESS.code()) != 0,
+                (flags & NodeFlag.NO_CONNECTION_EVENTS.code()) == 0);
+          });
 }
