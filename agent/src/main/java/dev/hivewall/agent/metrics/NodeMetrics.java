@@ -42,13 +42,35 @@ public final class NodeMetrics implements AutoCloseable {
   private final Histogram l7Latency;
   private final HTTPServer server;
 
-  /** The map fill of the last scrape: entries and pressure come from one walk of the maps. */
-  private volatile PressureSample pressure = new PressureSample(0, List.of());
+  /** What one scrape asks several families for is read from the kernel once (per second). */
+  private final Sampled<List<LxcDatapath.MapPressure>> pressure;
 
-  private record PressureSample(long takenAt, List<LxcDatapath.MapPressure> maps) {}
+  private final Sampled<Map<MetricsKey, MetricsValue>> counters;
+
+  /** A value read at most once a second. */
+  private static final class Sampled<T> {
+    private final java.util.function.Supplier<T> read;
+    private long takenAt;
+    private T value;
+
+    Sampled(java.util.function.Supplier<T> read) {
+      this.read = read;
+    }
+
+    synchronized T get() {
+      long now = System.nanoTime();
+      if (value == null || now - takenAt > 1_000_000_000L) {
+        value = read.get();
+        takenAt = now;
+      }
+      return value;
+    }
+  }
 
   private NodeMetrics(Node node, int port) throws IOException {
     this.node = node;
+    this.pressure = new Sampled<>(() -> node.datapath().pressure());
+    this.counters = new Sampled<>(() -> node.datapath().counters());
     registerNode();
     registerDatapath();
     this.l7Requests =
@@ -138,8 +160,8 @@ public final class NodeMetrics implements AutoCloseable {
         .callback(
             cb -> {
               Map<String, Long> drops = new HashMap<>();
-              node.datapath()
-                  .counters()
+              counters
+                  .get()
                   .forEach(
                       (k, v) -> {
                         if (k.verdict() == Verdict.DROPPED) {
@@ -154,19 +176,19 @@ public final class NodeMetrics implements AutoCloseable {
         .name("hivewall_bpf_map_entries")
         .help("Entries in a BPF map")
         .labelNames("map")
-        .callback(cb -> pressure().forEach(p -> cb.call(p.entries(), p.map())))
+        .callback(cb -> pressure.get().forEach(p -> cb.call(p.entries(), p.map())))
         .register(registry);
     GaugeWithCallback.builder()
         .name("hivewall_bpf_map_capacity")
         .help("Entries a BPF map can hold")
         .labelNames("map")
-        .callback(cb -> pressure().forEach(p -> cb.call(p.capacity(), p.map())))
+        .callback(cb -> pressure.get().forEach(p -> cb.call(p.capacity(), p.map())))
         .register(registry);
   }
 
   private Map<String, Long> byDirectionAndVerdict(boolean bytes) {
     Map<String, Long> out = new HashMap<>();
-    for (Map.Entry<MetricsKey, MetricsValue> e : node.datapath().counters().entrySet()) {
+    for (Map.Entry<MetricsKey, MetricsValue> e : counters.get().entrySet()) {
       MetricsKey k = e.getKey();
       long n = bytes ? e.getValue().bytes() : e.getValue().packets();
       out.merge(direction(k) + "/" + k.verdict().name(), n, Long::sum);
@@ -176,17 +198,6 @@ public final class NodeMetrics implements AutoCloseable {
 
   private static String direction(MetricsKey k) {
     return k.direction().name().toLowerCase(Locale.ROOT);
-  }
-
-  /** The maps' fill, walked at most once a second (one scrape asks twice). */
-  private List<LxcDatapath.MapPressure> pressure() {
-    PressureSample p = pressure;
-    long now = System.nanoTime();
-    if (p.maps().isEmpty() || now - p.takenAt() > 1_000_000_000L) {
-      p = new PressureSample(now, node.datapath().pressure());
-      pressure = p;
-    }
-    return p.maps();
   }
 
   private void countRequest(L7Flow f) {
