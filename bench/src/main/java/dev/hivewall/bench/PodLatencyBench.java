@@ -49,7 +49,7 @@ final class PodLatencyBench {
   private PodLatencyBench() {}
 
   static void run(Path out, boolean quick) throws IOException {
-    int[] sizes = quick ? new int[] {10} : new int[] {10, 1000, 10_000, 30_000};
+    int[] sizes = BenchSizes.or(quick ? new int[] {10} : new int[] {10, 1000, 10_000, 30_000});
     int runs = quick ? 1 : 3;
     int seconds = quick ? 1 : 2;
     Map<String, Map<Integer, List<Double>>> pinned = new LinkedHashMap<>();

@@ -60,11 +60,8 @@ final class PolicyScaleBench {
   private PolicyScaleBench() {}
 
   static void run(Path out, boolean quick) throws IOException {
-    int[] sizes = quick ? new int[] {10, 1000} : new int[] {10, 1000, 10_000, 100_000};
-    String only = System.getProperty("hivewall.bench.sizes"); // e.g. 10000 for one size
-    if (only != null) {
-      sizes = java.util.Arrays.stream(only.split(",")).mapToInt(Integer::parseInt).toArray();
-    }
+    int[] sizes =
+        BenchSizes.or(quick ? new int[] {10, 1000} : new int[] {10, 1000, 10_000, 100_000});
     int runs = quick ? 1 : 3;
     Map<String, Map<Integer, List<Double>>> verdict = new LinkedHashMap<>();
     Map<String, Map<Integer, List<Double>>> apply = new LinkedHashMap<>();
