@@ -45,6 +45,7 @@ struct hw_verdict_ctx {
 	__u32 src_identity;
 	__u32 dst_identity;
 	__u8 direction;
+	__u8 match; /* enum hw_policy_match of the policy verdict, if one was looked up */
 };
 
 /* The endpoint behind a device: its slot if it owns one, else the hash. */
@@ -139,6 +140,7 @@ static __always_inline void hw_emit(struct __sk_buff *skb, const struct hw_verdi
 	ev->verdict = verdict;
 	ev->tcp_flags = t->tcp_flags;
 	ev->reason = reason;
+	ev->match = c->match;
 	ev->_pad0 = 0;
 	ev->_pad1 = 0;
 	bpf_ringbuf_submit(ev, 0);
@@ -218,7 +220,7 @@ static __always_inline int hw_pass(struct __sk_buff *skb, const struct hw_verdic
  * no pod of the node has L7 ingress rules.
  */
 static __always_inline __be16 hw_local_l7_ingress(const struct hw_endpoint_info *src,
-						  const struct hw_ipv4_tuple *t)
+						  const struct hw_ipv4_tuple *t, __u8 *match)
 {
 	__u32 zero = 0;
 	struct hw_node_config *node = bpf_map_lookup_elem(&hw_node_config, &zero);
@@ -233,11 +235,15 @@ static __always_inline __be16 hw_local_l7_ingress(const struct hw_endpoint_info 
 	if (!dep || !(dep->flags & HW_EP_INGRESS_RULES))
 		return 0;
 	__be16 proxy_port = 0;
+	__u8 m = HW_MATCH_NONE;
 	__u32 policy_id = dep->endpoint_id | (dep->flags & HW_EP_POLICY_SLOT_B ? HW_POLICY_SLOT_BIT : 0);
 	__u8 v = hw_policy_verdict(policy_id, src->identity, HW_DIR_INGRESS, IPPROTO_TCP, t->dport,
 				   dep->flags & HW_EP_POLICY_RANGES,
-				   dep->flags & HW_EP_ANY_PEER_RULES, &proxy_port);
-	return v == HW_POLICY_REDIRECT ? proxy_port : 0;
+				   dep->flags & HW_EP_ANY_PEER_RULES, &proxy_port, &m);
+	if (v != HW_POLICY_REDIRECT)
+		return 0;
+	*match = m; /* the destination's L7 rule decided */
+	return proxy_port;
 }
 
 /*
@@ -358,7 +364,7 @@ static __always_inline int hw_handle(struct __sk_buff *skb, __u8 direction)
 			c.endpoint_id | (ep->flags & HW_EP_POLICY_SLOT_B ? HW_POLICY_SLOT_BIT : 0);
 		verdict = hw_policy_verdict(policy_id, peer_identity, direction, t.protocol, port,
 					    ep->flags & HW_EP_POLICY_RANGES,
-					    ep->flags & HW_EP_ANY_PEER_RULES, &proxy_port);
+					    ep->flags & HW_EP_ANY_PEER_RULES, &proxy_port, &c.match);
 	}
 	/* else: open direction, no rule at all (not even a deny): nothing to look up. */
 
@@ -384,7 +390,7 @@ static __always_inline int hw_handle(struct __sk_buff *skb, __u8 direction)
 	}
 	if (direction == HW_DIR_EGRESS && t.protocol == IPPROTO_TCP) {
 		/* A pod of this node with L7 ingress rules for this traffic: to the proxy, here. */
-		proxy_port = hw_local_l7_ingress(ep, &t);
+		proxy_port = hw_local_l7_ingress(ep, &t, &c.match);
 		if (proxy_port)
 			return hw_to_proxy(skb, &c, &t, &ck, ct, tagged_identity, proxy_port);
 	}

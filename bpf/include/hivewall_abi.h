@@ -56,6 +56,21 @@ enum hw_policy_verdict {
 };
 
 /*
+ * Which kind of rule decided a policy verdict (Hubble's match types): the
+ * shape of the policy key whose verdict won, written by the agent into each
+ * entry (for a folded entry, the wider key's). NONE: no key matched.
+ */
+enum hw_policy_match {
+	HW_MATCH_NONE = 0,
+	HW_MATCH_L3_ONLY = 1,    /* a peer, every protocol and port */
+	HW_MATCH_L3_PROTO = 2,   /* a peer, a protocol, every port */
+	HW_MATCH_L3_L4 = 3,      /* a peer, a protocol, a port or range */
+	HW_MATCH_ALL = 4,        /* any peer, every protocol and port */
+	HW_MATCH_PROTO_ONLY = 5, /* any peer, a protocol, every port */
+	HW_MATCH_L4_ONLY = 6,    /* any peer, a protocol, a port or range */
+};
+
+/*
  * hw_endpoint_info.flags. POLICY_SLOT_B selects which of the endpoint's two
  * policy slots is live: policy keys carry endpoint_id | (slot << 31). The agent
  * writes a new policy into the other slot, then flips this bit together with
@@ -176,7 +191,7 @@ _Static_assert(sizeof(struct hw_policy_key) == 16, "hw_policy_key size");
 
 struct hw_policy_entry {
 	__u8 verdict; /* enum hw_policy_verdict */
-	__u8 _pad0;
+	__u8 match;   /* enum hw_policy_match */
 	__be16 proxy_port;
 	__u32 _pad1;
 };
@@ -254,7 +269,8 @@ struct hw_flow_event {
 	__u8 verdict;   /* enum hw_verdict */
 	__u8 tcp_flags;
 	__u16 reason;   /* enum hw_drop_reason */
-	__u16 _pad0;
+	__u8 match;     /* enum hw_policy_match: a policy verdict's rule class */
+	__u8 _pad0;
 	__u32 _pad1;
 };
 _Static_assert(sizeof(struct hw_flow_event) == 48, "hw_flow_event size");
@@ -313,6 +329,7 @@ struct hivewall_abi_anchor {
 	struct hw_selftest_event selftest_event;
 	enum hw_direction direction;
 	enum hw_policy_verdict policy_verdict;
+	enum hw_policy_match policy_match;
 	enum hw_endpoint_flags endpoint_flags;
 	struct hw_endpoint_key endpoint_key;
 	struct hw_endpoint_info endpoint_info;

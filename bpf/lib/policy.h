@@ -11,7 +11,8 @@
  *
  * How the map delivers it: two longest-prefix lookups, one with the peer's
  * identity and one with identity 0 (any peer), and the higher verdict wins
- * (DENY 3 > REDIRECT 2 > ALLOW 1). Within one identity the longest prefix is
+ * (DENY 3 > REDIRECT 2 > ALLOW 1; on a tie the peer's own entry: the narrower
+ * rule class is reported). Within one identity the longest prefix is
  * the narrowest port block; the agent (core MapState) folds every wider entry
  * of the same identity into the narrower ones it covers, so the longest match
  * already carries the highest verdict among all matching entries of that
@@ -45,7 +46,7 @@ static __always_inline struct hw_policy_entry *hw_policy_match(struct hw_policy_
 
 static __always_inline __u8 hw_policy_verdict(__u32 endpoint_id, __u32 identity, __u8 direction,
 					      __u8 protocol, __be16 dport, int has_ranges,
-					      int has_any_peer, __be16 *proxy_port)
+					      int has_any_peer, __be16 *proxy_port, __u8 *match)
 {
 	struct hw_policy_key key = {
 		.prefixlen = HW_POLICY_FULL_PREFIX,
@@ -61,6 +62,7 @@ static __always_inline __u8 hw_policy_verdict(__u32 endpoint_id, __u32 identity,
 	if (e) {
 		verdict = e->verdict;
 		*proxy_port = e->proxy_port;
+		*match = e->match;
 	}
 	if (!has_any_peer)
 		return verdict; /* no entry for "any peer" in this slot: nothing to find */
@@ -69,6 +71,7 @@ static __always_inline __u8 hw_policy_verdict(__u32 endpoint_id, __u32 identity,
 	if (e && e->verdict > verdict) {
 		verdict = e->verdict;
 		*proxy_port = e->proxy_port;
+		*match = e->match;
 	}
 	return verdict;
 }

@@ -202,7 +202,7 @@ public final class Node implements AutoCloseable {
     String dst = Ipv4Address.format(e.daddr());
     Map<String, String> byIp = podsByIp;
     return new DatapathFlow(
-        Instant.ofEpochSecond(0, MONOTONIC_TO_EPOCH_NANOS + e.timestampNanos()).toString(),
+        dev.hivewall.agent.observe.FlowTime.format(MONOTONIC_TO_EPOCH_NANOS + e.timestampNanos()),
         podsByEndpoint.getOrDefault(e.endpointId(), "#" + e.endpointId()),
         e.direction().direction().name(),
         byIp.getOrDefault(src, src),
@@ -213,7 +213,8 @@ public final class Node implements AutoCloseable {
         e.sport(),
         e.dport(),
         e.verdict().name(),
-        e.reason().label());
+        e.reason().label(),
+        e.match().label());
   }
 
   /** CLOCK_MONOTONIC (bpf_ktime_get_ns, System.nanoTime on Linux) to the epoch, in ns. */

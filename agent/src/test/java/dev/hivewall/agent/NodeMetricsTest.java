@@ -90,6 +90,33 @@ class NodeMetricsTest {
             assertThat(dropFlows).isNotEmpty();
             dropFlows.forEach((k, v) -> assertThat(m.get(k)).as(k).isEqualTo(v));
             assertThat(dropFlows.keySet()).anyMatch(k -> k.contains("reason=policy-denied"));
+            // Policy verdicts by rule class: the same counts as the flows that carry them.
+            Map<String, Double> verdictFlows = new TreeMap<>();
+            for (DatapathFlow f : node.datapathFlows().last(10_000)) {
+              if (List.of("none", "policy-denied", "policy-deny").contains(f.reason())) {
+                verdictFlows.merge(
+                    "hivewall_policy_verdicts_total{action="
+                        + f.verdict().toLowerCase(java.util.Locale.ROOT)
+                        + ",direction="
+                        + f.direction().toLowerCase(java.util.Locale.ROOT)
+                        + ",match="
+                        + f.match()
+                        + "}",
+                    1.0,
+                    Double::sum);
+              }
+            }
+            verdictFlows.forEach((k, v) -> assertThat(m.get(k)).as(k).isEqualTo(v));
+            assertThat(
+                    m.get(
+                        "hivewall_policy_verdicts_total{action=dropped,direction=ingress,match=none}"))
+                .as("app3 -> app1: no rule matched, default deny")
+                .isPositive();
+            assertThat(
+                    m.get(
+                        "hivewall_policy_verdicts_total{action=redirected,direction=egress,match=l3-l4}"))
+                .as("app2 -> app1:80 to the proxy by app1's L7 rule (app2, TCP/80)")
+                .isEqualTo(1.0);
             assertThat(m.get("hivewall_events_lost_total")).isEqualTo(0.0);
             assertThat(m.get("hivewall_flow_events_total"))
                 .isEqualTo((double) node.datapathFlows().seen());

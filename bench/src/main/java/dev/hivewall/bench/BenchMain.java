@@ -5,8 +5,9 @@ import java.util.List;
 
 /**
  * Runs benchmarks: {@code [--quick] [--out DIR]
- * [map-update|ringbuf|policy-scale|pod-latency|l7-proxy|observer|all]...}. Results (JSON + PNG) go
- * to bench/results/ by default. --quick runs tiny sizes (the smoke run of the test suite).
+ * [map-update|ringbuf|policy-scale|pod-latency|l7-proxy|observer|observe-client|all]...}. Results
+ * (JSON + PNG) go to bench/results/ by default. --quick runs tiny sizes (the smoke run of the test
+ * suite).
  */
 public final class BenchMain {
   private BenchMain() {}
@@ -25,13 +26,14 @@ public final class BenchMain {
             "pod-latency",
             "l7-proxy",
             "observer",
+            "observe-client",
             "all" ->
             which.add(args[i]);
         default -> {
           System.err.println(
               "bench: unknown argument "
                   + args[i]
-                  + " (use [--quick] [--out DIR] [map-update|ringbuf|policy-scale|pod-latency|l7-proxy|observer|all])");
+                  + " (use [--quick] [--out DIR] [map-update|ringbuf|policy-scale|pod-latency|l7-proxy|observer|observe-client|all])");
           System.exit(2);
         }
       }
@@ -56,6 +58,9 @@ public final class BenchMain {
     }
     if (which.contains("all") || which.contains("observer")) {
       ObserverBench.run(out, quick);
+    }
+    if (which.contains("all") || which.contains("observe-client")) {
+      ObserveClientBench.run(out, quick);
     }
     System.out.println("bench: results in " + out.toAbsolutePath());
   }

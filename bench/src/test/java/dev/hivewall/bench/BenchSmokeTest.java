@@ -25,6 +25,11 @@ class BenchSmokeTest {
       assertThat(doc.path("results").size()).isGreaterThanOrEqualTo(2);
       doc.path("results").forEach(r -> assertThat(r.path("median").asDouble()).isPositive());
     }
+    if (ObserveClientBench.launcher() != null) { // built: the client is the real CLI
+      JsonNode client = new ObjectMapper().readTree(out.resolve("observe-client.json").toFile());
+      assertThat(client.path("results").path("client, flood").path("median").asDouble())
+          .isPositive();
+    }
     JsonNode l7 = new ObjectMapper().readTree(out.resolve("l7-proxy.json").toFile());
     assertThat(l7.path("requests_per_second").path("hivewall L7 proxy").size()).isEqualTo(2);
     assertThat(out.resolve("l7-proxy-latency.png")).isNotEmptyFile();

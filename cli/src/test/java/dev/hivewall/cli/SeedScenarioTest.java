@@ -11,11 +11,15 @@ import dev.hivewall.testing.fixtures.SeedPolicies;
 import dev.hivewall.testing.junit.LabExtension;
 import dev.hivewall.testing.junit.Privileged;
 import dev.hivewall.testing.lab.Lab;
+import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -55,6 +59,25 @@ class SeedScenarioTest {
       System.setOut(out);
       System.setErr(err);
     }
+  }
+
+  /** The CLI in a process of its own, as a user runs it (for commands that run until stopped). */
+  private Process follow(String... args) throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(ProcessHandle.current().info().command().orElseThrow());
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
+    command.addAll(List.of(args));
+    command.addAll(List.of("--socket", socket.toString()));
+    return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+  }
+
+  /** Waits until a client follows the L7 flows (the follower's JVM has started). */
+  private static void awaitL7Follower(Agent agent) throws InterruptedException {
+    long deadline = System.nanoTime() + 20_000_000_000L;
+    while (agent.node().l7Flows().subscribers() == 0 && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(agent.node().l7Flows().subscribers()).as("following clients").isOne();
   }
 
   @Test
@@ -211,6 +234,9 @@ class SeedScenarioTest {
       assertThat(cli("pod", "label", "demo/app3", "app=app3").exit()).isZero();
       Files.writeString(policy, SeedPolicies.APP1_GET_PUBLIC_FROM_APP2);
       assertThat(cli("policy", "apply", "-f", policy.toString()).exit()).isZero();
+      // A follower (its own process, as a user runs it) sees each request as it is judged.
+      Process follower = follow("observe", "-f", "--type", "l7", "--last", "0");
+      awaitL7Follower(agent);
       Run ok = cli("probe", "demo/app2", "demo/app1:80", "--http-path", "/public");
       assertThat(ok.exit()).isZero();
       assertThat(ok.out()).contains("HTTP 200: app1 GET /public");
@@ -219,6 +245,14 @@ class SeedScenarioTest {
       assertThat(forbidden.out()).contains("HTTP 403: Access denied");
       assertThat(cli("probe", "demo/app3", "demo/app1:80", "--http-path", "/public").out())
           .contains("timeout");
+      try (BufferedReader live = follower.inputReader(StandardCharsets.UTF_8)) {
+        assertThat(live.readLine()).contains("demo/app2").endsWith("GET /public  FORWARDED 200");
+        assertThat(live.readLine())
+            .contains("demo/app2")
+            .endsWith("GET /restricted  DENIED 403 (denied by policy)");
+      } finally {
+        follower.destroy();
+      }
       Run flows = cli("observe", "--type", "l7", "--last", "2", "-o", "json");
       assertThat(flows.out().lines())
           .hasSize(2)

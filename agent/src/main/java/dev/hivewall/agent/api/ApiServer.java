@@ -16,6 +16,8 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -24,6 +26,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -133,6 +136,10 @@ public final class ApiServer implements AutoCloseable {
             Object payload;
             try {
               payload = router.dispatch(method, uri.path(), query, body, headers);
+              if (payload instanceof Streamed streamed) {
+                stream(ctx, streamed);
+                return;
+              }
             } catch (ApiException e) {
               status = e.status();
               payload = Map.of("error", e.getMessage());
@@ -153,6 +160,42 @@ public final class ApiServer implements AutoCloseable {
             }
             respond(ctx, status, payload, keepAlive);
           });
+    }
+
+    /** A 200 whose body {@code streamed} writes until done or the client goes away. */
+    private static void stream(ChannelHandlerContext ctx, Streamed streamed) {
+      DefaultHttpResponse head =
+          new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+      head.headers().set(HttpHeaderNames.CONTENT_TYPE, streamed.contentType());
+      HttpUtil.setKeepAlive(head, false); // no length: the body ends with the connection
+      Channel ch = ctx.channel();
+      ctx.writeAndFlush(head);
+      Streamed.Sink sink =
+          new Streamed.Sink() {
+            @Override
+            public boolean open() {
+              return ch.isActive();
+            }
+
+            @Override
+            public void write(byte[] bytes, int length) throws InterruptedException {
+              var written =
+                  ch.writeAndFlush(new DefaultHttpContent(Unpooled.copiedBuffer(bytes, 0, length)));
+              while (!ch.isWritable() && ch.isActive()) { // the client reads slower: wait
+                written.await(100);
+              }
+            }
+          };
+      try {
+        streamed.writeTo(sink);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (RuntimeException | Error e) {
+        LOG.log(System.Logger.Level.WARNING, "stream stopped: " + e, e);
+      } finally {
+        ch.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT)
+            .addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+      }
     }
 
     private static void respond(

@@ -30,6 +30,22 @@ final class Routes {
               FlowFilter filter = flowFilter(r);
               return node.datapathFlows().last(last(r), filter::test);
             })
+        .on(
+            "GET",
+            "/v1/flows/stream",
+            r -> {
+              String type = r.query().getOrDefault("type", "all");
+              if (!List.of("all", "l3l4", "drop", "l7").contains(type)) {
+                throw new ApiException(400, "type '" + type + "': use all, l3l4, drop or l7");
+              }
+              Map<String, String> q = new java.util.HashMap<>(r.query());
+              q.remove("type");
+              if (type.equals("drop")) {
+                q.put("verdict", "DROPPED");
+              }
+              return new FlowStream(
+                  node.datapathFlows(), node.l7Flows(), flowFilter(q), type, last(r));
+            })
         .on("GET", "/v1/trace", r -> Views.TraceView.of(trace(node, r)))
         .on(
             "GET",
@@ -280,7 +296,11 @@ final class Routes {
 
   /** The flow filter of a query (everything but {@code last}); a bad one is a 400. */
   private static FlowFilter flowFilter(Router.Request r) {
-    Map<String, String> q = new java.util.HashMap<>(r.query());
+    return flowFilter(r.query());
+  }
+
+  private static FlowFilter flowFilter(Map<String, String> query) {
+    Map<String, String> q = new java.util.HashMap<>(query);
     q.remove("last");
     try {
       return FlowFilter.of(q, java.time.Instant.now());

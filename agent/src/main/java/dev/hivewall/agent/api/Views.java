@@ -82,6 +82,7 @@ final class Views {
   }
 
   /** One request the L7 proxy judged. */
+  @com.fasterxml.jackson.annotation.JsonPropertyOrder({"type"})
   record L7FlowView(
       String time,
       String source,
@@ -95,6 +96,12 @@ final class Views {
       int status,
       double latencyMs,
       String reason) {
+    /** What kind of flow this is for a client that reads both kinds: a proxied request. */
+    @com.fasterxml.jackson.annotation.JsonProperty("type")
+    public String type() {
+      return "l7";
+    }
+
     static L7FlowView of(dev.hivewall.proxy.server.L7Flow f) {
       return new L7FlowView(
           f.time().toString(),

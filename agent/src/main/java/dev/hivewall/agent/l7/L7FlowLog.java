@@ -1,13 +1,14 @@
 package dev.hivewall.agent.l7;
 
+import dev.hivewall.agent.observe.FlowSubscription;
 import dev.hivewall.proxy.server.L7Flow;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * The most recent L7 flows, bounded (the oldest go first), for `hivewall observe --type l7` until
- * the observer takes them over. Written by the proxy's event loops, read by the API.
+ * The most recent L7 flows, bounded (the oldest go first), for `hivewall observe --type l7`, and
+ * the clients that follow them live. Written by the proxy's event loops, read by the API.
  */
 public final class L7FlowLog implements Consumer<L7Flow> {
   private final int capacity;
@@ -15,6 +16,7 @@ public final class L7FlowLog implements Consumer<L7Flow> {
   private final java.util.concurrent.CopyOnWriteArrayList<Consumer<L7Flow>> listeners =
       new java.util.concurrent.CopyOnWriteArrayList<>();
   private long seen;
+  private FlowSubscription[] subscribers = new FlowSubscription[0]; // replaced, never changed
 
   public L7FlowLog(int capacity) {
     this.capacity = capacity;
@@ -29,6 +31,9 @@ public final class L7FlowLog implements Consumer<L7Flow> {
       }
       flows.addLast(flow);
       seen++;
+      for (FlowSubscription s : subscribers) {
+        s.offer(flow);
+      }
     }
     for (Consumer<L7Flow> l : listeners) {
       l.accept(flow); // on the proxy's event loop: listeners only count
@@ -38,6 +43,28 @@ public final class L7FlowLog implements Consumer<L7Flow> {
   /** Tells {@code listener} about every flow from now on (metrics); it must be quick. */
   public void listen(Consumer<L7Flow> listener) {
     listeners.add(listener);
+  }
+
+  /**
+   * Subscribes {@code s} to every flow from now on and returns the flows kept until now, oldest
+   * first, both at once (each flow is in one of the two, never in both).
+   */
+  public synchronized List<L7Flow> subscribe(FlowSubscription s) {
+    FlowSubscription[] more = java.util.Arrays.copyOf(subscribers, subscribers.length + 1);
+    more[subscribers.length] = s;
+    subscribers = more;
+    return List.copyOf(flows);
+  }
+
+  /** Ends {@code s}'s subscription (a no-op when it has none). */
+  public synchronized void unsubscribe(FlowSubscription s) {
+    subscribers =
+        java.util.Arrays.stream(subscribers).filter(x -> x != s).toArray(FlowSubscription[]::new);
+  }
+
+  /** Clients subscribed now. */
+  public synchronized int subscribers() {
+    return subscribers.length;
   }
 
   /** The last {@code n} flows, oldest first. */

@@ -172,6 +172,25 @@ public final class NodeMetrics implements AutoCloseable {
               drops.forEach((k, v) -> cb.call(v, k.split("/")));
             })
         .register(registry);
+    CounterWithCallback.builder()
+        .name("hivewall_policy_verdicts_total")
+        .help(
+            "Policy verdicts from the datapath's events, by direction, rule class (match) and"
+                + " action: new connections let through (forwarded), sent to the proxy"
+                + " (redirected) or audited, and packets the policy dropped")
+        .labelNames("direction", "match", "action")
+        .callback(
+            cb ->
+                node.datapathFlows()
+                    .policyVerdicts()
+                    .forEach(
+                        (d, m, v, n) ->
+                            cb.call(
+                                n,
+                                d.direction().name().toLowerCase(Locale.ROOT),
+                                m.label(),
+                                v.name().toLowerCase(Locale.ROOT))))
+        .register(registry);
     GaugeWithCallback.builder()
         .name("hivewall_bpf_map_entries")
         .help("Entries in a BPF map")

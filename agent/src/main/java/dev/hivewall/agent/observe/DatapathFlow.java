@@ -1,5 +1,8 @@
 package dev.hivewall.agent.observe;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+
 /**
  * One datapath event made readable: a verdict of the kernel on a packet of one endpoint (a drop,
  * with its reason; or the first packet of a connection let through, FORWARDED, or handed to the
@@ -8,7 +11,11 @@ package dev.hivewall.agent.observe;
  * @param time when the datapath saw it (ISO-8601, UTC)
  * @param endpoint the pod whose device saw the packet ("ns/name"), or "#id" if gone since
  * @param direction INGRESS (to the pod) or EGRESS (from it)
+ * @param match the kind of rule that decided a policy verdict ({@code l3-l4}, {@code l3-only},
+ *     {@code l4-only}, {@code all}, ...), or {@code none} (no rule matched, or not a policy
+ *     verdict)
  */
+@JsonPropertyOrder({"type"})
 public record DatapathFlow(
     String time,
     String endpoint,
@@ -21,4 +28,11 @@ public record DatapathFlow(
     int sourcePort,
     int destinationPort,
     String verdict,
-    String reason) {}
+    String reason,
+    String match) {
+  /** What kind of flow this is for a client that reads both kinds: a datapath verdict. */
+  @JsonProperty("type")
+  public String type() {
+    return "l3l4";
+  }
+}

@@ -25,6 +25,8 @@ public final class DatapathFlows implements AutoCloseable {
   private int next; // where the next event goes
   private int size;
   private long seen;
+  private FlowSubscription[] subscribers = new FlowSubscription[0]; // replaced, never changed
+  private final PolicyVerdicts policyVerdicts = new PolicyVerdicts();
 
   private DatapathFlows(
       int capacity, LxcDatapath datapath, Function<FlowEvent, DatapathFlow> enrich) {
@@ -61,6 +63,50 @@ public final class DatapathFlows implements AutoCloseable {
       size++;
     }
     seen++;
+    policyVerdicts.count(e);
+    for (FlowSubscription s : subscribers) {
+      s.offer(e);
+    }
+  }
+
+  /**
+   * Subscribes {@code s} to every event from now on and returns the events kept until now, newest
+   * first: both under the reader's lock, so a client that prints the snapshot and then the
+   * subscription sees each event once and misses none.
+   */
+  public synchronized FlowEvent[] subscribe(FlowSubscription s) {
+    FlowSubscription[] more = java.util.Arrays.copyOf(subscribers, subscribers.length + 1);
+    more[subscribers.length] = s;
+    subscribers = more;
+    return newestFirst();
+  }
+
+  /** Ends {@code s}'s subscription (a no-op when it has none). */
+  public synchronized void unsubscribe(FlowSubscription s) {
+    subscribers =
+        java.util.Arrays.stream(subscribers).filter(x -> x != s).toArray(FlowSubscription[]::new);
+  }
+
+  /** Clients subscribed now. */
+  public synchronized int subscribers() {
+    return subscribers.length;
+  }
+
+  /** The event named for a client, or null for a malformed record the node cannot name. */
+  public DatapathFlow name(FlowEvent e) {
+    try {
+      return enrich.apply(e);
+    } catch (RuntimeException unnamed) {
+      return null;
+    }
+  }
+
+  private FlowEvent[] newestFirst() {
+    FlowEvent[] out = new FlowEvent[size];
+    for (int i = 0; i < size; i++) {
+      out[i] = ring[Math.floorMod(next - 1 - i, ring.length)];
+    }
+    return out;
   }
 
   /** The last {@code n} flows, oldest first. */
@@ -75,27 +121,29 @@ public final class DatapathFlows implements AutoCloseable {
   public List<DatapathFlow> last(int n, Predicate<DatapathFlow> filter) {
     FlowEvent[] newestFirst;
     synchronized (this) {
-      newestFirst = new FlowEvent[size];
-      for (int i = 0; i < size; i++) {
-        newestFirst[i] = ring[Math.floorMod(next - 1 - i, ring.length)];
-      }
+      newestFirst = newestFirst();
     }
+    return select(newestFirst, n, filter);
+  }
+
+  /** The last {@code n} of {@code newestFirst} that {@code filter} takes, named, oldest first. */
+  public List<DatapathFlow> select(FlowEvent[] newestFirst, int n, Predicate<DatapathFlow> filter) {
     ArrayDeque<DatapathFlow> out = new ArrayDeque<>();
     for (FlowEvent e : newestFirst) {
       if (out.size() >= n) {
         break;
       }
-      DatapathFlow f;
-      try {
-        f = enrich.apply(e);
-      } catch (RuntimeException unnamed) {
-        continue; // an event the node cannot name (a malformed record): not a flow
-      }
-      if (filter.test(f)) {
+      DatapathFlow f = name(e); // null: an event the node cannot name (malformed): not a flow
+      if (f != null && filter.test(f)) {
         out.addFirst(f);
       }
     }
     return List.copyOf(out);
+  }
+
+  /** The policy verdicts among the events read since start. */
+  public PolicyVerdicts policyVerdicts() {
+    return policyVerdicts;
   }
 
   /** Events read from the ring since start, including those no longer kept. */

@@ -83,23 +83,63 @@ public final class ObserveCommand extends ApiCommand {
   Integer httpStatus;
 
   @Override
-  public Integer call() throws InterruptedException {
+  public Integer call() {
     if (!List.of("all", "l3l4", "drop", "l7").contains(type)) {
       throw new IllegalArgumentException("--type " + type + ": use all, l3l4, drop or l7");
     }
     Map<String, String> query = filters();
-    List<Flow> flows = fetch(query, last);
-    flows.forEach(this::print);
-    String after = flows.isEmpty() ? Instant.now().toString() : flows.getLast().time();
-    while (follow) {
-      Thread.sleep(250);
-      query.put("since", after);
-      for (Flow f : fetch(query, 10_000)) {
-        print(f);
-        after = f.time();
-      }
+    if (follow) {
+      follow(query);
+      return 0;
     }
+    fetch(query, last).forEach(this::print);
     return 0;
+  }
+
+  /**
+   * The last flows, then every new one as the agent streams it ({@code /v1/flows/stream}), until
+   * interrupted. With {@code -o json} the agent's lines are copied as they come (one object a line,
+   * {@code type} l3l4, l7 or lost); else each is printed as a line of text, and flows this client
+   * missed (it read slower than they came) are reported on stderr.
+   */
+  private void follow(Map<String, String> query) {
+    query.put("type", type);
+    String path = "/v1/flows/stream?" + encode(query, last);
+    if (json()) {
+      java.io.PrintStream out = System.out;
+      client().stream(
+          path,
+          (bytes, off, len) -> {
+            out.write(bytes, off, len);
+            out.flush();
+          });
+      return;
+    }
+    java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+    client().stream(
+        path,
+        (bytes, off, len) -> {
+          for (int i = off; i < off + len; i++) {
+            if (bytes[i] != '\n') {
+              line.write(bytes[i]);
+              continue;
+            }
+            printLine(Json.parse(line.toString(StandardCharsets.UTF_8)));
+            line.reset();
+          }
+          System.out.flush();
+        });
+  }
+
+  private void printLine(JsonNode f) {
+    switch (f.path("type").asText()) {
+      case "lost" ->
+          System.err.printf(
+              "%s  EVENTS LOST: %d flows (this client read slower than they came)%n",
+              f.path("time").asText(), f.path("lost").asLong());
+      case "l7" -> System.out.print(l7Line(f));
+      default -> System.out.print(datapathLine(f));
+    }
   }
 
   /** One flow of either kind, with its time for ordering. */
@@ -165,7 +205,7 @@ public final class ObserveCommand extends ApiCommand {
     System.out.flush();
   }
 
-  /** time src:port -> dst:port PROTO pod direction VERDICT[: reason] */
+  /** time src:port -> dst:port PROTO pod direction VERDICT[: reason][ (rule class)] */
   private static String datapathLine(JsonNode f) {
     boolean ports = f.path("protocol").asText().matches("TCP|UDP|SCTP");
     String verdict = f.path("verdict").asText();
@@ -179,9 +219,16 @@ public final class ObserveCommand extends ApiCommand {
         f.path("protocol").asText(),
         f.path("endpoint").asText(),
         f.path("direction").asText().toLowerCase(Locale.ROOT),
-        verdict.equals("DROPPED") || verdict.equals("AUDIT")
-            ? verdict + ": " + f.path("reason").asText()
-            : verdict);
+        (verdict.equals("DROPPED") || verdict.equals("AUDIT")
+                ? verdict + ": " + f.path("reason").asText()
+                : verdict)
+            + ruleClass(f));
+  }
+
+  /** " (l3-l4)": the kind of rule that decided a policy verdict, or nothing. */
+  private static String ruleClass(JsonNode f) {
+    String m = f.path("match").asText("none");
+    return m.equals("none") || m.isEmpty() ? "" : " (" + m + ")";
   }
 
   /** time src -> dst METHOD target VERDICT status[ (reason)] */

@@ -51,14 +51,70 @@ public final class AgentClient {
     return call("DELETE", path, null, Map.of());
   }
 
-  private JsonNode call(String method, String path, String body, Map<String, String> headers) {
+  /** Where a streamed response's body goes, as it arrives. */
+  @FunctionalInterface
+  public interface BodySink {
+    void accept(byte[] bytes, int offset, int length) throws IOException;
+  }
+
+  /**
+   * GET of a streamed response ({@code /v1/flows/stream}): hands its body to {@code sink} as it
+   * arrives, until the agent ends it (or the process is interrupted). An error status is an {@link
+   * ApiError} as for {@link #get}.
+   */
+  public void stream(String path, BodySink sink) {
+    try (SocketChannel ch = connect()) {
+      send(ch, "GET", path, new byte[0], Map.of());
+      ByteBuffer buf = ByteBuffer.allocate(256 << 10);
+      ByteArrayOutputStream head = new ByteArrayOutputStream();
+      int bodyStart = -1;
+      while (bodyStart < 0) {
+        if (ch.read(buf) < 0) {
+          parse(head.toByteArray()); // throws: an error or not HTTP
+          return;
+        }
+        head.write(buf.array(), 0, buf.position());
+        buf.clear();
+        bodyStart = head.toString(StandardCharsets.ISO_8859_1).indexOf("\r\n\r\n");
+      }
+      byte[] start = head.toByteArray();
+      if (!new String(start, 0, 12, StandardCharsets.ISO_8859_1).startsWith("HTTP/1.1 200")) {
+        ByteArrayOutputStream rest = new ByteArrayOutputStream();
+        rest.write(start);
+        while (ch.read(buf) >= 0) {
+          rest.write(buf.array(), 0, buf.position());
+          buf.clear();
+        }
+        parse(rest.toByteArray()); // throws the agent's error
+        return;
+      }
+      sink.accept(start, bodyStart + 4, start.length - bodyStart - 4);
+      while (ch.read(buf) >= 0) {
+        sink.accept(buf.array(), 0, buf.position());
+        buf.clear();
+      }
+    } catch (IOException e) {
+      throw unreachable(e);
+    }
+  }
+
+  private SocketChannel connect() throws IOException {
     if (!Files.exists(socket)) {
       throw new AgentUnreachableException(
           "the agent is not running (no API socket at "
               + socket
               + "): start it with `hivewall agent` as root, or point --socket at its socket");
     }
-    byte[] payload = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
+    try {
+      return SocketChannel.open(UnixDomainSocketAddress.of(socket));
+    } catch (AccessDeniedException e) {
+      throw new AgentUnreachableException("permission denied on " + socket + ": run as root");
+    }
+  }
+
+  private static void send(
+      SocketChannel ch, String method, String path, byte[] payload, Map<String, String> headers)
+      throws IOException {
     StringBuilder req =
         new StringBuilder()
             .append(method)
@@ -71,10 +127,27 @@ public final class AgentClient {
             .append("\r\n");
     headers.forEach((k, v) -> req.append(k).append(": ").append(v).append("\r\n"));
     req.append("\r\n");
+    ch.write(ByteBuffer.wrap(req.toString().getBytes(StandardCharsets.US_ASCII)));
+    ch.write(ByteBuffer.wrap(payload));
+  }
+
+  private AgentUnreachableException unreachable(IOException e) {
+    String why = String.valueOf(e.getMessage());
+    return new AgentUnreachableException(
+        why.contains("ermission")
+            ? "permission denied on " + socket + ": run as root"
+            : "the agent does not answer on "
+                + socket
+                + " ("
+                + why
+                + "): is `hivewall agent` running?");
+  }
+
+  private JsonNode call(String method, String path, String body, Map<String, String> headers) {
+    byte[] payload = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
     byte[] raw;
-    try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
-      ch.write(ByteBuffer.wrap(req.toString().getBytes(StandardCharsets.US_ASCII)));
-      ch.write(ByteBuffer.wrap(payload));
+    try (SocketChannel ch = connect()) {
+      send(ch, method, path, payload, headers);
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       ByteBuffer buf = ByteBuffer.allocate(64 << 10);
       while (ch.read(buf) >= 0) {
@@ -82,18 +155,8 @@ public final class AgentClient {
         buf.clear();
       }
       raw = out.toByteArray();
-    } catch (AccessDeniedException e) {
-      throw new AgentUnreachableException("permission denied on " + socket + ": run as root");
     } catch (IOException e) {
-      String why = String.valueOf(e.getMessage());
-      throw new AgentUnreachableException(
-          why.contains("ermission")
-              ? "permission denied on " + socket + ": run as root"
-              : "the agent does not answer on "
-                  + socket
-                  + " ("
-                  + why
-                  + "): is `hivewall agent` running?");
+      throw unreachable(e);
     }
     return parse(raw);
   }

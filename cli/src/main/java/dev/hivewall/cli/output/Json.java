@@ -22,6 +22,15 @@ public final class Json {
     }
   }
 
+  /** One JSON value (a line of a stream the agent sent). */
+  public static com.fasterxml.jackson.databind.JsonNode parse(String text) {
+    try {
+      return COMPACT.readTree(text);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("the agent sent a line that is not JSON: " + text, e);
+    }
+  }
+
   public static String write(Object value) {
     try {
       return MAPPER.writeValueAsString(value);

@@ -38,6 +38,8 @@ public enum DropReason implements AbiEnum {
   }
 
   public static DropReason of(int code) {
-    return AbiEnum.of(DropReason.class, code);
+    return AbiEnum.of(BY_CODE, DropReason.class, code);
   }
+
+  private static final DropReason[] BY_CODE = AbiEnum.byCode(values());
 }

@@ -64,6 +64,7 @@ public final class HivewallAbi {
     out.addAll(AbiCheck.compare(btf, "hw_drop_reason", DropReason.class));
     out.addAll(AbiCheck.compare(btf, "hw_direction", TrafficDirection.class));
     out.addAll(AbiCheck.compare(btf, "hw_policy_verdict", PolicyMapVerdict.class));
+    out.addAll(AbiCheck.compare(btf, "hw_policy_match", PolicyMatch.class));
     out.addAll(AbiCheck.compare(btf, "hw_endpoint_flags", EndpointFlag.class));
     out.addAll(AbiCheck.compare(btf, "hw_mark", Mark.class));
     out.addAll(AbiCheck.compare(btf, "hw_node_flags", NodeFlag.class));

@@ -34,6 +34,8 @@ public enum PolicyMapVerdict implements AbiEnum {
   }
 
   public static PolicyMapVerdict of(int code) {
-    return AbiEnum.of(PolicyMapVerdict.class, code);
+    return AbiEnum.of(BY_CODE, PolicyMapVerdict.class, code);
   }
+
+  private static final PolicyMapVerdict[] BY_CODE = AbiEnum.byCode(values());
 }

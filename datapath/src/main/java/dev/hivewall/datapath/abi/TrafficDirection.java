@@ -28,8 +28,10 @@ public enum TrafficDirection implements AbiEnum {
   }
 
   public static TrafficDirection of(int code) {
-    return AbiEnum.of(TrafficDirection.class, code);
+    return AbiEnum.of(BY_CODE, TrafficDirection.class, code);
   }
+
+  private static final TrafficDirection[] BY_CODE = AbiEnum.byCode(values());
 
   public Direction direction() {
     return this == INGRESS ? Direction.INGRESS : Direction.EGRESS;

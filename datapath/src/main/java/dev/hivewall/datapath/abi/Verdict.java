@@ -24,6 +24,8 @@ public enum Verdict implements AbiEnum {
   }
 
   public static Verdict of(int code) {
-    return AbiEnum.of(Verdict.class, code);
+    return AbiEnum.of(BY_CODE, Verdict.class, code);
   }
+
+  private static final Verdict[] BY_CODE = AbiEnum.byCode(values());
 }

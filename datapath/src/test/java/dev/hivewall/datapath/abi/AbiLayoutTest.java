@@ -49,6 +49,7 @@ class AbiLayoutTest {
             "hw_drop_reason",
             "hw_direction",
             "hw_policy_verdict",
+            "hw_policy_match",
             "hw_endpoint_flags",
             "hw_mark",
             "hw_node_flags",

@@ -28,12 +28,14 @@ import java.util.Optional;
  */
 public final class MapState implements PolicyMapView {
   private final Map<PolicyKey, PolicyVerdict> entries;
+  private final Map<PolicyKey, MatchClass> matches; // keys whose deciding key is not themselves
 
-  private MapState(Map<PolicyKey, PolicyVerdict> entries) {
+  private MapState(Map<PolicyKey, PolicyVerdict> entries, Map<PolicyKey, MatchClass> matches) {
     this.entries = Collections.unmodifiableMap(entries);
+    this.matches = matches;
   }
 
-  public static final MapState EMPTY = new MapState(Map.of());
+  public static final MapState EMPTY = new MapState(Map.of(), Map.of());
 
   /** Builds the folded map state of {@code rules}. */
   public static MapState of(List<ResolvedRule> rules) {
@@ -42,20 +44,41 @@ public final class MapState implements PolicyMapView {
       forEachKey(rule, k -> raw.merge(k, rule.verdict(), PolicyVerdict::max));
     }
     Map<PolicyKey, PolicyVerdict> folded = new HashMap<>(raw.size() * 2);
+    Map<PolicyKey, MatchClass> matches = new HashMap<>();
     raw.forEach(
         (key, verdict) -> {
           PolicyVerdict v = verdict;
-          for (PolicyKey ancestor : key.ancestors()) {
-            v = PolicyVerdict.max(v, raw.get(ancestor));
+          PolicyKey decider = key;
+          for (PolicyKey ancestor : key.ancestors()) { // narrowest first: ties stay narrow
+            PolicyVerdict a = raw.get(ancestor);
+            if (a != null && a.precedence() > v.precedence()) {
+              v = a;
+              decider = ancestor;
+            }
           }
           folded.put(key, v);
+          if (decider != key) {
+            matches.put(key, MatchClass.of(decider));
+          }
         });
-    return new MapState(folded);
+    return new MapState(folded, matches);
   }
 
-  /** A state whose entries are already folded (MapStateBuilder's snapshot). */
-  static MapState ofFolded(Map<PolicyKey, PolicyVerdict> folded) {
-    return new MapState(folded);
+  /**
+   * A state whose entries are already folded (MapStateBuilder's snapshot), with the classes of the
+   * keys a wider key decides.
+   */
+  static MapState ofFolded(
+      Map<PolicyKey, PolicyVerdict> folded, Map<PolicyKey, MatchClass> matches) {
+    return new MapState(folded, matches);
+  }
+
+  @Override
+  public MatchClass match(PolicyKey key) {
+    if (!entries.containsKey(key)) {
+      return MatchClass.NONE;
+    }
+    return matches.getOrDefault(key, MatchClass.of(key));
   }
 
   /** Every key a rule makes (before folding). */

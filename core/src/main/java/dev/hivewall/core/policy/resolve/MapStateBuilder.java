@@ -157,6 +157,25 @@ public final class MapStateBuilder implements PolicyMapView {
   }
 
   @Override
+  public MatchClass match(PolicyKey key) {
+    PolicyVerdict v = folded.get(key);
+    if (v == null) {
+      return MatchClass.NONE;
+    }
+    int[] own = raw.get(key);
+    if (own != null && rawVerdict(own) == v) {
+      return MatchClass.of(key);
+    }
+    for (PolicyKey ancestor : key.ancestors()) { // narrowest first
+      int[] c = raw.get(ancestor);
+      if (c != null && rawVerdict(c) == v) {
+        return MatchClass.of(ancestor);
+      }
+    }
+    throw new IllegalStateException("no key gives " + key + " its verdict " + v);
+  }
+
+  @Override
   public Set<PolicyKey> keys() {
     return Collections.unmodifiableSet(folded.keySet());
   }
@@ -191,7 +210,14 @@ public final class MapStateBuilder implements PolicyMapView {
     if (!dirty.isEmpty()) {
       throw new IllegalStateException("flush before taking a snapshot");
     }
-    return MapState.ofFolded(new HashMap<>(folded));
+    Map<PolicyKey, MatchClass> matches = new HashMap<>();
+    for (PolicyKey k : folded.keySet()) {
+      MatchClass m = match(k);
+      if (m != MatchClass.of(k)) {
+        matches.put(k, m);
+      }
+    }
+    return MapState.ofFolded(new HashMap<>(folded), matches);
   }
 
   /**

@@ -13,6 +13,13 @@ public interface PolicyMapView {
 
   Set<PolicyKey> keys();
 
+  /**
+   * Which kind of rule decided {@code key}'s verdict: the narrowest key among it and the wider keys
+   * folded into it whose own verdict is the one it holds ({@link MatchClass#NONE} when absent). The
+   * datapath reports it with each policy verdict.
+   */
+  MatchClass match(PolicyKey key);
+
   int size();
 
   /** True if some key is not exact (a protocol wildcard or a port block): the trie is needed. */

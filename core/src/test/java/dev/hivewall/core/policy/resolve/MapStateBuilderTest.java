@@ -51,6 +51,9 @@ class MapStateBuilderTest {
         MapState previous = before;
         reallyChanged.removeIf(k -> expected.get(k) == previous.get(k));
         assertThat(changed).as(what).isEqualTo(reallyChanged);
+        for (PolicyKey k : expected.keys()) {
+          assertThat(builder.match(k)).as(what + ": match of " + k).isEqualTo(expected.match(k));
+        }
         assertThat(builder.hasWideKeys()).as(what).isEqualTo(expected.hasWideKeys());
         assertThat(builder.hasAnyPeerKeys()).as(what).isEqualTo(expected.hasAnyPeerKeys());
         for (Direction d : Direction.values()) {

@@ -10,6 +10,7 @@ import static dev.hivewall.datapath.abi.Layouts.U8;
 import dev.hivewall.core.net.Ipv4Address;
 import dev.hivewall.datapath.abi.DropReason;
 import dev.hivewall.datapath.abi.Layouts;
+import dev.hivewall.datapath.abi.PolicyMatch;
 import dev.hivewall.datapath.abi.TrafficDirection;
 import dev.hivewall.datapath.abi.Verdict;
 import java.lang.foreign.MemoryLayout;
@@ -31,7 +32,8 @@ public record FlowEvent(
     TrafficDirection direction,
     Verdict verdict,
     int tcpFlags,
-    DropReason reason) {
+    DropReason reason,
+    PolicyMatch match) {
 
   public static final StructLayout LAYOUT =
       MemoryLayout.structLayout(
@@ -49,7 +51,8 @@ public record FlowEvent(
               U8.withName("verdict"),
               U8.withName("tcp_flags"),
               U16.withName("reason"),
-              U16.withName("_pad0"),
+              U8.withName("match"),
+              U8.withName("_pad0"),
               U32.withName("_pad1"))
           .withName("hw_flow_event");
 
@@ -72,7 +75,8 @@ public record FlowEvent(
         TrafficDirection.of(Byte.toUnsignedInt(r.get(U8, DIRECTION))),
         Verdict.of(Byte.toUnsignedInt(r.get(U8, VERDICT))),
         Byte.toUnsignedInt(r.get(U8, TCP_FLAGS)),
-        DropReason.of(Short.toUnsignedInt(r.get(U16, REASON))));
+        DropReason.of(Short.toUnsignedInt(r.get(U16, REASON))),
+        PolicyMatch.of(Byte.toUnsignedInt(r.get(U8, MATCH))));
   }
 
   // Offsets resolved once: decode runs for every event of the ring (millions a second).
@@ -90,6 +94,7 @@ public record FlowEvent(
   private static final long VERDICT = off("verdict");
   private static final long TCP_FLAGS = off("tcp_flags");
   private static final long REASON = off("reason");
+  private static final long MATCH = off("match");
 
   private static long off(String field) {
     return Layouts.offset(LAYOUT, field);

@@ -1,15 +1,15 @@
 package dev.hivewall.datapath.maps.policy;
 
+import dev.hivewall.core.policy.resolve.MatchClass;
 import dev.hivewall.core.policy.resolve.PolicyKey;
 import dev.hivewall.core.policy.resolve.PolicyMapView;
 import dev.hivewall.core.policy.resolve.PolicyVerdict;
 import dev.hivewall.datapath.abi.PolicyMapVerdict;
+import dev.hivewall.datapath.abi.PolicyMatch;
 import dev.hivewall.ebpf.BpfMap;
 import dev.hivewall.ebpf.TypedMap;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -25,8 +25,11 @@ public final class PolicyMapWriter {
   private final TypedMap<PolicyMapKey, PolicyMapEntry> exact;
   private final TypedMap<PolicyMapKey, PolicyMapEntry> trie;
 
-  /** The map value of each verdict; a REDIRECT names the node's proxy port (0: no proxy). */
-  private Map<PolicyVerdict, PolicyMapEntry> entries = entries(0);
+  /**
+   * The map value of each verdict and rule class (index: verdict ordinal * classes + class
+   * ordinal); a REDIRECT names the node's proxy port (0: no proxy).
+   */
+  private PolicyMapEntry[] entries = entries(0);
 
   public PolicyMapWriter(BpfMap exactHash, BpfMap lpmTrie) {
     this.exact = new TypedMap<>(exactHash, PolicyMapKey.CODEC, PolicyMapEntry.CODEC);
@@ -41,14 +44,23 @@ public final class PolicyMapWriter {
     this.entries = entries(port);
   }
 
-  private static Map<PolicyVerdict, PolicyMapEntry> entries(int proxyPort) {
-    Map<PolicyVerdict, PolicyMapEntry> m = new EnumMap<>(PolicyVerdict.class);
+  private static PolicyMapEntry[] entries(int proxyPort) {
+    MatchClass[] classes = MatchClass.values();
+    PolicyMapEntry[] out = new PolicyMapEntry[PolicyVerdict.values().length * classes.length];
     for (PolicyVerdict v : PolicyVerdict.values()) {
-      m.put(
-          v,
-          new PolicyMapEntry(PolicyMapVerdict.of(v), v == PolicyVerdict.REDIRECT ? proxyPort : 0));
+      for (MatchClass m : classes) {
+        out[v.ordinal() * classes.length + m.ordinal()] =
+            new PolicyMapEntry(
+                PolicyMapVerdict.of(v),
+                PolicyMatch.of(m),
+                v == PolicyVerdict.REDIRECT ? proxyPort : 0);
+      }
     }
-    return m;
+    return out;
+  }
+
+  private PolicyMapEntry entry(PolicyVerdict v, MatchClass m) {
+    return entries[v.ordinal() * MatchClass.values().length + m.ordinal()];
   }
 
   /** Whether a key lives in the exact hash: a protocol and a whole port. */
@@ -75,9 +87,9 @@ public final class PolicyMapWriter {
         }
       } else if (isExact(k)) {
         exactKeys.add(key);
-        exactValues.add(entries.get(v));
+        exactValues.add(entry(v, state.match(k)));
       } else {
-        trie.put(key, entries.get(v));
+        trie.put(key, entry(v, state.match(k)));
       }
     }
     exact.putAll(exactKeys, exactValues);
