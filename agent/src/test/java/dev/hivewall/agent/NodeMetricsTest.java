@@ -127,6 +127,14 @@ class NodeMetricsTest {
                         "hivewall_datapath_packets_total{direction=egress,verdict=FORWARDED}", 0.0);
             assertThat(forwarded).isPositive();
 
+            // Each packet judged above is a run of a datapath program, counted while served.
+            assertThat(
+                    m.get("hivewall_bpf_program_runs_total{program=hw_to_pod}")
+                        + m.get("hivewall_bpf_program_runs_total{program=hw_from_pod}"))
+                .as("a run for every packet judged")
+                .isGreaterThanOrEqualTo(forwarded);
+            assertThat(m.get("hivewall_bpf_program_run_seconds_total{program=hw_from_pod}"))
+                .isPositive();
             assertThat(m.get("hivewall_bpf_map_entries{map=hw_ipcache_hosts}"))
                 .as("3 pods and the gateway")
                 .isGreaterThanOrEqualTo(4.0);

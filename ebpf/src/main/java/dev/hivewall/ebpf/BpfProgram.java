@@ -47,6 +47,18 @@ public final class BpfProgram {
   }
 
   /**
+   * How often the kernel ran this program and for how long, counted while run statistics are on
+   * ({@link BpfRunStatistics}); zeros otherwise.
+   */
+  public RunStats runStats() {
+    long[] s = LibBpf.progRunStats(fd());
+    return new RunStats(s[0], s[1]);
+  }
+
+  /** A program's run count and total run time (ns) since it was loaded, while counted. */
+  public record RunStats(long runs, long runTimeNanos) {}
+
+  /**
    * Runs the program {@code repeat} times on {@code packet} (a whole frame, Ethernet header first,
    * for TC programs) with BPF_PROG_TEST_RUN; nothing is sent anywhere.
    */

@@ -5,6 +5,8 @@ import dev.hivewall.datapath.abi.Verdict;
 import dev.hivewall.datapath.lxc.LxcDatapath;
 import dev.hivewall.datapath.maps.metrics.MetricsKey;
 import dev.hivewall.datapath.maps.metrics.MetricsValue;
+import dev.hivewall.ebpf.BpfProgram;
+import dev.hivewall.ebpf.BpfRunStatistics;
 import dev.hivewall.proxy.server.L7Flow;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
@@ -47,6 +49,11 @@ public final class NodeMetrics implements AutoCloseable {
 
   private final Sampled<Map<MetricsKey, MetricsValue>> counters;
 
+  /** Keeps the kernel's per-program run statistics on while metrics are served; null: refused. */
+  private final BpfRunStatistics runStatistics;
+
+  private final Sampled<Map<String, BpfProgram.RunStats>> programRuns;
+
   /** A value read at most once a second. */
   private static final class Sampled<T> {
     private final java.util.function.Supplier<T> read;
@@ -71,6 +78,14 @@ public final class NodeMetrics implements AutoCloseable {
     this.node = node;
     this.pressure = new Sampled<>(() -> node.datapath().pressure());
     this.counters = new Sampled<>(() -> node.datapath().counters());
+    this.runStatistics = runStatistics();
+    this.programRuns =
+        new Sampled<>(
+            () -> {
+              Map<String, BpfProgram.RunStats> m = new java.util.TreeMap<>();
+              node.datapath().programs().forEach((name, p) -> m.put(name, p.runStats()));
+              return m;
+            });
     registerNode();
     registerDatapath();
     this.l7Requests =
@@ -89,12 +104,19 @@ public final class NodeMetrics implements AutoCloseable {
                 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1, 5)
             .register(registry);
     node.l7Flows().listen(this::countRequest);
-    this.server =
-        HTTPServer.builder()
-            .inetAddress(InetAddress.getLoopbackAddress())
-            .port(port)
-            .registry(registry)
-            .buildAndStart();
+    try {
+      this.server =
+          HTTPServer.builder()
+              .inetAddress(InetAddress.getLoopbackAddress())
+              .port(port)
+              .registry(registry)
+              .buildAndStart();
+    } catch (IOException | RuntimeException e) {
+      if (runStatistics != null) {
+        runStatistics.close(); // not served: nothing to count for
+      }
+      throw e;
+    }
   }
 
   /**
@@ -191,6 +213,21 @@ public final class NodeMetrics implements AutoCloseable {
                                 m.label(),
                                 v.name().toLowerCase(Locale.ROOT))))
         .register(registry);
+    if (runStatistics != null) {
+      CounterWithCallback.builder()
+          .name("hivewall_bpf_program_runs_total")
+          .help("Times the kernel ran a datapath program (a packet each), while metrics are served")
+          .labelNames("program")
+          .callback(cb -> programRuns.get().forEach((name, r) -> cb.call(r.runs(), name)))
+          .register(registry);
+      CounterWithCallback.builder()
+          .name("hivewall_bpf_program_run_seconds_total")
+          .help("Time the kernel spent running a datapath program, while metrics are served")
+          .labelNames("program")
+          .callback(
+              cb -> programRuns.get().forEach((name, r) -> cb.call(r.runTimeNanos() / 1e9, name)))
+          .register(registry);
+    }
     GaugeWithCallback.builder()
         .name("hivewall_bpf_map_entries")
         .help("Entries in a BPF map")
@@ -242,8 +279,27 @@ public final class NodeMetrics implements AutoCloseable {
         .register(registry);
   }
 
+  /**
+   * Turns on the kernel's program run statistics (two clock reads per program run: tens of ns a
+   * packet, paid only while metrics are served); null, and a warning, if the kernel refuses.
+   */
+  private static BpfRunStatistics runStatistics() {
+    try {
+      return BpfRunStatistics.enable();
+    } catch (RuntimeException e) {
+      System.getLogger("dev.hivewall.agent.metrics")
+          .log(
+              System.Logger.Level.WARNING,
+              "no BPF program run counts in the metrics: " + e.getMessage());
+      return null;
+    }
+  }
+
   @Override
   public void close() {
     server.close();
+    if (runStatistics != null) {
+      runStatistics.close();
+    }
   }
 }

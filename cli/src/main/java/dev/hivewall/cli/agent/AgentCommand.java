@@ -88,7 +88,8 @@ public final class AgentCommand implements Callable<Integer> {
       paramLabel = "PORT",
       description = {
         "serve Prometheus metrics on http://127.0.0.1:PORT/metrics (Cilium's agent uses 9962;",
-        "0 picks a free port; off unless given)"
+        "0 picks a free port; off unless given); while served, the kernel counts each datapath",
+        "program's runs (two clock reads a packet)"
       })
   int metricsPort = AgentConfig.NO_METRICS;
 

@@ -114,6 +114,11 @@ public final class LxcDatapath implements AutoCloseable {
     return collection.program(name);
   }
 
+  /** Every program of the datapath, by name. */
+  public java.util.Map<String, BpfProgram> programs() {
+    return collection.programs();
+  }
+
   /**
    * Attaches both programs to a pod's host veth: from-pod on ingress, to-pod on egress. They
    * replace programs already attached there (an agent restart), never leaving the device bare.
