@@ -29,6 +29,7 @@ import dev.hivewall.core.policy.api.PortProtocol;
 import dev.hivewall.core.policy.api.Protocol;
 import dev.hivewall.core.policy.eval.ConnectionTrace;
 import dev.hivewall.core.policy.eval.ReferenceEvaluator;
+import dev.hivewall.core.policy.eval.WhatIfTrace;
 import dev.hivewall.core.policy.l7.HttpMatcher;
 import dev.hivewall.core.policy.l7.HttpRequestFacts;
 import dev.hivewall.core.policy.resolve.CidrIdentities;
@@ -459,7 +460,42 @@ public final class Node implements AutoCloseable {
       Protocol protocol,
       int port,
       Optional<ConnectionTrace.Request> request) {
+    if (isLabelSpec(from) || isLabelSpec(to)) {
+      Universe u = universe != null ? universe : new Universe(Map.of(), Map.of(), Map.of());
+      return WhatIfTrace.of(
+          whatIfEnd(from), whatIfEnd(to), policies.values(), u, protocol, port, request);
+    }
     return ConnectionTrace.of(traceEnd(from), traceEnd(to), protocol, port, request);
+  }
+
+  /** {@code [NS/]key=value[,key=value...]}: a pod that need not exist (namespace: default). */
+  private static boolean isLabelSpec(String spec) {
+    return spec.contains("=");
+  }
+
+  /** A trace end for a what-if trace: a label spec's hypothetical pod, or as {@link #traceEnd}. */
+  private WhatIfTrace.End whatIfEnd(String spec) {
+    if (isLabelSpec(spec)) {
+      int slash = spec.indexOf('/');
+      boolean namespaced = slash >= 0 && slash < spec.indexOf('=');
+      String ns = namespaced ? spec.substring(0, slash) : DEFAULT_NAMESPACE;
+      Labels labels = Labels.parse(namespaced ? spec.substring(slash + 1) : spec);
+      return new WhatIfTrace.Endpoint(
+          ns + "/{" + labels + "}",
+          new PolicySubject(SecurityLabels.of(labels, ns, namespace(ns)), Map.of()),
+          Optional.empty(),
+          false);
+    }
+    ConnectionTrace.End e = traceEnd(spec);
+    Pod p = pods.get(e.name());
+    if (p == null) {
+      return new WhatIfTrace.Address(e.name(), e.identity());
+    }
+    return new WhatIfTrace.Endpoint(
+        e.name(),
+        new PolicySubject(securityLabels(p), p.spec().namedPorts()),
+        Optional.of(e.identity()),
+        e.audit());
   }
 
   private ConnectionTrace.End traceEnd(String spec) {

@@ -122,6 +122,73 @@ class PolicyTraceTest {
         });
   }
 
+  /**
+   * A trace may name a pod that does not exist by its labels ({@code ns/k=v,...}); its answer is
+   * what such a pod gets once it runs, also when no pod had those labels (a new identity).
+   */
+  @Test
+  void aTraceForAPodThatDoesNotExistYetIsWhatItGetsOnceItRuns(Lab lab) throws Exception {
+    DemoNode.with(
+        lab,
+        node -> {
+          Map<String, Pod> pods = new java.util.HashMap<>();
+          for (String name : List.of("app1", "app2", "app3")) {
+            pods.put("demo/" + name, node.runPod(serving(name)));
+          }
+          node.applyPolicies("policies.yaml", POLICIES);
+          // {from, to, port}: a new app2 version (selected by app2's egress deny, which makes
+          // its egress default-deny) and a stranger calling app1 and app3; a new app3 version
+          // called by app2 (its egress deny must match the new identity) and by app1.
+          String[][] cases = {
+            {"demo/app=app2,version=v2", "demo/app1", "80"},
+            {"demo/app=stranger", "demo/app1", "80"},
+            {"demo/app=stranger", "demo/app3", "81"},
+            {"demo/app2", "demo/app=app3,version=v2", "81"},
+            {"demo/app1", "demo/app=app3,version=v2", "81"},
+            {"demo/app1", "demo/app=app3,version=v2", "80"},
+          };
+          List<ConnectionTrace.Trace> traced = new java.util.ArrayList<>();
+          for (String[] c : cases) {
+            traced.add(
+                node.trace(c[0], c[1], Protocol.TCP, Integer.parseInt(c[2]), Optional.empty()));
+          }
+          assertThat(traced)
+              .extracting(ConnectionTrace.Trace::verdict)
+              .containsExactly(
+                  "DROPPED", "DROPPED", "FORWARDED", "DROPPED", "FORWARDED", "DROPPED");
+          assertThat(traced)
+              .extracting(ConnectionTrace.Trace::reason)
+              .containsExactly(
+                  "policy-denied", "policy-denied", "", "policy-deny", "", "policy-denied");
+          // Now the pods run for real: the datapath agrees with what was traced before.
+          int n = 0;
+          for (String spec :
+              List.of(
+                  "demo/app=app2,version=v2", "demo/app=stranger", "demo/app=app3,version=v2")) {
+            Labels labels = Labels.parse(spec.substring(spec.indexOf('/') + 1));
+            pods.put(
+                spec,
+                node.runPod(
+                    new PodSpec(
+                        "demo",
+                        "what-if-" + n++,
+                        labels,
+                        Map.of(),
+                        List.of(ServePort.parse("80/tcp"), ServePort.parse("81/tcp")))));
+          }
+          for (int i = 0; i < cases.length; i++) {
+            Pod from = pods.get(cases[i][0]);
+            Pod to = pods.get(cases[i][1]);
+            String probe = Probes.tcp(from.netns(), to.ip(), Integer.parseInt(cases[i][2]));
+            assertThat(probe)
+                .as(
+                    "%s -> %s:%s traced %s",
+                    cases[i][0], cases[i][1], cases[i][2], traced.get(i).verdict())
+                .isEqualTo(traced.get(i).verdict().equals("FORWARDED") ? "connected" : "timeout");
+          }
+        });
+  }
+
   private static PodSpec serving(String name) {
     return new PodSpec(
         "demo",

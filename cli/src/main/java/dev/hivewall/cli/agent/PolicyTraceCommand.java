@@ -27,15 +27,17 @@ final class PolicyTraceCommand extends ApiCommand {
   @Option(
       names = "--from",
       required = true,
-      paramLabel = "NS/POD|IP",
-      description = "the source: a pod of this node or an address")
+      paramLabel = "NS/POD|IP|[NS/]K=V,...",
+      description =
+          "the source: a pod of this node, an address, or the labels of a pod that need not exist")
   String from;
 
   @Option(
       names = "--to",
       required = true,
-      paramLabel = "NS/POD|IP",
-      description = "the destination: a pod of this node or an address")
+      paramLabel = "NS/POD|IP|[NS/]K=V,...",
+      description =
+          "the destination: a pod, an address, or the labels of a pod that need not exist")
   String to;
 
   @Option(
