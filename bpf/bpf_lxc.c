@@ -114,16 +114,49 @@ static __always_inline void hw_count(const struct hw_verdict_ctx *c, __u8 verdic
 	bpf_map_update_elem(&hw_metrics, &key, &first, BPF_NOEXIST);
 }
 
+static __always_inline void hw_count_unreported(__u32 slot)
+{
+	__u64 *n = bpf_map_lookup_elem(&hw_events_lost, &slot);
+
+	if (n)
+		(*n)++; /* per-CPU: no atomic needed */
+}
+
+/*
+ * Whether a drop may be reported: at most hw_node_config.drop_events_per_sec
+ * per CPU in each one-second window (a flood of drops cannot flood the agent);
+ * the others are counted as suppressed. Counters count every drop either way.
+ */
+static __always_inline int hw_drop_event_allowed(void)
+{
+	__u32 zero = 0;
+	struct hw_node_config *node = bpf_map_lookup_elem(&hw_node_config, &zero);
+
+	if (!node || !node->drop_events_per_sec)
+		return 1;
+	struct hw_event_budget *b = bpf_map_lookup_elem(&hw_drop_event_budget, &zero);
+	if (!b)
+		return 1;
+	__u64 now = bpf_ktime_get_ns();
+	if (now - b->window_start_ns >= 1000000000ULL) {
+		b->window_start_ns = now;
+		b->reported = 0;
+	}
+	if (b->reported >= node->drop_events_per_sec) {
+		hw_count_unreported(HW_EVENTS_SUPPRESSED);
+		return 0;
+	}
+	b->reported++;
+	return 1;
+}
+
 static __always_inline void hw_emit(struct __sk_buff *skb, const struct hw_verdict_ctx *c,
 				    const struct hw_ipv4_tuple *t, __u8 verdict, __u16 reason)
 {
 	struct hw_flow_event *ev = bpf_ringbuf_reserve(&hw_events, sizeof(*ev), 0);
 
 	if (!ev) {
-		__u32 zero = 0;
-		__u64 *lost = bpf_map_lookup_elem(&hw_events_lost, &zero);
-		if (lost)
-			(*lost)++; /* per-CPU: no atomic needed */
+		hw_count_unreported(HW_EVENTS_LOST);
 		return;
 	}
 	ev->timestamp_ns = bpf_ktime_get_ns();
@@ -174,7 +207,8 @@ static __always_inline int hw_drop(struct __sk_buff *skb, const struct hw_verdic
 				   const struct hw_ipv4_tuple *t, __u16 reason)
 {
 	hw_count(c, HW_VERDICT_DROPPED, reason, skb->len);
-	hw_emit(skb, c, t, HW_VERDICT_DROPPED, reason);
+	if (hw_drop_event_allowed())
+		hw_emit(skb, c, t, HW_VERDICT_DROPPED, reason);
 	return TC_ACT_SHOT;
 }
 

@@ -129,10 +129,23 @@ enum hw_node_flags {
 
 /* The one value of hw_node_config: node-wide switches. */
 struct hw_node_config {
-	__u32 flags; /* enum hw_node_flags */
-	__u32 _pad;
+	__u32 flags;                /* enum hw_node_flags */
+	__u32 drop_events_per_sec; /* per CPU; more drops are counted, not reported; 0: no limit */
 };
 _Static_assert(sizeof(struct hw_node_config) == 8, "hw_node_config size");
+
+/* Slots of hw_events_lost: events the ring had no room for, drop events over the rate limit. */
+enum hw_events_slot {
+	HW_EVENTS_LOST = 0,
+	HW_EVENTS_SUPPRESSED = 1,
+};
+
+/* Value of hw_drop_event_budget (per CPU): the drop events reported in the current second. */
+struct hw_event_budget {
+	__u64 window_start_ns;
+	__u64 reported;
+};
+_Static_assert(sizeof(struct hw_event_budget) == 16, "hw_event_budget size");
 
 /* ---- lxc datapath (bpf/bpf_lxc.c) ------------------------------------ */
 
@@ -347,6 +360,8 @@ struct hivewall_abi_anchor {
 	enum hw_ct_flags ct_flags;
 	enum hw_node_flags node_flags;
 	struct hw_node_config node_config;
+	enum hw_events_slot events_slot;
+	struct hw_event_budget event_budget;
 };
 struct hivewall_abi_anchor hivewall_abi_anchor __attribute__((section(".hw_abi"), used));
 #endif

@@ -115,12 +115,23 @@ struct {
 	__uint(max_entries, 1 << 22);
 } hw_events SEC(".maps");
 
-/* Events that did not fit hw_events (the reader fell behind): one per-CPU count. */
+/*
+ * Events not reported, per CPU, by enum hw_events_slot: those that did not fit
+ * hw_events (the reader fell behind), and drop events over the node's rate limit.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__type(key, __u32);
 	__type(value, __u64);
-	__uint(max_entries, 1);
+	__uint(max_entries, 2);
 } hw_events_lost SEC(".maps");
+
+/* The drop events each CPU reported in the current second (hw_node_config's limit). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__type(key, __u32);
+	__type(value, struct hw_event_budget);
+	__uint(max_entries, 1);
+} hw_drop_event_budget SEC(".maps");
 
 #endif /* HIVEWALL_LIB_MAPS_H */

@@ -9,8 +9,9 @@ import java.nio.file.Path;
  * from (the first address is the node's gateway for pods), and the prefixes beyond the pod CIDR
  * that pods get routes to through the gateway ({@code podRoutes}; never a default route), the L7
  * proxy's settings, the port of the Prometheus endpoint on 127.0.0.1 ({@link #NO_METRICS}: none),
- * and whether the datapath reports each new connection let through ({@code connectionEvents}; drops
- * are always reported).
+ * whether the datapath reports each new connection let through ({@code connectionEvents}; drops are
+ * always reported), and at most how many drop events each CPU reports a second ({@code
+ * dropEventsPerSecond}, 0: all; the rest are counted as suppressed).
  */
 public record AgentConfig(
     Path stateDir,
@@ -21,7 +22,8 @@ public record AgentConfig(
     java.util.List<Cidr> podRoutes,
     dev.hivewall.agent.l7.L7Settings l7,
     int metricsPort,
-    boolean connectionEvents) {
+    boolean connectionEvents,
+    int dropEventsPerSecond) {
   public static final String DEFAULT_POD_PREFIX = "hw-pod-";
 
   /** No Prometheus endpoint (the default: it is opt-in, as a port on the host is). */
@@ -40,6 +42,10 @@ public record AgentConfig(
     if (metricsPort != NO_METRICS && (metricsPort < 0 || metricsPort > 65535)) {
       throw new IllegalArgumentException(
           "--metrics-port " + metricsPort + " is not a port (1-65535; 0 picks a free one)");
+    }
+    if (dropEventsPerSecond < 0) {
+      throw new IllegalArgumentException(
+          "--drop-events-per-second " + dropEventsPerSecond + ": use 0 (no limit) or more");
     }
     if (podCidr.length() > 28) {
       throw new IllegalArgumentException("pod CIDR " + podCidr + " is too small (at most /28)");
@@ -68,7 +74,8 @@ public record AgentConfig(
         podRoutes,
         dev.hivewall.agent.l7.L7Settings.DEFAULTS,
         NO_METRICS,
-        true);
+        true,
+        0);
   }
 
   /**

@@ -813,7 +813,8 @@ public final class Node implements AutoCloseable {
 
   /** Writes hw_node_config when it changes: L7 ingress somewhere, and which events to report. */
   private void writeNodeConfig(boolean l7Ingress) {
-    NodeConfig want = new NodeConfig(l7Ingress, config.connectionEvents());
+    NodeConfig want =
+        new NodeConfig(l7Ingress, config.connectionEvents(), config.dropEventsPerSecond());
     if (!want.equals(nodeConfig)) {
       datapath.nodeConfig(want);
       nodeConfig = want;

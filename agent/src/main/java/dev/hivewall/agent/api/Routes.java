@@ -248,6 +248,12 @@ final class Routes {
     m.put("pods", node.pods().size());
     m.put("policies", node.policies().size());
     m.put("identities", node.identities().size());
+    Map<String, Object> flows = new LinkedHashMap<>();
+    flows.put("read", node.datapathFlows().seen());
+    flows.put("lost", node.datapath().eventsLost());
+    flows.put("suppressed", node.datapath().eventsSuppressed());
+    flows.put("followers", node.datapathFlows().subscribers());
+    m.put("flows", flows);
     return m;
   }
 

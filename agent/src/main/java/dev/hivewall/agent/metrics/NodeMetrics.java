@@ -160,6 +160,10 @@ public final class NodeMetrics implements AutoCloseable {
         "hivewall_events_lost_total",
         "Datapath events that did not fit the ring buffer (the observer fell behind)",
         () -> node.datapath().eventsLost());
+    counter(
+        "hivewall_events_suppressed_total",
+        "Drop events over the node's rate limit (--drop-events-per-second): counted, not reported",
+        () -> node.datapath().eventsSuppressed());
   }
 
   private void registerDatapath() {

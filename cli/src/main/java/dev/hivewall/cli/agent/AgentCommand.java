@@ -102,6 +102,16 @@ public final class AgentCommand implements Callable<Integer> {
       })
   String flowEvents = "all";
 
+  @Option(
+      names = "--drop-events-per-second",
+      paramLabel = "N",
+      description = {
+        "at most N drop events per CPU and second become flows (a flood of drops cannot flood",
+        "the agent; the rest are counted as suppressed, counters count every drop); 0: no limit",
+        "(default: ${DEFAULT-VALUE})"
+      })
+  int dropEventsPerSecond = 0;
+
   @Override
   public Integer call() {
     if (!"root".equals(System.getProperty("user.name"))) {
@@ -125,7 +135,8 @@ public final class AgentCommand implements Callable<Integer> {
                 seconds(idleTimeout),
                 maxHeadBytes),
             metricsPort,
-            connectionEvents()),
+            connectionEvents(),
+            dropEventsPerSecond),
         System.out);
     return 0;
   }

@@ -15,12 +15,18 @@ public final class StatusCommand extends ApiCommand {
     return print(
         s,
         String.format(
-            "agent: %s (revision %d)%nnamespaces: %d, pods: %d, policies: %d, identities: %d%n",
+            "agent: %s (revision %d)%nnamespaces: %d, pods: %d, policies: %d, identities: %d%n"
+                + "flow events: %d read, %d lost (ring full), %d suppressed (rate limit);"
+                + " %d following%n",
             s.path("status").asText(),
             s.path("revision").asLong(),
             s.path("namespaces").asInt(),
             s.path("pods").asInt(),
             s.path("policies").asInt(),
-            s.path("identities").asInt()));
+            s.path("identities").asInt(),
+            s.path("flows").path("read").asLong(),
+            s.path("flows").path("lost").asLong(),
+            s.path("flows").path("suppressed").asLong(),
+            s.path("flows").path("followers").asInt()));
   }
 }

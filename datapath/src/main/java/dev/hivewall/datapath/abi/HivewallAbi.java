@@ -48,7 +48,8 @@ public final class HivewallAbi {
           MetricsKey.LAYOUT,
           MetricsValue.LAYOUT,
           FlowEvent.LAYOUT,
-          NodeConfig.LAYOUT);
+          NodeConfig.LAYOUT,
+          dev.hivewall.datapath.maps.events.EventBudget.LAYOUT);
 
   private HivewallAbi() {}
 
@@ -69,6 +70,7 @@ public final class HivewallAbi {
     out.addAll(AbiCheck.compare(btf, "hw_mark", Mark.class));
     out.addAll(AbiCheck.compare(btf, "hw_node_flags", NodeFlag.class));
     out.addAll(AbiCheck.compare(btf, "hw_ct_flags", CtFlag.class));
+    out.addAll(AbiCheck.compare(btf, "hw_events_slot", EventsSlot.class));
     return out;
   }
 

@@ -3,6 +3,7 @@ package dev.hivewall.datapath.lxc;
 import dev.hivewall.core.net.Cidr;
 import dev.hivewall.datapath.BpfObjects;
 import dev.hivewall.datapath.abi.DropReason;
+import dev.hivewall.datapath.abi.EventsSlot;
 import dev.hivewall.datapath.abi.StructCodec;
 import dev.hivewall.datapath.abi.TrafficDirection;
 import dev.hivewall.datapath.abi.Verdict;
@@ -233,7 +234,7 @@ public final class LxcDatapath implements AutoCloseable {
 
   /** The node's switches as the datapath has them now (a fresh map: all off, events on). */
   public NodeConfig nodeConfig() {
-    return nodeConfig.get(0).orElse(new NodeConfig(false, true));
+    return nodeConfig.get(0).orElse(new NodeConfig(false, true, 0));
   }
 
   public boolean ipcacheRemove(Cidr prefix) {
@@ -307,7 +308,12 @@ public final class LxcDatapath implements AutoCloseable {
 
   /** Events that did not fit the event ring since load (the reader fell behind). */
   public long eventsLost() {
-    return eventsLost.get(0).orElse(0L);
+    return eventsLost.get(EventsSlot.LOST.code()).orElse(0L);
+  }
+
+  /** Drop events over the node's rate limit since load (counted, not reported), all CPUs. */
+  public long eventsSuppressed() {
+    return eventsLost.get(EventsSlot.SUPPRESSED.code()).orElse(0L);
   }
 
   /** The event ring itself, for a reader that does not decode (a benchmark's floor). */

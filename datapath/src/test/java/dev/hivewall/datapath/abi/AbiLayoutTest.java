@@ -53,7 +53,8 @@ class AbiLayoutTest {
             "hw_endpoint_flags",
             "hw_mark",
             "hw_node_flags",
-            "hw_ct_flags");
+            "hw_ct_flags",
+            "hw_events_slot");
   }
 
   @Test

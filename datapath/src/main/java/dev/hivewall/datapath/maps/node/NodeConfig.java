@@ -11,27 +11,38 @@ import java.lang.foreign.StructLayout;
 
 /**
  * The one value of {@code hw_node_config}: node-wide switches of the datapath. {@code
- * connectionEvents}: report each new connection let through (else drops only).
+ * connectionEvents}: report each new connection let through (else drops only); {@code
+ * dropEventsPerSecond}: at most this many drop events per CPU and second (0: no limit).
  */
-public record NodeConfig(boolean l7Ingress, boolean connectionEvents) {
+public record NodeConfig(boolean l7Ingress, boolean connectionEvents, int dropEventsPerSecond) {
+  public NodeConfig {
+    if (dropEventsPerSecond < 0) {
+      throw new IllegalArgumentException("drop events per second " + dropEventsPerSecond);
+    }
+  }
+
   public static final StructLayout LAYOUT =
-      MemoryLayout.structLayout(U32.withName("flags"), U32.withName("_pad"))
+      MemoryLayout.structLayout(U32.withName("flags"), U32.withName("drop_events_per_sec"))
           .withName("hw_node_config");
   private static final long FLAGS = Layouts.offset(LAYOUT, "flags");
+  private static final long DROP_EVENTS = Layouts.offset(LAYOUT, "drop_events_per_sec");
 
   public static final Codec<NodeConfig> CODEC =
       StructCodec.of(
           LAYOUT,
-          (c, s) ->
-              s.set(
-                  U32,
-                  FLAGS,
-                  (c.l7Ingress ? NodeFlag.L7_INGRESS.code() : 0)
-                      | (c.connectionEvents ? 0 : NodeFlag.NO_CONNECTION_EVENTS.code())),
+          (c, s) -> {
+            s.set(
+                U32,
+                FLAGS,
+                (c.l7Ingress ? NodeFlag.L7_INGRESS.code() : 0)
+                    | (c.connectionEvents ? 0 : NodeFlag.NO_CONNECTION_EVENTS.code()));
+            s.set(U32, DROP_EVENTS, c.dropEventsPerSecond);
+          },
           s -> {
             int flags = s.get(U32, FLAGS);
             return new NodeConfig(
                 (flags & NodeFlag.L7_INGRESS.code()) != 0,
-                (flags & NodeFlag.NO_CONNECTION_EVENTS.code()) == 0);
+                (flags & NodeFlag.NO_CONNECTION_EVENTS.code()) == 0,
+                s.get(U32, DROP_EVENTS));
           });
 }
