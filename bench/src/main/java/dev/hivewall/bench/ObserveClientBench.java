@@ -9,16 +9,13 @@ import dev.hivewall.ebpf.BpfProgram;
 import dev.hivewall.testing.lab.Lab;
 import dev.hivewall.testing.packet.Packets;
 import java.io.IOException;
-import java.io.InputStream;
 import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Datapath events all the way to a user's terminal: a node (in-process, as the agent runs it) with
@@ -116,6 +113,7 @@ final class ObserveClientBench {
    */
   private static double[] once(Path launcher, Path socket, Node node, long millis, long rate)
       throws Exception {
+    Path output = Files.createTempFile(Path.of("/dev/shm"), "hw-observe-", ".ndjson");
     ProcessBuilder pb =
         new ProcessBuilder(
                 launcher.toString(),
@@ -129,12 +127,11 @@ final class ObserveClientBench {
                 "0",
                 "--socket",
                 socket.toString())
+            .redirectOutput(output.toFile()) // memory: counted after the run, at no cost during it
             .redirectError(ProcessBuilder.Redirect.INHERIT);
     pb.environment().remove("HIVEWALL_JVM_OPTS"); // the client's JVM as users get it
     Process client = pb.start();
     try {
-      Counter counter = new Counter(client.getInputStream());
-      Thread reader = Thread.ofPlatform().name("bench-client-reader").start(counter);
       long deadline = System.nanoTime() + 30_000_000_000L;
       while (node.datapathFlows().subscribers() == 0 && System.nanoTime() < deadline) {
         Thread.sleep(10);
@@ -148,47 +145,64 @@ final class ObserveClientBench {
       long cpu0 = os.getProcessCpuTime();
       long client0 = processCpuNanos(client.pid());
       long t0 = System.nanoTime();
-      var threads = ManagementFactory.getThreadMXBean();
-      long counter0 = threads.getThreadCpuTime(reader.threadId());
       long producerCpu = produce(node.datapath(), millis, rate);
-      // The observer reads what the ring holds, the client what its queue holds: wait for both.
-      long last = -1;
-      long stableSince = System.nanoTime();
-      while (counter.total() < node.datapathFlows().seen() - seen0
-          && System.nanoTime() - stableSince < 3_000_000_000L) {
-        Thread.sleep(50);
-        if (counter.total() != last) {
-          last = counter.total();
-          stableSince = System.nanoTime();
+      // The observer reads what the ring holds, the client what its queue holds: done when the
+      // client's output has not grown for a second (it drains its queue far faster than that).
+      long size = -1;
+      long grewAt = System.nanoTime();
+      while (System.nanoTime() - grewAt < 1_000_000_000L) {
+        Thread.sleep(20);
+        long now = Files.size(output);
+        if (now != size) {
+          size = now;
+          grewAt = System.nanoTime();
         }
       }
-      long seconds = counter.lastLineNanos() - t0;
+      long seconds = grewAt - t0;
       long seen = node.datapathFlows().seen() - seen0;
-      long counterCpu = threads.getThreadCpuTime(reader.threadId()) - counter0;
-      long agentCpu =
-          os.getProcessCpuTime() - cpu0 - producerCpu - counterCpu; // the bench's own out
+      long agentCpu = os.getProcessCpuTime() - cpu0 - producerCpu;
       long clientCpu = processCpuNanos(client.pid()) - client0;
-      long lines = counter.lines();
-      if (lines + counter.lost() != seen) {
+      client.destroy();
+      client.waitFor();
+      long[] counted = count(output);
+      long lines = counted[0];
+      long lost = counted[1];
+      if (lines + lost != seen) {
         System.out.printf(
             "observe-client: %d streamed + %d lost != %d read by the observer%n",
-            lines, counter.lost(), seen);
+            lines, lost, seen);
       }
-      client.destroy();
-      reader.join(5000);
       while (node.datapathFlows().subscribers() > 0 && System.nanoTime() < deadline) {
         Thread.sleep(10); // the agent saw the client go: the next run starts alone
       }
       return new double[] {
         lines / (seconds / 1e9) / 1e6,
         seen / (seconds / 1e9) / 1e6,
-        counter.lost() / (double) seen,
+        lost / (double) seen,
         agentCpu / (double) lines,
         clientCpu / (double) lines
       };
     } finally {
       client.destroyForcibly();
+      Files.deleteIfExists(output);
     }
+  }
+
+  /** {flow lines, flows the client was told it missed} of a client's output. */
+  private static long[] count(Path output) throws IOException {
+    long lines = 0;
+    long lost = 0;
+    try (var in = new java.io.BufferedReader(Files.newBufferedReader(output), 1 << 20)) {
+      for (String l; (l = in.readLine()) != null; ) {
+        if (l.startsWith("{\"type\":\"lost\"")) {
+          int at = l.lastIndexOf("\"lost\":") + 7;
+          lost += Long.parseLong(l.substring(at, l.indexOf('}', at)));
+        } else {
+          lines++;
+        }
+      }
+    }
+    return new long[] {lines, lost};
   }
 
   /**
@@ -218,75 +232,5 @@ final class ObserveClientBench {
     String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
     long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // fields 14 and 15
     return ticks * 10_000_000L; // USER_HZ = 100
-  }
-
-  /**
-   * Counts the client's lines as they come: flows, and the flows it was told it missed ({@code
-   * "type":"lost"} lines, whose count it parses).
-   */
-  private static final class Counter implements Runnable {
-    private static final byte[] LOST = "{\"type\":\"lost\"".getBytes(StandardCharsets.US_ASCII);
-    private final InputStream in;
-    private final AtomicLong lines = new AtomicLong();
-    private final AtomicLong lost = new AtomicLong();
-    private volatile long lastLineNanos;
-
-    Counter(InputStream in) {
-      this.in = in;
-    }
-
-    @Override
-    public void run() {
-      byte[] buf = new byte[1 << 16];
-      StringBuilder line = new StringBuilder();
-      int pos = 0; // position in the current line
-      boolean lostLine = true;
-      try {
-        for (int n; (n = in.read(buf)) > 0; ) {
-          for (int i = 0; i < n; i++) {
-            byte b = buf[i];
-            if (b == '\n') {
-              if (lostLine) {
-                String s = line.toString();
-                int at = s.lastIndexOf("\"lost\":") + 7;
-                lost.addAndGet(Long.parseLong(s.substring(at, s.indexOf('}', at))));
-              } else {
-                lines.incrementAndGet();
-              }
-              lastLineNanos = System.nanoTime();
-              line.setLength(0);
-              pos = 0;
-              lostLine = true;
-              continue;
-            }
-            if (pos < LOST.length && b != LOST[pos]) {
-              lostLine = false;
-            }
-            if (lostLine) {
-              line.append((char) b);
-            }
-            pos++;
-          }
-        }
-      } catch (IOException e) {
-        // the client ended
-      }
-    }
-
-    long lines() {
-      return lines.get();
-    }
-
-    long lost() {
-      return lost.get();
-    }
-
-    long total() {
-      return lines.get() + lost.get();
-    }
-
-    long lastLineNanos() {
-      return lastLineNanos;
-    }
   }
 }
