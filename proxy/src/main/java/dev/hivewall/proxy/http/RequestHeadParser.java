@@ -62,7 +62,7 @@ public final class RequestHeadParser {
           case "HTTP/1.1" -> 1;
           case "HTTP/1.0" -> 0;
           default -> {
-            if (version.matches("HTTP/[0-9]\\.[0-9]")) {
+            if (VERSION.matcher(version).matches()) {
               throw new HttpError(505, "HTTP version " + version + " not supported");
             }
             throw HttpError.badRequest("malformed HTTP version");
@@ -71,6 +71,9 @@ public final class RequestHeadParser {
     return new RequestHead(
         method, target, minor, fields(data, lineEnd + 2, end, maxFields), length);
   }
+
+  private static final java.util.regex.Pattern VERSION =
+      java.util.regex.Pattern.compile("HTTP/[0-9]\\.[0-9]");
 
   /** The header fields from {@code pos} up to the empty line. */
   static List<RequestHead.Field> fields(byte[] data, int pos, int end, int maxFields)
