@@ -117,6 +117,10 @@ class NodeMetricsTest {
                         "hivewall_policy_verdicts_total{action=redirected,direction=egress,match=l3-l4}"))
                 .as("app2 -> app1:80 to the proxy by app1's L7 rule (app2, TCP/80)")
                 .isEqualTo(1.0);
+            assertThat(m.get("hivewall_flows_total{type=l7,verdict=DENIED}")).isEqualTo(2.0);
+            assertThat(m.get("hivewall_flows_total{type=l7,verdict=FORWARDED}")).isEqualTo(1.0);
+            assertThat(m.get("hivewall_flows_total{type=l3l4,verdict=DROPPED}"))
+                .isEqualTo((double) drops(node).size());
             assertThat(m.get("hivewall_events_lost_total")).isEqualTo(0.0);
             assertThat(m.get("hivewall_flow_events_total"))
                 .isEqualTo((double) node.datapathFlows().seen());

@@ -41,6 +41,11 @@ public final class NodeMetrics implements AutoCloseable {
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final Node node;
   private final Counter l7Requests;
+
+  /** L7 flows by verdict, counted as the proxy reports them. */
+  private final Map<String, java.util.concurrent.atomic.LongAdder> l7Flows =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   private final Histogram l7Latency;
   private final HTTPServer server;
 
@@ -199,6 +204,23 @@ public final class NodeMetrics implements AutoCloseable {
             })
         .register(registry);
     CounterWithCallback.builder()
+        .name("hivewall_flows_total")
+        .help(
+            "Flows the observer processed, by type (l3l4: datapath verdicts; l7: requests the"
+                + " proxy judged) and verdict")
+        .labelNames("type", "verdict")
+        .callback(
+            cb -> {
+              for (Verdict v : Verdict.values()) {
+                long n = node.datapathFlows().policyVerdicts().flows(v);
+                if (n > 0) {
+                  cb.call(n, "l3l4", v.name());
+                }
+              }
+              l7Flows.forEach((v, n) -> cb.call(n.sum(), "l7", v));
+            })
+        .register(registry);
+    CounterWithCallback.builder()
         .name("hivewall_policy_verdicts_total")
         .help(
             "Policy verdicts from the datapath's events, by direction, rule class (match) and"
@@ -263,6 +285,7 @@ public final class NodeMetrics implements AutoCloseable {
   private void countRequest(L7Flow f) {
     String method = f.method() != null && METHODS.contains(f.method()) ? f.method() : "other";
     String verdict = f.verdict().name();
+    l7Flows.computeIfAbsent(verdict, k -> new java.util.concurrent.atomic.LongAdder()).increment();
     l7Requests.labelValues(method, Integer.toString(f.status()), verdict).inc();
     l7Latency.labelValues(verdict).observe(f.latencyNanos() / 1e9);
   }

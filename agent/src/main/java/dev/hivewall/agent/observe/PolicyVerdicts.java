@@ -23,9 +23,15 @@ public final class PolicyVerdicts {
   private static final int VERDICTS = Verdict.values().length;
 
   private final AtomicLongArray counts = new AtomicLongArray(DIRECTIONS * MATCHES * VERDICTS);
+  private final AtomicLongArray flows = new AtomicLongArray(VERDICTS);
 
-  /** Counts {@code e} if it is a policy verdict. Called by the one reader thread only. */
+  /**
+   * Counts {@code e} as a flow (by verdict) and, if it is one, as a policy verdict. Called by the
+   * one reader thread only.
+   */
   void count(FlowEvent e) {
+    int v = e.verdict().ordinal();
+    flows.setRelease(v, flows.getPlain(v) + 1);
     DropReason r = e.reason();
     boolean policy =
         r == DropReason.NONE || r == DropReason.POLICY_DENIED || r == DropReason.POLICY_DENY;
@@ -39,6 +45,11 @@ public final class PolicyVerdicts {
   /** What {@link #forEach} hands out: one nonzero count. */
   public interface Visitor {
     void count(TrafficDirection direction, PolicyMatch match, Verdict verdict, long n);
+  }
+
+  /** Datapath flows read so far with verdict {@code v} (policy verdicts or not). */
+  public long flows(Verdict v) {
+    return flows.getAcquire(v.ordinal());
   }
 
   public void forEach(Visitor v) {
