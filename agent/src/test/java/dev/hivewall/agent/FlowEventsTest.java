@@ -29,20 +29,7 @@ class FlowEventsTest {
   @Test
   void aNodeReportingDropsOnlyReportsNoAllowedConnectionAndEveryDrop(Lab lab) throws Exception {
     Path dir = Files.createTempDirectory("hw-events");
-    AgentConfig base = NodeTest.config(lab, dir);
-    AgentConfig dropsOnly =
-        new AgentConfig(
-            base.stateDir(),
-            base.socket(),
-            Cidr.parse("198.18.0.0/24"),
-            base.nodeNetns(),
-            base.podNetnsPrefix(),
-            List.of(),
-            base.l7(),
-            AgentConfig.NO_METRICS,
-            false,
-            0);
-    Node node = lab.own(Node.start(dropsOnly));
+    Node node = lab.own(Node.start(config(lab, dir, false, 0)));
     node.createNamespace("demo", Labels.EMPTY);
     Pod app1 = node.runPod(NodeTest.pod("app1", true));
     Pod app2 = node.runPod(NodeTest.pod("app2", false));
@@ -72,20 +59,7 @@ class FlowEventsTest {
   @Test
   void dropEventsOverTheRateLimitAreCountedNotReported(Lab lab) throws Exception {
     Path dir = Files.createTempDirectory("hw-events");
-    AgentConfig base = NodeTest.config(lab, dir);
-    AgentConfig limited =
-        new AgentConfig(
-            base.stateDir(),
-            base.socket(),
-            Cidr.parse("198.18.0.0/24"),
-            base.nodeNetns(),
-            base.podNetnsPrefix(),
-            List.of(),
-            base.l7(),
-            AgentConfig.NO_METRICS,
-            true,
-            1000);
-    Node node = lab.own(Node.start(limited));
+    Node node = lab.own(Node.start(config(lab, dir, true, 1000)));
     byte[] packet = Packets.udp("198.51.100.7", "198.18.0.200", 4000, 53, 16);
     long seen0 = node.datapathFlows().seen();
     long lost0 = node.datapath().eventsLost();
@@ -112,5 +86,22 @@ class FlowEventsTest {
             .mapToLong(e -> e.getValue().packets())
             .sum();
     assertThat(counted).as("counters count every drop").isGreaterThanOrEqualTo(flood);
+  }
+
+  /** The test node's config with these flow-event knobs. */
+  private static AgentConfig config(
+      Lab lab, Path dir, boolean connectionEvents, int dropEventsPerSecond) {
+    AgentConfig base = NodeTest.config(lab, dir);
+    return new AgentConfig(
+        base.stateDir(),
+        base.socket(),
+        Cidr.parse("198.18.0.0/24"),
+        base.nodeNetns(),
+        base.podNetnsPrefix(),
+        List.of(),
+        base.l7(),
+        AgentConfig.NO_METRICS,
+        connectionEvents,
+        dropEventsPerSecond);
   }
 }

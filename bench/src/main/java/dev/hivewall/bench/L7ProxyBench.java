@@ -127,63 +127,58 @@ final class L7ProxyBench {
 
   /** The upstream: one nginx worker in the server pod answering every request from memory. */
   private static Path serverConf(Path dir, String listen) throws IOException {
-    Path conf = dir.resolve("server.conf");
-    Files.writeString(
-        conf,
+    return nginx(
+        dir.resolve("server.conf"),
+        dir,
         """
-        worker_processes 1;
-        daemon off;
-        pid %1$s/nginx.pid;
-        error_log %1$s/nginx-error.log warn;
-        events { worker_connections 1024; }
-        http {
-          access_log off;
-          client_body_temp_path %1$s/body;
-          proxy_temp_path %1$s/proxy;
-          fastcgi_temp_path %1$s/fastcgi;
-          uwsgi_temp_path %1$s/uwsgi;
-          scgi_temp_path %1$s/scgi;
-          keepalive_requests 1000000;
           server {
-            listen %2$s:80;
+            listen %s:80;
             location / { return 200 "server GET /public\\n"; }
           }
-        }
         """
-            .formatted(dir, listen));
-    return conf;
+            .formatted(listen));
   }
 
+  /** The baseline proxy: one nginx worker with upstream keep-alive. */
   private static Path nginxConf(Path dir, String listen, String upstream) throws IOException {
-    Path conf = dir.resolve("nginx.conf");
-    Files.writeString(
-        conf,
+    return nginx(
+        dir.resolve("nginx.conf"),
+        dir,
         """
-        worker_processes 1;
-        daemon off;
-        pid %1$s/nginx.pid;
-        error_log %1$s/nginx-error.log warn;
-        events { worker_connections 1024; }
-        http {
-          access_log off;
-          client_body_temp_path %1$s/body;
-          proxy_temp_path %1$s/proxy;
-          fastcgi_temp_path %1$s/fastcgi;
-          uwsgi_temp_path %1$s/uwsgi;
-          scgi_temp_path %1$s/scgi;
-          keepalive_requests 1000000;
-          upstream app { server %3$s:80; keepalive 32; keepalive_requests 1000000; }
+          upstream app { server %2$s:80; keepalive 32; keepalive_requests 1000000; }
           server {
-            listen %2$s:%4$d;
+            listen %1$s:%3$d;
             location / {
               proxy_pass http://app;
               proxy_http_version 1.1;
               proxy_set_header Connection "";
             }
           }
-        }
         """
-            .formatted(dir, listen, upstream, NGINX_PORT));
+            .formatted(listen, upstream, NGINX_PORT));
+  }
+
+  /** An nginx configuration: one worker, files under {@code dir}, {@code servers} in http. */
+  private static Path nginx(Path conf, Path dir, String servers) throws IOException {
+    Files.writeString(
+        conf,
+        """
+        worker_processes 1;
+        daemon off;
+        pid %1$s/nginx.pid;
+        error_log %1$s/nginx-error.log warn;
+        events { worker_connections 1024; }
+        http {
+          access_log off;
+          client_body_temp_path %1$s/body;
+          proxy_temp_path %1$s/proxy;
+          fastcgi_temp_path %1$s/fastcgi;
+          uwsgi_temp_path %1$s/uwsgi;
+          scgi_temp_path %1$s/scgi;
+          keepalive_requests 1000000;
+        %2$s}
+        """
+            .formatted(dir, servers));
     return conf;
   }
 
