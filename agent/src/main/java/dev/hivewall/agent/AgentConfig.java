@@ -11,7 +11,9 @@ import java.nio.file.Path;
  * proxy's settings, the port of the Prometheus endpoint on 127.0.0.1 ({@link #NO_METRICS}: none),
  * whether the datapath reports each new connection let through ({@code connectionEvents}; drops are
  * always reported), and at most how many drop events each CPU reports a second ({@code
- * dropEventsPerSecond}, 0: all; the rest are counted as suppressed).
+ * dropEventsPerSecond}, 0: all; the rest are counted as suppressed), and whether the metrics count
+ * each datapath program's runs ({@code bpfRunStats}: the kernel's run statistics, which cost about
+ * 70 ns a packet on this machine kind, so off unless asked for).
  */
 public record AgentConfig(
     Path stateDir,
@@ -23,7 +25,8 @@ public record AgentConfig(
     dev.hivewall.agent.l7.L7Settings l7,
     int metricsPort,
     boolean connectionEvents,
-    int dropEventsPerSecond) {
+    int dropEventsPerSecond,
+    boolean bpfRunStats) {
   public static final String DEFAULT_POD_PREFIX = "hw-pod-";
 
   /** No Prometheus endpoint (the default: it is opt-in, as a port on the host is). */
@@ -75,7 +78,8 @@ public record AgentConfig(
         dev.hivewall.agent.l7.L7Settings.DEFAULTS,
         NO_METRICS,
         true,
-        0);
+        0,
+        false);
   }
 
   /**

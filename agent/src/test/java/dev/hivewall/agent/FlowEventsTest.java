@@ -102,6 +102,7 @@ class FlowEventsTest {
         base.l7(),
         AgentConfig.NO_METRICS,
         connectionEvents,
-        dropEventsPerSecond);
+        dropEventsPerSecond,
+        false);
   }
 }

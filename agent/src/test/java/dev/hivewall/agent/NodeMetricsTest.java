@@ -45,7 +45,7 @@ class NodeMetricsTest {
     DemoNode.with(
         lab,
         node -> {
-          try (NodeMetrics metrics = NodeMetrics.start(node, 0)) {
+          try (NodeMetrics metrics = NodeMetrics.start(node, 0, true)) {
             Pod app1 = node.runPod(NodeTest.pod("app1", true));
             Pod app2 = node.runPod(NodeTest.pod("app2", false));
             Pod app3 = node.runPod(NodeTest.pod("app3", false));

@@ -54,7 +54,7 @@ public final class NodeMetrics implements AutoCloseable {
 
   private final Sampled<Map<MetricsKey, MetricsValue>> counters;
 
-  /** Keeps the kernel's per-program run statistics on while metrics are served; null: refused. */
+  /** Keeps the kernel's per-program run statistics on while served; null: not asked, or refused. */
   private final BpfRunStatistics runStatistics;
 
   private final Sampled<Map<String, BpfProgram.RunStats>> programRuns;
@@ -79,11 +79,11 @@ public final class NodeMetrics implements AutoCloseable {
     }
   }
 
-  private NodeMetrics(Node node, int port) throws IOException {
+  private NodeMetrics(Node node, int port, boolean runStats) throws IOException {
     this.node = node;
     this.pressure = new Sampled<>(() -> node.datapath().pressure());
     this.counters = new Sampled<>(() -> node.datapath().counters());
-    this.runStatistics = runStatistics();
+    this.runStatistics = runStats ? runStatistics() : null;
     this.programRuns =
         new Sampled<>(
             () -> {
@@ -125,11 +125,20 @@ public final class NodeMetrics implements AutoCloseable {
   }
 
   /**
-   * Serves {@code node}'s metrics on 127.0.0.1:{@code port} (0: any free port, see {@link #port}).
+   * Serves {@code node}'s metrics on 127.0.0.1:{@code port} (0: any free port, see {@link #port}),
+   * without counting program runs.
    */
   public static NodeMetrics start(Node node, int port) {
+    return start(node, port, false);
+  }
+
+  /**
+   * Serves {@code node}'s metrics; with {@code runStats}, also each datapath program's runs and run
+   * time (the kernel's run statistics, on while served: two clock reads a packet).
+   */
+  public static NodeMetrics start(Node node, int port, boolean runStats) {
     try {
-      return new NodeMetrics(node, port);
+      return new NodeMetrics(node, port, runStats);
     } catch (BindException e) {
       throw new IllegalStateException(
           "metrics port 127.0.0.1:"
