@@ -826,13 +826,25 @@ public final class Node implements AutoCloseable {
       Map<Identity, Labels> ids,
       Map<Cidr, Identity> cidrs,
       Map<Identity, Map<String, Set<PortProtocol>>> namedPorts) {
+    Map<Identity, Set<Integer>> addresses = addressesByIdentity();
     if (universe == null
         || universe.cidrIdentities() != cidrs
         || !universe.labelIdentities().equals(ids)
-        || !universe.namedPorts().equals(namedPorts)) {
-      universe = new Universe(ids, cidrs, namedPorts);
+        || !universe.namedPorts().equals(namedPorts)
+        || !universe.endpointAddresses().equals(addresses)) {
+      universe = new Universe(ids, cidrs, namedPorts, addresses);
     }
     return universe;
+  }
+
+  /** Each identity's pod addresses (Kubernetes ipBlocks select pods by address). */
+  private Map<Identity, Set<Integer>> addressesByIdentity() {
+    Map<Identity, Set<Integer>> out = new HashMap<>();
+    for (Pod p : pods.values()) {
+      out.computeIfAbsent(new Identity(p.identity()), k -> new HashSet<>())
+          .add(Ipv4Address.parse(p.ip()));
+    }
+    return out;
   }
 
   /** The policies that read a part of the universe that differs between the two. */

@@ -102,6 +102,36 @@ public record LabelSelector(Map<String, String> matchLabels, List<Requirement> m
     return new LabelSelector(m, matchExpressions);
   }
 
+  /** Both this selector and {@code other} (every requirement of each). */
+  public LabelSelector and(LabelSelector other) {
+    Map<String, String> m = new TreeMap<>(matchLabels);
+    for (Map.Entry<String, String> e : other.matchLabels.entrySet()) {
+      String mine = m.putIfAbsent(e.getKey(), e.getValue());
+      if (mine != null && !mine.equals(e.getValue())) {
+        // key=a and key=b: nothing matches; say so with requirements that cannot both hold
+        return new LabelSelector(
+            Map.of(),
+            List.of(
+                new Requirement(e.getKey(), Operator.Exists, Set.of()),
+                new Requirement(e.getKey(), Operator.DoesNotExist, Set.of())));
+      }
+    }
+    List<Requirement> r = new java.util.ArrayList<>(matchExpressions);
+    r.addAll(other.matchExpressions);
+    return new LabelSelector(m, r);
+  }
+
+  /** The same selector over keys with {@code prefix} in front (namespace labels of identities). */
+  public LabelSelector prefixed(String prefix) {
+    Map<String, String> m = new TreeMap<>();
+    matchLabels.forEach((k, v) -> m.put(prefix + k, v));
+    List<Requirement> r =
+        matchExpressions.stream()
+            .map(q -> new Requirement(prefix + q.key(), q.operator(), q.values()))
+            .toList();
+    return new LabelSelector(m, r);
+  }
+
   public boolean requires(String key) {
     return matchLabels.containsKey(key)
         || matchExpressions.stream().anyMatch(r -> r.key().equals(key));

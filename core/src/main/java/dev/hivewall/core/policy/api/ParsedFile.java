@@ -203,7 +203,8 @@ final class ParsedFile {
             rules,
             old.defaultDenyIngress(),
             old.defaultDenyEgress(),
-            old.description());
+            old.description(),
+            old.warnings());
     List<Policy> newPolicies = new ArrayList<>(policies);
     newPolicies.set(list.policy(), policy);
 

@@ -16,10 +16,32 @@ public sealed interface Peer {
     }
   }
 
-  /** Addresses in {@code cidr} but in none of {@code except} (each inside cidr). */
-  record Cidrs(Cidr cidr, List<Cidr> except) implements Peer {
+  /**
+   * Addresses in {@code cidr} but in none of {@code except} (each inside cidr). With {@code pods}
+   * (a Kubernetes ipBlock) also the endpoints whose address is such an address: Kubernetes selects
+   * pods by address there, Cilium's CIDR rules do not (a pod is its labels' identity).
+   */
+  record Cidrs(Cidr cidr, List<Cidr> except, boolean pods) implements Peer {
     public Cidrs {
       except = List.copyOf(except);
+    }
+
+    /** Addresses only (Cilium's fromCIDR, fromCIDRSet): endpoints are selected by labels. */
+    public Cidrs(Cidr cidr, List<Cidr> except) {
+      this(cidr, except, false);
+    }
+
+    /** Whether the address {@code ip} is in the block (in cidr, in no exception). */
+    public boolean contains(int ip) {
+      if (!cidr.contains(ip)) {
+        return false;
+      }
+      for (Cidr e : except) {
+        if (e.contains(ip)) {
+          return false;
+        }
+      }
+      return true;
     }
 
     public boolean contains(Cidr prefix) {
@@ -36,7 +58,8 @@ public sealed interface Peer {
 
     @Override
     public String toString() {
-      return except.isEmpty() ? "cidr " + cidr : "cidr " + cidr + " except " + except;
+      String s = except.isEmpty() ? "cidr " + cidr : "cidr " + cidr + " except " + except;
+      return pods ? "ipBlock " + s.substring(5) : s;
     }
   }
 

@@ -37,73 +37,100 @@ public final class PolicyParser {
       throw new PolicyException(source, 0, "", "no policy in the input");
     }
     for (YamlNode node : docs) {
-      Cursor doc = new Cursor(source, node, "");
-      Cursor.Fields top = doc.fields(Set.of("apiVersion", "kind", "metadata", "spec", "specs"));
-      String apiVersion = top.required("apiVersion").string();
-      String kind = top.required("kind").string();
-      if (!apiVersion.equals(CiliumPolicyDecoder.API_VERSION)) {
-        throw top.required("apiVersion")
-            .error(
-                "apiVersion '"
-                    + apiVersion
-                    + "' is not supported (cilium.io/v2; networking.k8s.io/v1 comes with NetworkPolicy support)");
-      }
-      if (!kind.equals(CiliumPolicyDecoder.CNP) && !kind.equals(CiliumPolicyDecoder.CCNP)) {
-        throw top.required("kind")
-            .error(
-                "kind '"
-                    + kind
-                    + "' is not a policy (CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy)");
-      }
-      Cursor.Fields meta =
-          top.required("metadata")
-              .fields(
-                  Set.of(
-                      "name",
-                      "namespace",
-                      "labels",
-                      "annotations",
-                      "uid",
-                      "resourceVersion",
-                      "generation",
-                      "creationTimestamp"));
-      String name = meta.required("name").string();
-      if (name.length() > 253 || !name.matches(DNS1123)) {
-        throw meta.required("name")
-            .error(
-                "'"
-                    + name
-                    + "' is not a valid name (lowercase"
-                    + " letters, digits, '-' and '.', starting and ending with a letter or digit)");
-      }
-      boolean clusterwide = kind.equals(CiliumPolicyDecoder.CCNP);
-      String namespace = "";
-      if (clusterwide) {
-        if (meta.has("namespace")) {
-          throw meta.required("namespace")
-              .error(
-                  "a CiliumClusterwideNetworkPolicy has no namespace; remove metadata.namespace");
-        }
-      } else {
-        namespace =
-            meta.get("namespace")
-                .filter(c -> !c.isNull())
-                .map(Cursor::string)
-                .orElse(defaultNamespace);
-        if (!namespace.matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?") || namespace.length() > 63) {
-          throw meta.required("namespace")
-              .error("'" + namespace + "' is not a valid namespace name");
-        }
-      }
-      Policy policy =
-          CiliumPolicyDecoder.decode(
-              doc, kind, namespace, name, lists == null ? null : lists.of(out.size()));
-      if (!seen.add(policy.name())) {
-        throw meta.required("name")
-            .error("policy " + policy.name() + " appears twice in this input");
-      }
-      out.add(policy);
+      document(new Cursor(source, node, ""), defaultNamespace, lists, out, seen);
     }
     return out;
+  }
+
+  private static final Set<String> METADATA =
+      Set.of(
+          "name",
+          "namespace",
+          "labels",
+          "annotations",
+          "uid",
+          "resourceVersion",
+          "generation",
+          "creationTimestamp",
+          "managedFields",
+          "selfLink",
+          "finalizers",
+          "ownerReferences");
+
+  /** One document: a policy, or a list of them (Kubernetes' List, NetworkPolicyList). */
+  private static void document(
+      Cursor doc, String defaultNamespace, Lists lists, List<Policy> out, Set<PolicyName> seen) {
+    Cursor.Fields head =
+        doc.fields(Set.of("apiVersion", "kind", "metadata", "spec", "specs", "status", "items"));
+    String apiVersion = head.required("apiVersion").string();
+    String kind = head.required("kind").string();
+    boolean cilium = apiVersion.equals(CiliumPolicyDecoder.API_VERSION);
+    boolean kubernetes = apiVersion.equals(KubernetesPolicyDecoder.API_VERSION);
+    if ((kind.equals("List") && apiVersion.equals("v1"))
+        || (kind.equals("NetworkPolicyList") && kubernetes)) {
+      doc.fields(Set.of("apiVersion", "kind", "metadata", "items"));
+      for (Cursor item : head.list("items")) {
+        document(item, defaultNamespace, lists, out, seen);
+      }
+      return;
+    }
+    if (!cilium && !kubernetes) {
+      throw head.required("apiVersion")
+          .error(
+              "apiVersion '"
+                  + apiVersion
+                  + "' is not supported (cilium.io/v2, networking.k8s.io/v1, or v1 for a List)");
+    }
+    boolean known =
+        cilium
+            ? kind.equals(CiliumPolicyDecoder.CNP) || kind.equals(CiliumPolicyDecoder.CCNP)
+            : kind.equals(KubernetesPolicyDecoder.KIND);
+    if (!known) {
+      throw head.required("kind")
+          .error(
+              "kind '"
+                  + kind
+                  + "' is not a policy of "
+                  + apiVersion
+                  + (cilium
+                      ? " (CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy)"
+                      : " (NetworkPolicy, NetworkPolicyList)"));
+    }
+    Cursor.Fields meta = head.required("metadata").fields(METADATA);
+    String name = meta.required("name").string();
+    if (name.length() > 253 || !name.matches(DNS1123)) {
+      throw meta.required("name")
+          .error(
+              "'"
+                  + name
+                  + "' is not a valid name (lowercase"
+                  + " letters, digits, '-' and '.', starting and ending with a letter or digit)");
+    }
+    boolean clusterwide = kind.equals(CiliumPolicyDecoder.CCNP);
+    String namespace = "";
+    if (clusterwide) {
+      if (meta.has("namespace")) {
+        throw meta.required("namespace")
+            .error("a CiliumClusterwideNetworkPolicy has no namespace; remove metadata.namespace");
+      }
+    } else {
+      namespace =
+          meta.get("namespace")
+              .filter(c -> !c.isNull())
+              .map(Cursor::string)
+              .orElse(defaultNamespace);
+      if (!namespace.matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?") || namespace.length() > 63) {
+        throw meta.required("namespace").error("'" + namespace + "' is not a valid namespace name");
+      }
+    }
+    Policy policy =
+        cilium
+            ? CiliumPolicyDecoder.decode(
+                doc, kind, namespace, name, lists == null ? null : lists.of(out.size()))
+            : KubernetesPolicyDecoder.decode(doc, namespace, name);
+    if (!seen.add(policy.name())) {
+      throw meta.required("name").error("policy " + policy.name() + " appears twice in this input");
+    }
+    out.add(policy);
   }
 }

@@ -52,7 +52,11 @@ public final class WhatIfTrace {
     Universe u =
         ids.size() == universe.labelIdentities().size()
             ? universe
-            : new Universe(ids, universe.cidrIdentities(), universe.namedPorts());
+            : new Universe(
+                ids,
+                universe.cidrIdentities(),
+                universe.namedPorts(),
+                universe.endpointAddresses());
     return ConnectionTrace.of(
         end(from, fromId, policies, u), end(to, toId, policies, u), protocol, port, request);
   }

@@ -11,7 +11,9 @@ import java.util.TreeSet;
  * <pre>
  *   endpoints{sel}       label identities whose labels match sel
  *   cidr c except E      CIDR identities of prefixes inside c and inside no e of E;
- *                        plus world when c is 0.0.0.0/0 (addresses no policy mentions)
+ *                        plus world when c is 0.0.0.0/0 (addresses no policy mentions);
+ *                        a Kubernetes ipBlock also: label identities with an endpoint address
+ *                        in the block (an identity shared by pods in and out of it: in)
  *   entity world         world and every CIDR identity
  *   entity cluster       every label identity, host, remote-node, health, init, unmanaged
  *   entity host | remote-node | health | init | unmanaged    that reserved identity
@@ -40,6 +42,15 @@ public final class PeerResolver {
         }
         if (c.cidr().length() == 0) {
           out.add(Identity.WORLD);
+        }
+        if (c.pods()) { // a Kubernetes ipBlock: the endpoints with an address in the block
+          u.endpointAddresses()
+              .forEach(
+                  (id, addresses) -> {
+                    if (addresses.stream().anyMatch(c::contains)) {
+                      out.add(id);
+                    }
+                  });
         }
       }
       case Peer.Entities en -> {

@@ -115,9 +115,16 @@ public final class PolicyResolver {
           ? List.of()
           : List.of(new ResolvedRule(policy, r.direction(), verdict, ids, ports, r.http()));
     }
-    // Egress: group peer identities by what the names resolve to on their endpoints.
+    // Egress: group peer identities by what the names resolve to on their endpoints. Any peer
+    // (no `to`): a name means the port of that name on whichever endpoint the traffic goes to, so
+    // every endpoint that names ports is a peer of its own (the wildcard keeps the numbered ports).
+    Set<Identity> targets = ids;
+    if (ids.contains(Identity.ANY)) {
+      targets = new TreeSet<>(ids);
+      targets.addAll(universe.namedPorts().keySet());
+    }
     Map<List<PortProtocol>, Set<Identity>> groups = new LinkedHashMap<>();
-    for (Identity id : ids) {
+    for (Identity id : targets) {
       Map<String, Set<PortProtocol>> theirs = universe.namedPorts().getOrDefault(id, Map.of());
       List<PortProtocol> ports = new ArrayList<>();
       for (PortProtocol pp : r.ports()) {

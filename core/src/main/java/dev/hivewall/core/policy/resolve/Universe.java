@@ -11,23 +11,35 @@ import java.util.Set;
 
 /**
  * Every identity that policies can select right now: label identities with their labels, CIDR
- * identities of the prefixes policies mention, and the named ports each label identity's endpoints
- * expose (name -> port/protocol), for resolving egress rules by port name.
+ * identities of the prefixes policies mention, the named ports each label identity's endpoints
+ * expose (name -> port/protocol), for resolving egress rules by port name, and the addresses of
+ * each label identity's endpoints (IPv4, as ints), for Kubernetes ipBlocks, which select pods by
+ * address.
  */
 public record Universe(
     Map<Identity, Labels> labelIdentities,
     Map<Cidr, Identity> cidrIdentities,
     Map<Identity, Map<String, Set<PortProtocol>>> namedPorts,
+    Map<Identity, Set<Integer>> endpointAddresses,
     CidrIndex cidrIndex) {
 
   public Universe(
       Map<Identity, Labels> labelIdentities,
       Map<Cidr, Identity> cidrIdentities,
       Map<Identity, Map<String, Set<PortProtocol>>> namedPorts) {
+    this(labelIdentities, cidrIdentities, namedPorts, Map.of());
+  }
+
+  public Universe(
+      Map<Identity, Labels> labelIdentities,
+      Map<Cidr, Identity> cidrIdentities,
+      Map<Identity, Map<String, Set<PortProtocol>>> namedPorts,
+      Map<Identity, Set<Integer>> endpointAddresses) {
     this(
         Map.copyOf(labelIdentities),
         Map.copyOf(cidrIdentities),
         Map.copyOf(namedPorts),
+        Map.copyOf(endpointAddresses),
         new CidrIndex(cidrIdentities));
   }
 
