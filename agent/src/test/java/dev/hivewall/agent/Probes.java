@@ -22,6 +22,11 @@ final class Probes {
 
   /** From {@code source} (null: the kernel's choice) to ip:port: connected, refused or timeout. */
   static String tcp(String netns, String source, String ip, int port) {
+    return tcp(netns, source, ip, port, 700);
+  }
+
+  /** As {@link #tcp(String, String, String, int)}, waiting at most {@code timeoutMillis}. */
+  static String tcp(String netns, String source, String ip, int port, int timeoutMillis) {
     return NetworkNamespace.named(netns)
         .call(
             () -> {
@@ -29,7 +34,7 @@ final class Probes {
                 if (source != null) {
                   s.bind(new InetSocketAddress(source, 0));
                 }
-                s.connect(new InetSocketAddress(ip, port), 700);
+                s.connect(new InetSocketAddress(ip, port), timeoutMillis);
                 return "connected";
               } catch (ConnectException e) {
                 return "refused";
@@ -42,11 +47,16 @@ final class Probes {
   }
 
   static String udp(String netns, String ip, int port) {
+    return udp(netns, ip, port, 700);
+  }
+
+  /** One datagram to ip:port and its answer within {@code timeoutMillis}: connected or timeout. */
+  static String udp(String netns, String ip, int port, int timeoutMillis) {
     return NetworkNamespace.named(netns)
         .call(
             () -> {
               try (DatagramSocket s = new DatagramSocket()) {
-                s.setSoTimeout(700);
+                s.setSoTimeout(timeoutMillis);
                 byte[] b = "hi".getBytes(StandardCharsets.UTF_8);
                 s.send(new DatagramPacket(b, b.length, new InetSocketAddress(ip, port)));
                 s.receive(new DatagramPacket(new byte[256], 256));
