@@ -90,6 +90,64 @@ class NetpolConformanceTest {
     assertThat(failed).isEmpty();
   }
 
+  /**
+   * The same truth tables after an agent restart: a scenario's steps, then the node closes (the
+   * datapath keeps enforcing) and starts again from its state; its last table must hold on the
+   * restarted node.
+   */
+  @Test
+  void theTruthTablesHoldAfterAnAgentRestart(Lab lab) throws Exception {
+    Path dir = Files.createTempDirectory("hw-netpol");
+    AgentConfig config = NodeTest.config(lab, dir);
+    Node node = Node.start(config);
+    Map<String, Pod> pods = cluster(node);
+    List<String> names =
+        List.of(
+            "should enforce multiple, stacked policies with overlapping podSelectors",
+            "should allow egress access on one named port",
+            "should enforce except clause while egress access to server in CIDR block",
+            "should read a List of policies and re-evaluate a relabeled namespace");
+    List<String> failed = new ArrayList<>();
+    try (ExecutorService probes = Executors.newFixedThreadPool(72)) {
+      for (Scenario s : Scenarios.all()) {
+        if (!names.contains(s.name())) {
+          continue;
+        }
+        List<Scenario.Expect> lastTables = new ArrayList<>();
+        for (Scenario.Step step : s.steps()) {
+          if (step instanceof Scenario.Expect e) {
+            lastTables.removeIf(t -> t.probe().equals(e.probe()));
+            lastTables.add(e);
+          } else {
+            act(node, pods, step);
+          }
+        }
+        node.close();
+        node = Node.start(config);
+        for (String key : Reachability.PODS) {
+          pods.put(key, node.pod(key.substring(0, 1), key.substring(2)));
+        }
+        for (Scenario.Expect e : lastTables) {
+          String problem = check(probes, pods, e);
+          if (problem != null) {
+            failed.add(s.name() + " (after a restart)\n" + problem);
+          }
+        }
+        reset(node);
+      }
+    } finally {
+      for (String ns : Reachability.NAMESPACES) {
+        node.deleteNamespace(ns);
+      }
+      node.close();
+    }
+    System.out.printf(
+        "netpol conformance after restarts: %d scenarios, %d failed%n",
+        names.size(), failed.size());
+    failed.forEach(System.out::println);
+    assertThat(failed).isEmpty();
+  }
+
   /** The nine pods in namespaces x, y, z. */
   static Map<String, Pod> cluster(Node node) {
     Map<String, Pod> pods = new LinkedHashMap<>();
