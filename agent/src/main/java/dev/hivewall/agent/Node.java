@@ -535,8 +535,11 @@ public final class Node implements AutoCloseable {
     return applyPoliciesTimed(source, text).names();
   }
 
-  /** What {@link #applyPoliciesTimed} applied, and when its maps were enforced (nanoTime). */
-  public record PolicyApply(List<PolicyName> names, long enforcedAt) {}
+  /**
+   * What {@link #applyPoliciesTimed} applied, when its maps were enforced (nanoTime), and what the
+   * policies say that Hivewall leaves out (warnings for the user).
+   */
+  public record PolicyApply(List<PolicyName> names, long enforcedAt, List<String> warnings) {}
 
   /** As {@link #applyPolicies}; also says when the datapath enforced them (before the save). */
   public synchronized PolicyApply applyPoliciesTimed(String source, String text) {
@@ -573,7 +576,9 @@ public final class Node implements AutoCloseable {
       }
       throw e;
     }
-    return new PolicyApply(names, enforcedAt);
+    List<String> warnings = new ArrayList<>();
+    parsed.forEach(p -> warnings.addAll(p.warnings()));
+    return new PolicyApply(names, enforcedAt, warnings);
   }
 
   public synchronized boolean deletePolicy(PolicyName name) {

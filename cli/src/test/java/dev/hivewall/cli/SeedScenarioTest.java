@@ -266,6 +266,28 @@ class SeedScenarioTest {
       assertThat(cli("probe", "demo/app3", "demo/app1:80").exit())
           .as("no policy: open again")
           .isZero();
+      // The same seed rule as a Kubernetes NetworkPolicy; what Hivewall leaves out is a warning.
+      Files.writeString(
+          policy,
+          """
+          apiVersion: networking.k8s.io/v1
+          kind: NetworkPolicy
+          metadata: {name: app1-from-app2, namespace: demo}
+          spec:
+            podSelector: {matchLabels: {app: app1}}
+            ingress:
+            - from:
+              - podSelector: {matchLabels: {app: app2}}
+              - ipBlock: {cidr: "fd00::/8"}
+              ports: [{port: 80}]
+          """);
+      Run k8s = cli("policy", "apply", "-f", policy.toString());
+      assertThat(k8s.exit()).isZero();
+      assertThat(k8s.out()).contains("policy demo/app1-from-app2 applied");
+      assertThat(k8s.err())
+          .contains("warning: ipBlock fd00::/8 left out: Hivewall enforces IPv4 only");
+      assertThat(cli("probe", "demo/app2", "demo/app1:80").exit()).isZero();
+      assertThat(cli("probe", "demo/app3", "demo/app1:80").out()).contains("timeout");
       assertThat(cli("ns", "delete", "demo").exit()).isZero();
       assertThat(cli("pod", "list", "-o", "json").out().strip()).isEqualTo("[ ]");
     }

@@ -151,7 +151,9 @@ final class Routes {
                   "enforcedMillis",
                   (done.enforcedAt() - t0) / 1e6,
                   "millis",
-                  millis);
+                  millis,
+                  "warnings",
+                  done.warnings());
             })
         .on(
             "GET",

@@ -58,6 +58,7 @@ public final class PolicyCommand extends GroupCommand {
                   "/v1/policies",
                   text,
                   Map.of("X-Hivewall-Source", source, "Content-Type", "application/yaml"));
+      r.path("warnings").forEach(w -> System.err.println("warning: " + w.asText()));
       StringBuilder sb = new StringBuilder();
       r.path("applied").forEach(n -> sb.append("policy ").append(n.asText()).append(" applied\n"));
       sb.append(
