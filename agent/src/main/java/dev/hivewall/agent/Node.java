@@ -874,6 +874,13 @@ public final class Node implements AutoCloseable {
    */
   private void updateEndpoints(
       Map<PolicyName, Policy> policies, Set<PolicyName> toUpdate, Universe u, boolean newPods) {
+    // A namespaced policy selects pods of its namespace only: a pod looks at those and at the
+    // cluster-wide ones, not at every changed policy of the node.
+    Map<String, List<PolicyName>> byNamespace = new HashMap<>();
+    for (PolicyName name : toUpdate) {
+      byNamespace.computeIfAbsent(name.namespace(), k -> new ArrayList<>()).add(name);
+    }
+    List<PolicyName> clusterwide = byNamespace.getOrDefault("", List.of());
     for (Pod p : pods.values()) {
       PolicySubject subject = new PolicySubject(securityLabels(p), p.spec().namedPorts());
       PodPolicy pp = podPolicies.computeIfAbsent(p.spec().key(), k -> new PodPolicy());
@@ -883,7 +890,10 @@ public final class Node implements AutoCloseable {
         }
         pp.rules.rebuild(policies.values(), subject, u); // new pod, or its labels changed
       } else {
-        for (PolicyName name : toUpdate) {
+        for (PolicyName name : byNamespace.getOrDefault(p.spec().namespace(), List.of())) {
+          pp.rules.update(name, policies.get(name), subject, u);
+        }
+        for (PolicyName name : clusterwide) {
           pp.rules.update(name, policies.get(name), subject, u);
         }
       }

@@ -5,9 +5,9 @@ import java.util.List;
 
 /**
  * Runs benchmarks: {@code [--quick] [--out DIR]
- * [map-update|ringbuf|policy-scale|pod-latency|l7-proxy|observer|observe-client|all]...}. Results
- * (JSON + PNG) go to bench/results/ by default. --quick runs tiny sizes (the smoke run of the test
- * suite).
+ * [map-update|ringbuf|policy-scale|pod-latency|l7-proxy|observer|observe-client|netpol-scale|all]...}.
+ * Results (JSON + PNG) go to bench/results/ by default. --quick runs tiny sizes (the smoke run of
+ * the test suite).
  */
 public final class BenchMain {
   private BenchMain() {}
@@ -27,13 +27,14 @@ public final class BenchMain {
             "l7-proxy",
             "observer",
             "observe-client",
+            "netpol-scale",
             "all" ->
             which.add(args[i]);
         default -> {
           System.err.println(
               "bench: unknown argument "
                   + args[i]
-                  + " (use [--quick] [--out DIR] [map-update|ringbuf|policy-scale|pod-latency|l7-proxy|observer|observe-client|all])");
+                  + " (use [--quick] [--out DIR] [map-update|ringbuf|policy-scale|pod-latency|l7-proxy|observer|observe-client|netpol-scale|all])");
           System.exit(2);
         }
       }
@@ -61,6 +62,9 @@ public final class BenchMain {
     }
     if (which.contains("all") || which.contains("observe-client")) {
       ObserveClientBench.run(out, quick);
+    }
+    if (which.contains("all") || which.contains("netpol-scale")) {
+      NetpolScaleBench.run(out, quick);
     }
     System.out.println("bench: results in " + out.toAbsolutePath());
   }

@@ -13,9 +13,40 @@ final class LabelSyntax {
   private static final Pattern PREFIX =
       Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
 
+  /**
+   * Keys and values already found valid: every reconcile rebuilds each pod's labels, and matching
+   * the expressions was most of that work. Bounded: past the bound, strings are checked each time.
+   */
+  private static final int REMEMBERED = 1 << 16;
+
+  private static final java.util.Set<String> VALID_KEYS =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private static final java.util.Set<String> VALID_VALUES =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   private LabelSyntax() {}
 
   static void checkKey(String key) {
+    if (key != null && VALID_KEYS.contains(key)) {
+      return;
+    }
+    checkKeySyntax(key);
+    if (VALID_KEYS.size() < REMEMBERED) {
+      VALID_KEYS.add(key);
+    }
+  }
+
+  static void checkValue(String key, String value) {
+    if (value != null && VALID_VALUES.contains(value)) {
+      return;
+    }
+    checkValueSyntax(key, value);
+    if (VALID_VALUES.size() < REMEMBERED) {
+      VALID_VALUES.add(value);
+    }
+  }
+
+  private static void checkKeySyntax(String key) {
     if (key == null || key.isEmpty()) {
       throw new IllegalArgumentException("label key is empty");
     }
@@ -31,7 +62,7 @@ final class LabelSyntax {
     }
   }
 
-  static void checkValue(String key, String value) {
+  private static void checkValueSyntax(String key, String value) {
     if (value == null) {
       throw new IllegalArgumentException("label " + key + " has no value");
     }
