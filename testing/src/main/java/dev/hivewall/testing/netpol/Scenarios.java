@@ -589,6 +589,86 @@ public final class Scenarios {
             expect(
                 TCP_80,
                 Reachability.all().into("x/a", false).into("x/b", false).into("x/c", false))));
+    out.add(
+        s(
+            "should enforce policies to check ingress and egress policies can be controlled"
+                + " independently based on PodSelector",
+            apply(
+                np(
+                    "x",
+                    "a-no-egress",
+                    "{podSelector: {matchLabels: {pod: a}}, policyTypes: [Egress]}"),
+                np(
+                    "x",
+                    "b-from-a",
+                    "{podSelector: {matchLabels: {pod: b}}, ingress: [{from: [{podSelector:"
+                        + " {matchLabels: {pod: a}}}]}]}")),
+            expect(TCP_80, onlyFrom("x/b").outOf("x/a", false))));
+    out.add(
+        s(
+            "should properly isolate pods that are selected by a policy allowing SCTP",
+            apply(
+                np(
+                    "x",
+                    "sctp-only",
+                    "{podSelector: {matchLabels: {pod: a}}, ingress: [{ports: [{protocol: SCTP,"
+                        + " port: 80}]}]}")),
+            expect(TCP_81, onlyFrom("x/a")),
+            expect(UDP_80, onlyFrom("x/a"))));
+    out.add(
+        s(
+            "UDP: should support a 'default-deny-ingress' policy",
+            apply(np("x", "deny-ingress", "{podSelector: {}, policyTypes: [Ingress]}")),
+            expect(
+                UDP_80,
+                Reachability.all().into("x/a", false).into("x/b", false).into("x/c", false))));
+    out.add(
+        s(
+            "UDP: should enforce policy based on Ports",
+            apply(
+                np(
+                    "x",
+                    "ns-y-udp-81",
+                    "{podSelector: {matchLabels: {pod: a}}, ingress: [{from: [{namespaceSelector:"
+                        + " {matchLabels: {ns: y}}}], ports: [{protocol: UDP, port: 81}]}]}")),
+            expect(UDP_80, onlyFrom("x/a")),
+            expect(UDP_81, onlyFrom("x/a", "y/a", "y/b", "y/c"))));
+    out.add(
+        s(
+            "UDP: should enforce policy to allow traffic only from a pod in a different namespace"
+                + " based on PodSelector and NamespaceSelector",
+            apply(
+                np(
+                    "x",
+                    "y-a-udp",
+                    "{podSelector: {matchLabels: {pod: a}}, ingress: [{from: [{namespaceSelector:"
+                        + " {matchLabels: {ns: y}}, podSelector: {matchLabels: {pod: a}}}]}]}")),
+            expect(UDP_80, onlyFrom("x/a", "y/a"))));
+    out.add(
+        s(
+            "should support an egress policy with a port range (endPort)",
+            apply(
+                np(
+                    "x",
+                    "egress-range",
+                    "{podSelector: {matchLabels: {pod: a}}, policyTypes: [Egress], egress:"
+                        + " [{to: [{namespaceSelector: {matchLabels: {ns: z}}}], ports: [{port: 81,"
+                        + " endPort: 90}]}]}")),
+            expect(TCP_80, Reachability.all().outOf("x/a", false)),
+            expect(TCP_81, Reachability.all().outOf("x/a", false).toNamespace("x/a", "z", true))));
+    out.add(
+        s(
+            "should stop admitting a pod relabeled out of a selector",
+            apply(
+                np(
+                    "x",
+                    "from-b",
+                    "{podSelector: {matchLabels: {pod: a}}, ingress: [{from: [{podSelector:"
+                        + " {matchLabels: {role: client}}}]}]}")),
+            new LabelPod("x/b", "role", "client"),
+            expect(TCP_80, onlyFrom("x/a", "x/b")),
+            new LabelPod("x/b", "role", null),
+            expect(TCP_80, onlyFrom("x/a"))));
     return out;
   }
 }
