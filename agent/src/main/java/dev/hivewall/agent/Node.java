@@ -548,6 +548,19 @@ public final class Node implements AutoCloseable {
       if (!p.name().clusterwide()) {
         namespace(p.name().namespace());
       }
+      Policy existing = policies.get(p.name());
+      if (existing != null && !existing.kind().equals(p.kind())) {
+        // Kubernetes keeps a NetworkPolicy and a CiliumNetworkPolicy of one name apart; Hivewall
+        // names policies by namespace and name: refuse rather than replace one kind by the other.
+        throw new ConflictException(
+            "policy "
+                + p.name()
+                + " exists as a "
+                + existing.kind()
+                + "; this file has a "
+                + p.kind()
+                + " of that name: delete the other first, or rename one");
+      }
     }
     List<String> docs = splitDocuments(text, parsed.size());
     Map<PolicyName, Policy> before = new TreeMap<>(policies);

@@ -288,6 +288,13 @@ class SeedScenarioTest {
           .contains("warning: ipBlock fd00::/8 left out: Hivewall enforces IPv4 only");
       assertThat(cli("probe", "demo/app2", "demo/app1:80").exit()).isZero();
       assertThat(cli("probe", "demo/app3", "demo/app1:80").out()).contains("timeout");
+      // A Cilium policy of the same name does not silently replace it.
+      Files.writeString(policy, POLICY.replace("app1-ingress", "app1-from-app2"));
+      Run clash = cli("policy", "apply", "-f", policy.toString());
+      assertThat(clash.exit()).isNotZero();
+      assertThat(clash.err())
+          .contains("policy demo/app1-from-app2 exists as a NetworkPolicy")
+          .contains("delete the other first, or rename one");
       assertThat(cli("ns", "delete", "demo").exit()).isZero();
       assertThat(cli("pod", "list", "-o", "json").out().strip()).isEqualTo("[ ]");
     }
