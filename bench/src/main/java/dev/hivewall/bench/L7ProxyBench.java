@@ -7,7 +7,6 @@ import dev.hivewall.agent.Node;
 import dev.hivewall.agent.model.Pod;
 import dev.hivewall.agent.model.PodSpec;
 import dev.hivewall.core.labels.Labels;
-import dev.hivewall.core.net.Cidr;
 import dev.hivewall.core.policy.api.PolicyName;
 import dev.hivewall.datapath.host.Command;
 import dev.hivewall.testing.lab.Lab;
@@ -61,13 +60,7 @@ final class L7ProxyBench {
     Path dir = Files.createTempDirectory("hw-l7-bench");
     try (Lab lab = Lab.create()) {
       String nodeNs = lab.netns("node").name();
-      AgentConfig config =
-          new AgentConfig(
-              dir.resolve("state"),
-              dir.resolve("api.sock"),
-              Cidr.parse("198.18.0.0/24"),
-              nodeNs,
-              lab.prefix("pod"));
+      AgentConfig config = LabNode.config(lab, dir, "198.18.0.0/24");
       Node node = lab.own(Node.start(config));
       node.createNamespace("bench", Labels.EMPTY);
       // The server is a process of its own, as applications are (nginx answering from memory):

@@ -5,7 +5,6 @@ import dev.hivewall.agent.Node;
 import dev.hivewall.agent.model.Pod;
 import dev.hivewall.agent.model.PodSpec;
 import dev.hivewall.core.labels.Labels;
-import dev.hivewall.core.net.Cidr;
 import dev.hivewall.datapath.lxc.LxcDatapath;
 import dev.hivewall.testing.lab.Lab;
 import dev.hivewall.testing.lab.LabNetns;
@@ -49,13 +48,7 @@ final class NetpolScaleBench {
     Map<String, Double> ratios = new LinkedHashMap<>();
     Path dir = Files.createTempDirectory("hw-netpol-bench");
     try (Lab lab = Lab.create()) {
-      AgentConfig config =
-          new AgentConfig(
-              dir.resolve("state"),
-              dir.resolve("api.sock"),
-              Cidr.parse("198.18.0.0/22"),
-              lab.netns("node").name(),
-              lab.prefix("pod"));
+      AgentConfig config = LabNode.config(lab, dir, "198.18.0.0/22");
       Node node = lab.own(Node.start(config));
       long t0 = System.nanoTime();
       Map<String, Pod> pods = new LinkedHashMap<>();

@@ -3,7 +3,6 @@ package dev.hivewall.bench;
 import dev.hivewall.agent.AgentConfig;
 import dev.hivewall.agent.Node;
 import dev.hivewall.agent.api.ApiServer;
-import dev.hivewall.core.net.Cidr;
 import dev.hivewall.datapath.lxc.LxcDatapath;
 import dev.hivewall.ebpf.BpfProgram;
 import dev.hivewall.testing.lab.Lab;
@@ -45,13 +44,7 @@ final class ObserveClientBench {
     Map<Long, List<double[]>> results = new LinkedHashMap<>();
     Path dir = Files.createTempDirectory("hw-observe-bench");
     try (Lab lab = Lab.create()) {
-      AgentConfig config =
-          new AgentConfig(
-              dir.resolve("state"),
-              dir.resolve("api.sock"),
-              Cidr.parse("198.18.0.0/24"),
-              lab.netns("node").name(),
-              lab.prefix("pod"));
+      AgentConfig config = LabNode.config(lab, dir, "198.18.0.0/24");
       Node node = lab.own(Node.start(config));
       lab.own(ApiServer.start(config.socket(), node));
       once(launcher, config.socket(), node, 300, 0); // warm up the agent's side

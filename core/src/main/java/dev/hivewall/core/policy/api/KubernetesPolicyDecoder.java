@@ -189,19 +189,9 @@ final class KubernetesPolicyDecoder {
       return PortProtocol.of(0, protocol); // every port of the protocol
     }
     Cursor portCursor = f.required("port");
-    String text = portCursor.string().strip();
-    if (!text.isEmpty() && (text.charAt(0) < '0' || text.charAt(0) > '9')) {
-      if (!text.matches("[a-z0-9]([-a-z0-9]{0,13}[a-z0-9])?") || !text.matches(".*[a-z].*")) {
-        throw portCursor.error(
-            "'"
-                + text
-                + "' is neither a port number (1-65535) nor a port name"
-                + " (up to 15 lowercase letters, digits and '-')");
-      }
-      if (f.has("endPort") && !f.required("endPort").isNull()) {
-        throw f.required("endPort").error("endPort cannot be used with a named port");
-      }
-      return PortProtocol.named(text, protocol);
+    Optional<PortProtocol> named = PortNames.named(portCursor, f, protocol);
+    if (named.isPresent()) {
+      return named.get();
     }
     int port = portCursor.integer("a port", 1, PortProtocol.MAX_PORT);
     int end = port;
