@@ -59,8 +59,8 @@ final class L7ProxyBench {
     Map<String, Map<Integer, List<Double>>> rps = new LinkedHashMap<>();
     Path dir = Files.createTempDirectory("hw-l7-bench");
     try (Lab lab = Lab.create()) {
-      String nodeNs = lab.netns("node").name();
       AgentConfig config = LabNode.config(lab, dir, "198.18.0.0/24");
+      String nodeNs = config.nodeNetns();
       Node node = lab.own(Node.start(config));
       node.createNamespace("bench", Labels.EMPTY);
       // The server is a process of its own, as applications are (nginx answering from memory):

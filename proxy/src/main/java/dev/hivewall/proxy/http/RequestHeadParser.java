@@ -104,6 +104,89 @@ public final class RequestHeadParser {
     }
   }
 
+  /**
+   * The header fields from {@code pos} up to the empty line, checked exactly as {@link #fields}
+   * checks them, but only those named in {@code wanted} (lower case) made into objects: a
+   * response's head is read for its framing, and every other field's strings were garbage.
+   */
+  static List<RequestHead.Field> fieldsNamed(
+      byte[] data, int pos, int end, int maxFields, List<String> wanted) throws HttpError {
+    List<RequestHead.Field> fields = new ArrayList<>(4);
+    int count = 0;
+    while (true) {
+      int lineEnd = lineEnd(data, pos, end);
+      if (lineEnd == pos) {
+        return fields;
+      }
+      if (data[pos] == ' ' || data[pos] == '\t') {
+        throw HttpError.badRequest("folded header line (obs-fold)");
+      }
+      if (count++ == maxFields) {
+        throw new HttpError(431, "more than " + maxFields + " header fields");
+      }
+      int colon = pos;
+      while (colon < lineEnd && data[colon] != ':') {
+        colon++;
+      }
+      if (colon == pos || colon == lineEnd || !isToken(data, pos, colon)) {
+        throw HttpError.badRequest("malformed header field name");
+      }
+      int from = colon + 1;
+      int to = lineEnd;
+      while (from < to && isStripped(data[from])) {
+        from++;
+      }
+      while (to > from && isStripped(data[to - 1])) {
+        to--;
+      }
+      for (int i = from; i < to; i++) {
+        int c = data[i] & 0xff;
+        if ((c < 0x20 && c != '\t') || c == 0x7f) {
+          throw HttpError.badRequest("control character in header " + ascii(data, pos, colon));
+        }
+      }
+      for (String name : wanted) {
+        if (equalsIgnoreCase(data, pos, colon, name)) {
+          fields.add(new RequestHead.Field(ascii(data, pos, colon), ascii(data, from, to)));
+          break;
+        }
+      }
+      pos = lineEnd + 2;
+    }
+  }
+
+  /** Whether String.strip removes this Latin-1 character (Character.isWhitespace). */
+  private static boolean isStripped(byte b) {
+    int c = b & 0xff;
+    return c == ' ' || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f);
+  }
+
+  private static boolean isToken(byte[] data, int from, int to) {
+    for (int i = from; i < to; i++) {
+      char c = (char) (data[i] & 0xff);
+      if (!HttpSyntax.isAlphaNum(c) && "!#$%&'*+-.^_`|~".indexOf(c) < 0) {
+        return false;
+      }
+    }
+    return from < to;
+  }
+
+  private static boolean equalsIgnoreCase(byte[] data, int from, int to, String lower) {
+    if (to - from != lower.length()) {
+      return false;
+    }
+    for (int i = 0; i < lower.length(); i++) {
+      int c = data[from + i] & 0xff;
+      if (c >= 'A' && c <= 'Z') {
+        c += 'a' - 'A';
+      }
+      if (c != lower.charAt(i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Index of the CR of the CRLF ending the line at {@code pos}; bare CR or LF is refused. */
   static int lineEnd(byte[] data, int pos, int end) throws HttpError {
     for (int i = pos; i < end; i++) {

@@ -3,9 +3,15 @@ package dev.hivewall.proxy.http;
 import java.util.List;
 import java.util.Locale;
 
-/** An upstream response's head: what the proxy needs to find where the response ends. */
+/**
+ * An upstream response's head: what the proxy needs to find where the response ends. {@code
+ * fields}: the framing fields only (every field is checked; the head is forwarded as it came).
+ */
 public record ResponseHead(
     int status, int minorVersion, List<RequestHead.Field> fields, int length) {
+  /** The fields the framing reads (RFC 9112 6.3, 9.3). */
+  static final List<String> FRAMING = List.of("transfer-encoding", "content-length", "connection");
+
   public ResponseHead {
     fields = List.copyOf(fields);
   }
@@ -113,7 +119,10 @@ public record ResponseHead(
     int status = Integer.parseInt(line.substring(9, 12));
     try {
       return new ResponseHead(
-          status, minor, RequestHeadParser.fields(data, lineEnd + 2, end, 256), length);
+          status,
+          minor,
+          RequestHeadParser.fieldsNamed(data, lineEnd + 2, end, 256, FRAMING),
+          length);
     } catch (HttpError e) {
       throw new HttpError(502, "upstream sent a malformed header: " + e.getMessage());
     }

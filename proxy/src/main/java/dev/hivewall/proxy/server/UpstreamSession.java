@@ -50,7 +50,18 @@ final class UpstreamSession extends ChannelInboundHandlerAdapter {
   private long remaining;
   private ChunkedScanner chunks;
   private boolean closeAfterResponse;
+
+  /**
+   * The one pending check of {@link #responseDeadline}, or null. A request does not schedule and
+   * cancel a timer of its own (that was a priority-queue insert and removal per request): it moves
+   * the deadline, and the pending check, when it fires, looks again later or fails the exchange.
+   */
   private ScheduledFuture<?> responseTimer;
+
+  /** nanoTime by which the awaited response's head must come, or {@link #NO_DEADLINE}. */
+  private long responseDeadline = NO_DEADLINE;
+
+  private static final long NO_DEADLINE = Long.MAX_VALUE;
 
   UpstreamSession(
       ClientSession session,
@@ -110,7 +121,7 @@ final class UpstreamSession extends ChannelInboundHandlerAdapter {
   void send(ByteBuf head, Exchange ex) {
     awaiting.add(ex);
     forward(head);
-    if (responseTimer == null) {
+    if (responseDeadline == NO_DEADLINE) {
       armResponseTimer();
     }
   }
@@ -138,7 +149,7 @@ final class UpstreamSession extends ChannelInboundHandlerAdapter {
 
   void close() {
     broken = true;
-    cancelResponseTimer();
+    stopResponseTimer();
     queued.forEach(ByteBuf::release);
     queued.clear();
     channel.close();
@@ -266,7 +277,7 @@ final class UpstreamSession extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    cancelResponseTimer();
+    stopResponseTimer();
     if (responding != null && framing instanceof BodyFraming.UntilClose) {
       client.flush();
       responding = null;
@@ -286,22 +297,46 @@ final class UpstreamSession extends ChannelInboundHandlerAdapter {
     boolean headSent =
         responding != null || (awaiting.peek() != null && awaiting.peek().headWritten);
     broken = true;
-    cancelResponseTimer();
+    stopResponseTimer();
     channel.close();
     session.upstreamFailed(status, reason, headSent);
   }
 
+  /** The response now awaited must begin within the response timeout. */
   private void armResponseTimer() {
-    responseTimer =
-        client
-            .eventLoop()
-            .schedule(
-                () -> fail(504, "upstream did not respond in time"),
-                config.responseTimeout().toMillis(),
-                TimeUnit.MILLISECONDS);
+    long timeout = config.responseTimeout().toNanos();
+    responseDeadline = System.nanoTime() + timeout;
+    if (responseTimer == null) {
+      scheduleResponseCheck(timeout);
+    }
   }
 
+  private void scheduleResponseCheck(long delayNanos) {
+    responseTimer =
+        client.eventLoop().schedule(this::checkResponseDeadline, delayNanos, TimeUnit.NANOSECONDS);
+  }
+
+  private void checkResponseDeadline() {
+    responseTimer = null;
+    if (broken || responseDeadline == NO_DEADLINE) {
+      return; // answered (or gone) since: nothing to watch until the next request
+    }
+    long left = responseDeadline - System.nanoTime();
+    if (left > 0) {
+      scheduleResponseCheck(left);
+    } else {
+      fail(504, "upstream did not respond in time");
+    }
+  }
+
+  /** No response is awaited any more (the pending check, if any, finds nothing to do). */
   private void cancelResponseTimer() {
+    responseDeadline = NO_DEADLINE;
+  }
+
+  /** The connection is done: the pending check goes too. */
+  private void stopResponseTimer() {
+    responseDeadline = NO_DEADLINE;
     if (responseTimer != null) {
       responseTimer.cancel(false);
       responseTimer = null;

@@ -32,4 +32,57 @@ class ResponseHeadTest {
       assertThat(ResponseHead.isStatusLine(s)).as(s).isEqualTo(STATUS_LINE.matcher(s).matches());
     }
   }
+
+  /**
+   * Reading only the framing fields checks every field as the full reader does: on random header
+   * blocks both refuse the same ones (same status) and agree on the framing fields.
+   */
+  @Test
+  void framingFieldsAreReadAndCheckedAsTheFullReaderDoes() {
+    Random random = new Random(11);
+    String[] names = {
+      "Content-Length",
+      "content-length",
+      "Transfer-Encoding",
+      "Connection",
+      "X-A",
+      "Server",
+      "",
+      "Bad Name",
+      "Date"
+    };
+    String[] values = {"12", " chunked ", "close", "a\u0001b", "\u001f", "\t x", "\u00e9", ""};
+    for (int i = 0; i < 20_000; i++) {
+      StringBuilder head = new StringBuilder();
+      int n = random.nextInt(6);
+      for (int j = 0; j < n; j++) {
+        if (random.nextInt(30) == 0) {
+          head.append(" folded\r\n");
+        }
+        head.append(names[random.nextInt(names.length)])
+            .append(':')
+            .append(values[random.nextInt(values.length)])
+            .append("\r\n");
+      }
+      head.append("\r\n");
+      byte[] data = head.toString().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+      Object full;
+      Object framing;
+      try {
+        full =
+            RequestHeadParser.fields(data, 0, data.length, 4).stream()
+                .filter(
+                    f -> ResponseHead.FRAMING.contains(f.name().toLowerCase(java.util.Locale.ROOT)))
+                .toList();
+      } catch (HttpError e) {
+        full = e.status();
+      }
+      try {
+        framing = RequestHeadParser.fieldsNamed(data, 0, data.length, 4, ResponseHead.FRAMING);
+      } catch (HttpError e) {
+        framing = e.status();
+      }
+      assertThat(framing).as(head.toString()).isEqualTo(full);
+    }
+  }
 }

@@ -20,7 +20,21 @@ public final class HttpMatcher {
 
   private record Header(String name, String value) {} // value null: presence only
 
-  private record Compiled(Pattern method, Pattern path, Pattern host, List<Header> headers) {}
+  /**
+   * One field's expression; {@code literal} when it has no metacharacter, so that matching it is
+   * string equality (the same answer, no matcher: this runs for every proxied request).
+   */
+  private record Expr(Pattern pattern, String literal) {
+    static Expr of(String regex) {
+      if (regex.isEmpty()) {
+        return null;
+      }
+      boolean literal = regex.chars().noneMatch(c -> ".[]{}()*+?^$|\\".indexOf(c) >= 0);
+      return new Expr(Pattern.compile(regex), literal ? regex : null);
+    }
+  }
+
+  private record Compiled(Expr method, Expr path, Expr host, List<Header> headers) {}
 
   private final List<Compiled> rules;
 
@@ -37,13 +51,9 @@ public final class HttpMatcher {
                     h.substring(0, colon).toLowerCase(Locale.ROOT),
                     h.substring(colon + 1).strip()));
       }
-      out.add(new Compiled(compile(r.method()), compile(r.path()), compile(r.host()), headers));
+      out.add(new Compiled(Expr.of(r.method()), Expr.of(r.path()), Expr.of(r.host()), headers));
     }
     this.rules = List.copyOf(out);
-  }
-
-  private static Pattern compile(String regex) {
-    return regex.isEmpty() ? null : Pattern.compile(regex);
   }
 
   /** True when some rule matches {@code request}. */
@@ -59,10 +69,14 @@ public final class HttpMatcher {
     return false;
   }
 
-  private static boolean matches(Pattern p, String value) {
-    if (p == null) {
+  private static boolean matches(Expr expr, String value) {
+    if (expr == null) {
       return true;
     }
+    if (expr.literal() != null) {
+      return expr.literal().equals(value);
+    }
+    Pattern p = expr.pattern();
     try {
       int budget = Math.max(1024, BUDGET_PER_CHAR * (value.length() + 1));
       return p.matcher(new BoundedInput(value, budget)).matches();

@@ -54,11 +54,12 @@ public final class HttpPath {
     if (!validChars(path, false)) {
       return Optional.empty();
     }
-    String decoded = decodeUnreserved(path);
+    String decoded = path.indexOf('%') < 0 ? path : decodeUnreserved(path);
     if (decoded == null) {
       return Optional.empty();
     }
-    return Optional.of(removeDotSegments(decoded));
+    // Most paths are already normal: no copy for them (this runs for every proxied request).
+    return Optional.of(isNormal(decoded) ? decoded : removeDotSegments(decoded));
   }
 
   /** RFC 3986 pchar / "/" (and "?" in a query); '%' checked by the decoder. */
@@ -98,8 +99,18 @@ public final class HttpPath {
     return out.toString();
   }
 
+  /** True if {@link #removeDotSegments} would return {@code path} itself. */
+  static boolean isNormal(String path) {
+    return path.startsWith("/")
+        && !path.contains("//")
+        && !path.contains("/./")
+        && !path.contains("/../")
+        && !path.endsWith("/.")
+        && !path.endsWith("/..");
+  }
+
   /** Merges "//" and resolves "." and ".." segments; keeps a trailing "/". */
-  private static String removeDotSegments(String path) {
+  static String removeDotSegments(String path) {
     List<String> out = new ArrayList<>();
     String[] segments = path.split("/", -1);
     boolean trailingSlash = path.endsWith("/");

@@ -66,4 +66,26 @@ class HttpPathTest {
   void caseIsKept() {
     assertThat(HttpPath.of("/PUBLIC")).contains("/PUBLIC");
   }
+
+  @Test
+  void aPathTakenAsNormalIsWhatNormalisingItGives() {
+    java.util.Random random = new java.util.Random(5);
+    String alphabet = "/./a";
+    int normal = 0;
+    for (int i = 0; i < 100_000; i++) {
+      StringBuilder sb = new StringBuilder("/");
+      int n = random.nextInt(9);
+      for (int j = 0; j < n; j++) {
+        sb.append(alphabet.charAt(random.nextInt(alphabet.length())));
+      }
+      String p = sb.toString();
+      if (HttpPath.isNormal(p)) {
+        normal++;
+        org.assertj.core.api.Assertions.assertThat(HttpPath.removeDotSegments(p))
+            .as(p)
+            .isEqualTo(p);
+      }
+    }
+    org.assertj.core.api.Assertions.assertThat(normal).isGreaterThan(1000);
+  }
 }
