@@ -315,20 +315,7 @@ final class CiliumPolicyDecoder {
 
   private static PortProtocol portProtocol(Cursor p) {
     Cursor.Fields f = p.fields(PORT);
-    Protocol protocol = Protocol.ANY;
-    if (f.has("protocol") && !f.required("protocol").isNull()) {
-      String name = f.required("protocol").string();
-      protocol =
-          switch (name) {
-            case "TCP" -> Protocol.TCP;
-            case "UDP" -> Protocol.UDP;
-            case "SCTP" -> Protocol.SCTP;
-            case "ANY" -> Protocol.ANY;
-            default ->
-                throw f.required("protocol")
-                    .error("'" + name + "' is not a protocol (TCP, UDP, SCTP or ANY)");
-          };
-    }
+    Protocol protocol = PortNames.protocol(f, Protocol.ANY, true);
     Cursor portCursor = f.required("port");
     Optional<PortProtocol> named = PortNames.named(portCursor, f, protocol);
     if (named.isPresent()) {

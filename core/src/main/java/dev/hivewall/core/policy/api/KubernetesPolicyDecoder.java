@@ -169,19 +169,7 @@ final class KubernetesPolicyDecoder {
 
   private static PortProtocol port(Cursor p) {
     Cursor.Fields f = p.fields(PORT);
-    Protocol protocol = Protocol.TCP; // Kubernetes' default
-    if (f.has("protocol") && !f.required("protocol").isNull()) {
-      String name = f.required("protocol").string();
-      protocol =
-          switch (name) {
-            case "TCP" -> Protocol.TCP;
-            case "UDP" -> Protocol.UDP;
-            case "SCTP" -> Protocol.SCTP;
-            default ->
-                throw f.required("protocol")
-                    .error("'" + name + "' is not a protocol (TCP, UDP or SCTP)");
-          };
-    }
+    Protocol protocol = PortNames.protocol(f, Protocol.TCP, false); // Kubernetes' default: TCP
     if (!f.has("port") || f.required("port").isNull()) {
       if (f.has("endPort") && !f.required("endPort").isNull()) {
         throw f.required("endPort").error("endPort needs a port to start from");

@@ -33,15 +33,7 @@ public sealed interface Peer {
 
     /** Whether the address {@code ip} is in the block (in cidr, in no exception). */
     public boolean contains(int ip) {
-      if (!cidr.contains(ip)) {
-        return false;
-      }
-      for (Cidr e : except) {
-        if (e.contains(ip)) {
-          return false;
-        }
-      }
-      return true;
+      return contains(Cidr.host(ip));
     }
 
     public boolean contains(Cidr prefix) {

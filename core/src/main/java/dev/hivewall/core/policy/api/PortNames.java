@@ -3,7 +3,10 @@ package dev.hivewall.core.policy.api;
 import dev.hivewall.core.policy.yaml.Cursor;
 import java.util.Optional;
 
-/** A {@code port} field that names a port (both policy languages allow that, the same way). */
+/**
+ * The {@code protocol} and {@code port} fields of a port entry, as both policy languages write
+ * them: a protocol name, and a port that may name a port.
+ */
 final class PortNames {
   private PortNames() {}
 
@@ -27,5 +30,35 @@ final class PortNames {
       throw fields.required("endPort").error("endPort cannot be used with a named port");
     }
     return Optional.of(PortProtocol.named(text, protocol));
+  }
+
+  /**
+   * The entry's protocol: {@code absent} when the field is not there; {@code ANY} allowed only
+   * where the language has it.
+   */
+  static Protocol protocol(Cursor.Fields f, Protocol absent, boolean anyAllowed) {
+    if (!f.has("protocol") || f.required("protocol").isNull()) {
+      return absent;
+    }
+    String name = f.required("protocol").string();
+    return switch (name) {
+      case "TCP" -> Protocol.TCP;
+      case "UDP" -> Protocol.UDP;
+      case "SCTP" -> Protocol.SCTP;
+      case "ANY" -> {
+        if (anyAllowed) {
+          yield Protocol.ANY;
+        }
+        throw f.required("protocol").error("'ANY' is not a protocol (TCP, UDP or SCTP)");
+      }
+      default ->
+          throw f.required("protocol")
+              .error(
+                  "'"
+                      + name
+                      + "' is not a protocol ("
+                      + (anyAllowed ? "TCP, UDP, SCTP or ANY" : "TCP, UDP or SCTP")
+                      + ")");
+    };
   }
 }
