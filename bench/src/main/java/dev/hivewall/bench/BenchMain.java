@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * Runs benchmarks: {@code [--quick] [--out DIR]
- * [map-update|ringbuf|policy-scale|pod-latency|l7-proxy|observer|observe-client|netpol-scale|all]...}.
+ * [map-update|ringbuf|policy-scale|pod-latency|l7-proxy|observer|observe-client|netpol-scale|summary|all]...}.
  * Results (JSON + PNG) go to bench/results/ by default. --quick runs tiny sizes (the smoke run of
  * the test suite).
  */
@@ -28,13 +28,14 @@ public final class BenchMain {
             "observer",
             "observe-client",
             "netpol-scale",
+            "summary",
             "all" ->
             which.add(args[i]);
         default -> {
           System.err.println(
               "bench: unknown argument "
                   + args[i]
-                  + " (use [--quick] [--out DIR] [map-update|ringbuf|policy-scale|pod-latency|l7-proxy|observer|observe-client|netpol-scale|all])");
+                  + " (use [--quick] [--out DIR] [map-update|ringbuf|policy-scale|pod-latency|l7-proxy|observer|observe-client|netpol-scale|summary|all])");
           System.exit(2);
         }
       }
@@ -66,6 +67,12 @@ public final class BenchMain {
     if (which.contains("all") || which.contains("netpol-scale")) {
       NetpolScaleBench.run(out, quick);
     }
-    System.out.println("bench: results in " + out.toAbsolutePath());
+    Summary.write(out); // every result present, this run's and earlier ones
+    System.out.println(
+        "bench: results in "
+            + out.toAbsolutePath()
+            + " (tables: "
+            + out.resolve("SUMMARY.md")
+            + ")");
   }
 }

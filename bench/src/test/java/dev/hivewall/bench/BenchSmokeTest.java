@@ -30,6 +30,10 @@ class BenchSmokeTest {
       assertThat(client.path("results").path("client, flood").path("median").asDouble())
           .isPositive();
     }
+    assertThat(Files.readString(out.resolve("SUMMARY.md")))
+        .contains("## map-update")
+        .contains("## netpol-scale")
+        .contains("| measurement | median | unit | spread | runs |");
     JsonNode l7 = new ObjectMapper().readTree(out.resolve("l7-proxy.json").toFile());
     assertThat(l7.path("requests_per_second").path("hivewall L7 proxy").size()).isEqualTo(2);
     assertThat(out.resolve("l7-proxy-latency.png")).isNotEmptyFile();
