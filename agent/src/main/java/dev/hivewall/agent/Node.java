@@ -130,6 +130,22 @@ public final class Node implements AutoCloseable {
   private volatile Map<Integer, String> podsByEndpoint = Map.of();
 
   private volatile Map<String, String> podsByIp = Map.of();
+
+  /** Reserved and label identities' labels as flows show them ("k=v", "reserved:world"). */
+  private volatile Map<Integer, List<String>> labelsById = reservedLabels();
+
+  private Map<Identity, Labels> labelsOfIds; // what labelsById was made from
+
+  /**
+   * The CIDR identities in force, for naming flows; inverted (identity -> prefix) only when a flow
+   * needs it, not on every change (a policy may mention thousands of prefixes).
+   */
+  private volatile Map<Cidr, Identity> cidrsForFlows = Map.of();
+
+  private volatile CidrNames cidrNames = new CidrNames(Map.of(), Map.of());
+
+  private record CidrNames(Map<Cidr, Identity> source, Map<Integer, List<String>> byId) {}
+
   private NodeConfig nodeConfig; // as last written to hw_node_config (null: not yet)
 
   private Node(AgentConfig config, LxcDatapath datapath) {
@@ -215,7 +231,36 @@ public final class Node implements AutoCloseable {
         e.dport(),
         e.verdict().name(),
         e.reason().label(),
-        e.match().label());
+        e.match().label(),
+        flowLabels(e.srcIdentity()),
+        flowLabels(e.dstIdentity()));
+  }
+
+  /** An identity's labels for a flow; a CIDR identity's prefix as "cidr:P" (any thread). */
+  private List<String> flowLabels(int id) {
+    List<String> l = labelsById.get(id);
+    if (l != null || id < Identity.CIDR_BASE) {
+      return l == null ? List.of() : l;
+    }
+    Map<Cidr, Identity> cidrs = cidrsForFlows;
+    CidrNames names = cidrNames;
+    if (names.source() != cidrs) {
+      Map<Integer, List<String>> byId = new HashMap<>();
+      cidrs.forEach((c, i) -> byId.put(i.id(), List.of("cidr:" + c)));
+      names = new CidrNames(cidrs, byId);
+      cidrNames = names; // racy but harmless: any thread builds the same map
+    }
+    return names.byId().getOrDefault(id, List.of());
+  }
+
+  private static Map<Integer, List<String>> reservedLabels() {
+    return Map.of(
+        Identity.HOST.id(), List.of("reserved:host"),
+        Identity.WORLD.id(), List.of("reserved:world"),
+        Identity.UNMANAGED.id(), List.of("reserved:unmanaged"),
+        Identity.HEALTH.id(), List.of("reserved:health"),
+        Identity.INIT.id(), List.of("reserved:init"),
+        Identity.REMOTE_NODE.id(), List.of("reserved:remote-node"));
   }
 
   /** CLOCK_MONOTONIC (bpf_ktime_get_ns, System.nanoTime on Linux) to the epoch, in ns. */
@@ -823,6 +868,19 @@ public final class Node implements AutoCloseable {
             });
     podsByEndpoint = Map.copyOf(byEndpoint);
     podsByIp = Map.copyOf(byIp);
+    if (!ids.equals(labelsOfIds)) {
+      Map<Integer, List<String>> labels = new HashMap<>(reservedLabels());
+      ids.forEach(
+          (id, l) ->
+              labels.put(
+                  id.id(),
+                  l.asMap().entrySet().stream()
+                      .map(e -> e.getKey() + "=" + e.getValue())
+                      .toList()));
+      labelsById = Map.copyOf(labels);
+      labelsOfIds = ids;
+    }
+    cidrsForFlows = cidrs;
     reconciledPolicies.clear();
     reconciledPolicies.putAll(policies);
     scheduleCatchUp();

@@ -135,6 +135,10 @@ class SeedScenarioTest {
                 assertThat(f.path("endpoint").asText()).isEqualTo("demo/app1");
                 assertThat(f.path("direction").asText()).isEqualTo("INGRESS");
                 assertThat(f.path("reason").asText()).isEqualTo("policy-denied");
+                assertThat(f.path("sourceLabels").toString())
+                    .contains("\"app=app3\"")
+                    .contains("\"io.kubernetes.pod.namespace=demo\"");
+                assertThat(f.path("destinationLabels").toString()).contains("\"app=app1\"");
               });
       assertThat(cli("observe", "--type", "drop").out())
           .contains("demo/app3:")

@@ -143,7 +143,9 @@ final class FlowStream implements Streamed {
             ",\"destinationPort\":",
             ",\"verdict\":",
             ",\"reason\":",
-            ",\"match\":");
+            ",\"match\":",
+            ",\"sourceLabels\":",
+            ",\"destinationLabels\":");
 
     private final Bytes bytes = new Bytes();
 
@@ -193,6 +195,10 @@ final class FlowStream implements Streamed {
       string(f.reason());
       key(13);
       string(f.match());
+      key(14);
+      strings(f.sourceLabels());
+      key(15);
+      strings(f.destinationLabels());
       bytes.write('}');
     }
 
@@ -215,6 +221,17 @@ final class FlowStream implements Streamed {
       bytes.write('"');
       bytes.writeAscii(s);
       bytes.write('"');
+    }
+
+    private void strings(List<String> list) {
+      bytes.write('[');
+      for (int i = 0; i < list.size(); i++) {
+        if (i > 0) {
+          bytes.write(',');
+        }
+        string(list.get(i));
+      }
+      bytes.write(']');
     }
 
     private void number(int n) {

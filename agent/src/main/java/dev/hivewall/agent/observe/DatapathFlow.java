@@ -14,6 +14,8 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
  * @param match the kind of rule that decided a policy verdict ({@code l3-l4}, {@code l3-only},
  *     {@code l4-only}, {@code all}, ...), or {@code none} (no rule matched, or not a policy
  *     verdict)
+ * @param sourceLabels the source identity's labels ({@code k=v}; {@code cidr:PREFIX}, {@code
+ *     reserved:world} ...), empty for an identity the node does not know
  */
 @JsonPropertyOrder({"type"})
 public record DatapathFlow(
@@ -29,7 +31,9 @@ public record DatapathFlow(
     int destinationPort,
     String verdict,
     String reason,
-    String match) {
+    String match,
+    java.util.List<String> sourceLabels,
+    java.util.List<String> destinationLabels) {
   /** What kind of flow this is for a client that reads both kinds: a datapath verdict. */
   @JsonProperty("type")
   public String type() {

@@ -29,7 +29,9 @@ class FlowStreamEncodingTest {
             80,
             "DROPPED",
             "policy-denied",
-            "l3-l4");
+            "l3-l4",
+            java.util.List.of("app=" + endpoint, "io.kubernetes.pod.namespace=demo"),
+            java.util.List.of());
     FlowStream.Batch batch = new FlowStream.Batch();
     batch.add(f);
     String line = batch.text();
