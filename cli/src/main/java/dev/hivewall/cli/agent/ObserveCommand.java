@@ -2,7 +2,6 @@ package dev.hivewall.cli.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hivewall.cli.output.Json;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -186,14 +185,10 @@ public final class ObserveCommand extends ApiCommand {
   }
 
   private static String encode(Map<String, String> q, int n) {
-    StringBuilder sb = new StringBuilder("last=").append(n);
-    q.forEach(
-        (k, v) ->
-            sb.append('&')
-                .append(k)
-                .append('=')
-                .append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
-    return sb.toString();
+    Map<String, String> all = new LinkedHashMap<>();
+    all.put("last", Integer.toString(n));
+    all.putAll(q);
+    return dev.hivewall.cli.client.Query.of(all);
   }
 
   private void print(Flow f) {

@@ -1,8 +1,6 @@
 package dev.hivewall.cli.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -65,15 +63,7 @@ final class PolicyTraceCommand extends ApiCommand {
       q.put("http-method", httpMethod == null ? "GET" : httpMethod);
       q.put("http-target", httpPath == null ? "/" : httpPath);
     }
-    StringBuilder query = new StringBuilder();
-    q.forEach(
-        (k, v) ->
-            query
-                .append(query.isEmpty() ? "?" : "&")
-                .append(k)
-                .append('=')
-                .append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
-    JsonNode t = client().get("/v1/trace" + query);
+    JsonNode t = client().get("/v1/trace?" + dev.hivewall.cli.client.Query.of(q));
     print(t, text(t));
     String verdict = t.path("verdict").asText();
     String request = t.path("request").asText();
