@@ -2,6 +2,7 @@ package dev.hivewall.agent;
 
 import dev.hivewall.agent.api.ApiServer;
 import dev.hivewall.agent.metrics.NodeMetrics;
+import io.netty.util.ResourceLeakDetector;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -50,6 +51,18 @@ public final class Agent implements AutoCloseable {
   }
 
   /** Blocks until the process is asked to stop. */
+  /**
+   * Process-wide settings for the agent daemon (and benchmarks of it). Netty samples one buffer in
+   * 128 for leak tracking and records a stack trace for each (~12k in one run of the L7 benchmark):
+   * a debugging aid, kept in tests, off in the daemon unless {@code -Dio.netty.leakDetection.level}
+   * asks for it.
+   */
+  public static void daemonSettings() {
+    if (System.getProperty("io.netty.leakDetection.level") == null) {
+      ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
+    }
+  }
+
   public static void runUntilSignalled(AgentConfig config, java.io.PrintStream out) {
     CountDownLatch stopped = new CountDownLatch(1);
     Agent agent = start(config);

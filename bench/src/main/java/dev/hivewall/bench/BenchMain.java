@@ -1,5 +1,6 @@
 package dev.hivewall.bench;
 
+import dev.hivewall.agent.Agent;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -13,6 +14,7 @@ public final class BenchMain {
   private BenchMain() {}
 
   public static void main(String[] args) throws Exception {
+    Agent.daemonSettings(); // measure the agent as it runs as a daemon
     boolean quick = false;
     Path out = Path.of("bench/results");
     List<String> which = new java.util.ArrayList<>();

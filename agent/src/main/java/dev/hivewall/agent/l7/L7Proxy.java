@@ -42,7 +42,7 @@ public final class L7Proxy implements AutoCloseable {
             s.idleTimeout());
     try {
       HttpProxy proxy =
-          HttpProxy.start(config, policy, flows, 2, node.threads("hivewall-l7-proxy"));
+          HttpProxy.start(config, policy, flows, s.threads(), node.threads("hivewall-l7-proxy"));
       return new L7Proxy(proxy, flows);
     } catch (IllegalStateException e) {
       throw new IllegalStateException(

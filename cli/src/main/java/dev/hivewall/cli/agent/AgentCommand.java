@@ -84,6 +84,15 @@ public final class AgentCommand implements Callable<Integer> {
   int maxHeadBytes = L7Settings.DEFAULTS.maxHeadBytes();
 
   @Option(
+      names = "--proxy-threads",
+      paramLabel = "N",
+      description = {
+        "event loop threads of the L7 proxy (default: half the CPUs, at least 1; here",
+        "${DEFAULT-VALUE}: the proxy shares the CPUs with the pods it serves)"
+      })
+  int proxyThreads = L7Settings.DEFAULTS.threads();
+
+  @Option(
       names = "--metrics-port",
       paramLabel = "PORT",
       description = {
@@ -126,6 +135,7 @@ public final class AgentCommand implements Callable<Integer> {
     }
     System.setProperty(
         "io.netty.machineId", "02:00:00:00:00:01"); // node namespaces may have no MAC
+    Agent.daemonSettings();
     Agent.runUntilSignalled(
         new AgentConfig(
             stateDir,
@@ -140,7 +150,8 @@ public final class AgentCommand implements Callable<Integer> {
                 seconds(connectTimeout),
                 seconds(responseTimeout),
                 seconds(idleTimeout),
-                maxHeadBytes),
+                maxHeadBytes,
+                proxyThreads),
             metricsPort,
             connectionEvents(),
             dropEventsPerSecond,

@@ -106,8 +106,9 @@ public final class RequestHeadParser {
 
   /**
    * The header fields from {@code pos} up to the empty line, checked exactly as {@link #fields}
-   * checks them, but only those named in {@code wanted} (lower case) made into objects: a
-   * response's head is read for its framing, and every other field's strings were garbage.
+   * checks them, but only those named in {@code wanted} (lower case) made into objects, named by
+   * their {@code wanted} string: a response's head is read for its framing, and every other field's
+   * strings were garbage.
    */
   static List<RequestHead.Field> fieldsNamed(
       byte[] data, int pos, int end, int maxFields, List<String> wanted) throws HttpError {
@@ -147,7 +148,7 @@ public final class RequestHeadParser {
       }
       for (String name : wanted) {
         if (equalsIgnoreCase(data, pos, colon, name)) {
-          fields.add(new RequestHead.Field(ascii(data, pos, colon), ascii(data, from, to)));
+          fields.add(new RequestHead.Field(name, ascii(data, from, to)));
           break;
         }
       }

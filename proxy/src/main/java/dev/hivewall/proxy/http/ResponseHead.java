@@ -5,7 +5,8 @@ import java.util.Locale;
 
 /**
  * An upstream response's head: what the proxy needs to find where the response ends. {@code
- * fields}: the framing fields only (every field is checked; the head is forwarded as it came).
+ * fields}: the framing fields only, names in lower case (every field is checked; the head is
+ * forwarded as it came).
  */
 public record ResponseHead(
     int status, int minorVersion, List<RequestHead.Field> fields, int length) {
@@ -26,59 +27,64 @@ public record ResponseHead(
     if (requestMethod.equals("HEAD") || interim() || status == 204 || status == 304) {
       return BodyFraming.NONE;
     }
-    List<String> te = values("transfer-encoding");
-    if (!te.isEmpty()) {
-      String last = te.getLast().toLowerCase(Locale.ROOT);
-      return last.endsWith("chunked") ? BodyFraming.CHUNKED : BodyFraming.UNTIL_CLOSE;
-    }
-    List<String> cl = values("content-length");
-    if (cl.isEmpty()) {
-      return BodyFraming.UNTIL_CLOSE;
-    }
-    String first = cl.getFirst().strip();
-    for (String v : cl) {
-      if (!v.strip().equals(first)) {
-        throw new HttpError(502, "upstream sent Content-Length values that disagree");
+    // One pass over the framing fields (the parser kept only those), no lists: this runs for
+    // every response.
+    String lastTe = null;
+    String firstCl = null;
+    for (RequestHead.Field f : fields) {
+      if (f.name().equals("transfer-encoding")) {
+        lastTe = f.value();
+      } else if (f.name().equals("content-length")) {
+        String v = f.value().strip();
+        if (firstCl == null) {
+          firstCl = v;
+        } else if (!v.equals(firstCl)) {
+          throw new HttpError(502, "upstream sent Content-Length values that disagree");
+        }
       }
     }
-    if (first.isEmpty() || first.length() > 18 || !first.chars().allMatch(Character::isDigit)) {
+    if (lastTe != null) {
+      return lastTe.toLowerCase(Locale.ROOT).endsWith("chunked")
+          ? BodyFraming.CHUNKED
+          : BodyFraming.UNTIL_CLOSE;
+    }
+    if (firstCl == null) {
+      return BodyFraming.UNTIL_CLOSE;
+    }
+    if (firstCl.isEmpty() || firstCl.length() > 18 || !allDigits(firstCl)) {
       throw new HttpError(502, "upstream sent a malformed Content-Length");
     }
-    long n = Long.parseLong(first);
+    long n = Long.parseLong(firstCl);
     return n == 0 ? BodyFraming.NONE : new BodyFraming.Length(n);
   }
 
-  /** Whether the upstream connection can carry another request after this response. */
+  private static boolean allDigits(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      if (!isDigit(s.charAt(i))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Whether the upstream connection can carry another request after this response: not when a
+   * Connection option says close; by default in HTTP/1.1, only with keep-alive in HTTP/1.0.
+   */
   public boolean keepAlive() {
-    for (String v : values("connection")) {
-      for (String o : v.split(",")) {
-        if (o.strip().equalsIgnoreCase("close")) {
-          return false;
-        }
-      }
-    }
-    return minorVersion == 1 || keepAliveHeader();
-  }
-
-  private boolean keepAliveHeader() {
-    for (String v : values("connection")) {
-      for (String o : v.split(",")) {
-        if (o.strip().equalsIgnoreCase("keep-alive")) {
-          return true;
-        }
-      }
-    }
-    return false;
-  }
-
-  private List<String> values(String name) {
-    List<String> out = new java.util.ArrayList<>(2);
+    boolean keepAliveOption = false;
     for (RequestHead.Field f : fields) {
-      if (f.name().equalsIgnoreCase(name)) {
-        out.add(f.value());
+      if (f.name().equals("connection")) {
+        for (String o : f.value().split(",")) {
+          String option = o.strip();
+          if (option.equalsIgnoreCase("close")) {
+            return false;
+          }
+          keepAliveOption |= option.equalsIgnoreCase("keep-alive");
+        }
       }
     }
-    return out;
+    return minorVersion == 1 || keepAliveOption;
   }
 
   /**

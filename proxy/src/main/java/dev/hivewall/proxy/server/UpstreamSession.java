@@ -131,7 +131,8 @@ final class UpstreamSession extends ChannelInboundHandlerAdapter {
     if (broken) {
       bytes.release();
     } else if (connected) {
-      channel.write(bytes);
+      // void promises: no promise object per write; a failed write reaches exceptionCaught
+      channel.write(bytes, channel.voidPromise());
     } else {
       queued.add(bytes);
     }
@@ -209,7 +210,7 @@ final class UpstreamSession extends ChannelInboundHandlerAdapter {
       return false;
     }
     ResponseHead head = ResponseHead.parse(view, 0, length);
-    client.write(in.readRetainedSlice(length));
+    client.write(in.readRetainedSlice(length), client.voidPromise());
     ex.headWritten = true;
     if (head.interim()) {
       if (head.status() == 101) {
@@ -254,7 +255,7 @@ final class UpstreamSession extends ChannelInboundHandlerAdapter {
       }
       default -> n = in.readableBytes(); // until close
     }
-    client.write(in.readRetainedSlice(n));
+    client.write(in.readRetainedSlice(n), client.voidPromise());
     if (done) {
       responseDone();
     }
