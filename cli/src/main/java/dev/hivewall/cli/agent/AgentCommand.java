@@ -87,8 +87,8 @@ public final class AgentCommand implements Callable<Integer> {
       names = "--proxy-threads",
       paramLabel = "N",
       description = {
-        "event loop threads of the L7 proxy (default: half the CPUs, at least 1; here",
-        "${DEFAULT-VALUE}: the proxy shares the CPUs with the pods it serves)"
+        "event loop threads of the L7 proxy (default: half the CPUs, at least 1, as the proxy",
+        "shares the CPUs with the pods it serves; here ${DEFAULT-VALUE})"
       })
   int proxyThreads = L7Settings.DEFAULTS.threads();
 
