@@ -33,12 +33,18 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * TCP ping-pong latency between two pods through the node (sockperf, one-way, p50), with N
- * non-matching rules plus the one that allows the traffic, per engine, in one run, interleaved: no
- * policy (no BPF, no rules), Hivewall (bpf_lxc on both veths, the server's ingress enforced), an
- * iptables FORWARD chain that every packet walks (conntrack acceptance after the N rules), an ipset
- * hash:ip,port behind one rule, an nftables set lookup. Pinned (client and server on CPU 0: the
- * path cost) and unpinned (the 2-vCPU VM's wake-up cost shows).
+ * The datapath between two pods through the node, with N non-matching rules plus the ones that
+ * allow the traffic, per engine, in one run, interleaved: no policy (no BPF, no rules), Hivewall
+ * (bpf_lxc on both veths, the server's ingress enforced), an iptables FORWARD chain that every
+ * packet walks (conntrack acceptance after the N rules), an ipset hash:ip,port behind one rule, an
+ * nftables set lookup; and, at the smallest size only (it has no rules), the floor of any tc
+ * program. Workloads: TCP ping-pong (sockperf, one-way p50), pinned (client and server on CPU 0:
+ * the path cost) and unpinned (the 2-vCPU VM's wake-up cost shows); and those of {@link
+ * PodWorkloads}: UDP ping-pong, TCP connect/request/close, one TCP stream's throughput.
+ *
+ * <p>Time: each sockperf run costs 2.2 s beyond its measuring time (a fixed wait after its
+ * warm-up), which is most of this benchmark's ~7 minutes; sizes beyond 10k (e.g. 30k) with {@code
+ * -Dhivewall.bench.sizes}, more runs with {@code -Dhivewall.bench.runs}.
  */
 final class PodLatencyBench {
   private static final int PINNED_PORT = 11111;
@@ -49,11 +55,13 @@ final class PodLatencyBench {
   private PodLatencyBench() {}
 
   static void run(Path out, boolean quick) throws IOException {
-    int[] sizes = BenchSizes.or(quick ? new int[] {10} : new int[] {10, 1000, 10_000, 30_000});
-    int runs = quick ? 1 : 3;
-    int seconds = quick ? 1 : 2;
-    Map<String, Map<Integer, List<Double>>> pinned = new LinkedHashMap<>();
-    Map<String, Map<Integer, List<Double>>> unpinned = new LinkedHashMap<>();
+    int[] sizes = BenchSizes.or(quick ? new int[] {10} : new int[] {10, 1000, 10_000});
+    // Two interleaved runs by default (the whole suite must stay under 15 minutes on 2 vCPUs);
+    // -Dhivewall.bench.runs=N for more.
+    int runs = quick ? 1 : Integer.getInteger("hivewall.bench.runs", 2);
+    int seconds = 1;
+    Workloads w = new Workloads();
+    Path dir = Files.createTempDirectory("hw-pod-bench");
     try (Lab lab = Lab.create()) {
       PodNetwork net = new PodNetwork(lab);
       Pod client = net.addPod("client");
@@ -87,43 +95,63 @@ final class PodLatencyBench {
               "-p",
               "" + UNPINNED_PORT,
               "--tcp"));
+      PodWorkloads.startServers(lab, client, server, dir);
       sleep(500);
       for (int r = 0; r < runs; r++) {
         for (int n : sizes) {
-          measure("no policy", n, client, server, seconds, pinned, unpinned);
-          try (var floor = BpfFloor.attach(net, client, server)) {
-            measure(
-                "bpf floor (trivial tc programs)", n, client, server, seconds, pinned, unpinned);
+          LabNetns node = net.node();
+          w.measure("no policy", n, node, client, server, seconds);
+          if (n == sizes[0]) {
+            try (var floor = BpfFloor.attach(net, client, server)) {
+              w.measure("bpf floor (trivial tc programs)", n, node, client, server, seconds);
+            }
           }
           try (var hw = Hivewall.enforce(net, client, server, n)) {
-            measure("hivewall", n, client, server, seconds, pinned, unpinned);
+            w.measure("hivewall", n, node, client, server, seconds);
           }
-          iptablesChain(net.node(), client, server, n);
-          measure("iptables chain", n, client, server, seconds, pinned, unpinned);
-          flush(net.node());
-          ipset(net.node(), client, server, n);
-          measure("ipset", n, client, server, seconds, pinned, unpinned);
-          flush(net.node());
-          nft(net.node(), client, server, n);
-          measure("nftables set", n, client, server, seconds, pinned, unpinned);
+          iptablesChain(node, client, server, n);
+          w.measure("iptables chain", n, node, client, server, seconds);
+          flush(node);
+          ipset(node, client, server, n);
+          w.measure("ipset", n, node, client, server, seconds);
+          flush(node);
+          nft(node, client, server, n);
+          w.measure("nftables set", n, node, client, server, seconds);
           net.node().exec(RUN, "nft", "delete", "table", "inet", "hw_bench").orThrow();
           System.out.printf("pod-latency run %d/%d, %d rules done%n", r + 1, runs, n);
         }
       }
+    } finally {
+      deleteTree(dir);
     }
-    write(out, pinned, unpinned);
+    write(out, w);
   }
 
-  private static void measure(
-      String engine,
-      int n,
-      Pod client,
-      Pod server,
-      int seconds,
-      Map<String, Map<Integer, List<Double>>> pinned,
-      Map<String, Map<Integer, List<Double>>> unpinned) {
-    Series.add(pinned, engine, n, pingPong(client, server, PINNED_PORT, true, seconds));
-    Series.add(unpinned, engine, n, pingPong(client, server, UNPINNED_PORT, false, seconds));
+  /** Raw measurements by workload, engine and size. */
+  private static final class Workloads {
+    final Map<String, Map<Integer, List<Double>>> pinned = new LinkedHashMap<>();
+    final Map<String, Map<Integer, List<Double>>> unpinned = new LinkedHashMap<>();
+    final Map<String, Map<Integer, List<Double>>> udpRr = new LinkedHashMap<>();
+    final Map<String, Map<Integer, List<Double>>> tcpCrr = new LinkedHashMap<>();
+    final Map<String, Map<Integer, List<Double>>> throughput = new LinkedHashMap<>();
+
+    void measure(String engine, int n, LabNetns node, Pod client, Pod server, int seconds) {
+      // Each engine starts with an empty connection table (see PodWorkloads.startServers).
+      node.exec(RUN, "conntrack", "-F").orThrow();
+      Series.add(pinned, engine, n, pingPong(client, server, PINNED_PORT, true, seconds));
+      Series.add(unpinned, engine, n, pingPong(client, server, UNPINNED_PORT, false, seconds));
+      Series.add(udpRr, engine, n, PodWorkloads.udpRr(client, server, seconds));
+      Series.add(tcpCrr, engine, n, PodWorkloads.tcpCrr(client, server, seconds));
+      Series.add(throughput, engine, n, PodWorkloads.throughput(client, server, seconds));
+    }
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    try (var files = Files.walk(dir)) {
+      for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
   }
 
   /** sockperf ping-pong for {@code seconds}; one-way latency p50 in microseconds. */
@@ -196,7 +224,10 @@ final class PodLatencyBench {
               Set.of(clientId),
               List.of(
                   PortProtocol.of(PINNED_PORT, Protocol.TCP),
-                  PortProtocol.of(UNPINNED_PORT, Protocol.TCP))));
+                  PortProtocol.of(UNPINNED_PORT, Protocol.TCP),
+                  PortProtocol.of(PodWorkloads.HTTP_PORT, Protocol.TCP),
+                  PortProtocol.of(PodWorkloads.IPERF_PORT, Protocol.TCP),
+                  PortProtocol.of(PodWorkloads.UDP_PORT, Protocol.UDP))));
       dp.ipcachePutAll(ipcache);
       state.apply(ce, EndpointPolicy.NONE);
       state.apply(se, new EndpointPolicy(true, false, List.of(name), rules, MapState.of(rules)));
@@ -259,6 +290,17 @@ final class PodLatencyBench {
         .append(PINNED_PORT)
         .append(',')
         .append(UNPINNED_PORT)
+        .append(',')
+        .append(PodWorkloads.HTTP_PORT)
+        .append(',')
+        .append(PodWorkloads.IPERF_PORT)
+        .append(" -j ACCEPT\n");
+    sb.append("-A FORWARD -s ")
+        .append(client.ip())
+        .append(" -d ")
+        .append(server.ip())
+        .append(" -p udp --dport ")
+        .append(PodWorkloads.UDP_PORT)
         .append(" -j ACCEPT\n");
     sb.append("-A FORWARD -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT\nCOMMIT\n");
     restore(node, "iptables-restore", sb.toString());
@@ -277,6 +319,14 @@ final class PodLatencyBench {
     }
     sb.append("add hw_lat ").append(client.ip()).append(",tcp:").append(PINNED_PORT).append('\n');
     sb.append("add hw_lat ").append(client.ip()).append(",tcp:").append(UNPINNED_PORT).append('\n');
+    for (int port : PodWorkloads.TCP_PORTS) {
+      sb.append("add hw_lat ").append(client.ip()).append(",tcp:").append(port).append('\n');
+    }
+    sb.append("add hw_lat ")
+        .append(client.ip())
+        .append(",udp:")
+        .append(PodWorkloads.UDP_PORT)
+        .append('\n');
     restore(node, "ipset restore", sb.toString());
     restore(
         node,
@@ -302,9 +352,13 @@ final class PodLatencyBench {
         .append(client.ip())
         .append(" . ")
         .append(UNPINNED_PORT);
+    for (int port : PodWorkloads.PORTS) {
+      sb.append(", ").append(client.ip()).append(" . ").append(port);
+    }
     sb.append(
         " }\n  }\n  chain forward {\n    type filter hook forward priority 0; policy drop;\n"
-            + "    ct state established,related accept\n    ip saddr . tcp dport @allowed accept\n  }\n}\n");
+            + "    ct state established,related accept\n    ip saddr . tcp dport @allowed accept\n"
+            + "    ip saddr . udp dport @allowed accept\n  }\n}\n");
     restore(node, "nft -f", sb.toString());
   }
 
@@ -333,46 +387,102 @@ final class PodLatencyBench {
     }
   }
 
-  private static void write(
-      Path out,
-      Map<String, Map<Integer, List<Double>>> pinned,
-      Map<String, Map<Integer, List<Double>>> unpinned)
-      throws IOException {
+  private static void write(Path out, Workloads w) throws IOException {
     Files.createDirectories(out);
-    Map<String, Map<Integer, Samples>> p = Series.samples(pinned, "us");
-    Map<String, Map<Integer, Samples>> u = Series.samples(unpinned, "us");
-    System.out.println("pinned (one CPU), one-way p50 in us:");
-    p.values().forEach(m -> m.values().forEach(s -> System.out.println("  " + s)));
-    System.out.println("unpinned:");
-    u.values().forEach(m -> m.values().forEach(s -> System.out.println("  " + s)));
+    Map<String, Map<Integer, Samples>> p = Series.samples(w.pinned, "us");
+    Map<String, Map<Integer, Samples>> u = Series.samples(w.unpinned, "us");
+    Map<String, Map<Integer, Samples>> udp = Series.samples(w.udpRr, "us");
+    Map<String, Map<Integer, Samples>> crr = Series.samples(w.tcpCrr, "conn/s");
+    Map<String, Map<Integer, Samples>> tput = Series.samples(w.throughput, "Gbit/s");
+    print("TCP_RR pinned (one CPU), one-way p50, us:", p);
+    print("TCP_RR unpinned:", u);
+    print("UDP_RR pinned, one-way p50, us:", udp);
+    print("TCP_CRR, connections/s:", crr);
+    print("TCP stream, Gbit/s:", tput);
+    // Each engine over no policy at each size: latency ratios (> 1 slower), rate ratios (< 1
+    // slower). The issue's goal reads TCP_RR as a rate: no policy p50 / Hivewall p50 >= 0.98.
     Map<String, Object> ratios = new LinkedHashMap<>();
-    p.get("hivewall")
-        .forEach(
-            (n, s) ->
-                ratios.put(
-                    "hivewall_over_no_policy_pinned@" + n,
-                    s.median() / p.get("no policy").get(n).median()));
-    LineChart.write(
-        out.resolve("pod-latency-pinned.png"),
+    for (String engine : List.of("hivewall", "ipset", "nftables set", "iptables chain")) {
+      String key = engine.replace(' ', '_');
+      p.get(engine)
+          .forEach(
+              (n, s) ->
+                  ratios.put(
+                      key + "_tcp_rr_pinned_rate_vs_no_policy@" + n,
+                      p.get("no policy").get(n).median() / s.median()));
+      u.get(engine)
+          .forEach(
+              (n, s) ->
+                  ratios.put(
+                      key + "_tcp_rr_unpinned_rate_vs_no_policy@" + n,
+                      u.get("no policy").get(n).median() / s.median()));
+      udp.get(engine)
+          .forEach(
+              (n, s) ->
+                  ratios.put(
+                      key + "_udp_rr_rate_vs_no_policy@" + n,
+                      udp.get("no policy").get(n).median() / s.median()));
+      crr.get(engine)
+          .forEach(
+              (n, s) ->
+                  ratios.put(
+                      key + "_tcp_crr_vs_no_policy@" + n,
+                      s.median() / crr.get("no policy").get(n).median()));
+      tput.get(engine)
+          .forEach(
+              (n, s) ->
+                  ratios.put(
+                      key + "_throughput_vs_no_policy@" + n,
+                      s.median() / tput.get("no policy").get(n).median()));
+    }
+    chart(
+        out,
+        "pod-latency-pinned",
         "TCP ping-pong pod -> node -> pod, pinned (sockperf p50)",
-        "rules",
         "one-way latency, us",
         p);
-    LineChart.write(
-        out.resolve("pod-latency-unpinned.png"),
+    chart(
+        out,
+        "pod-latency-unpinned",
         "TCP ping-pong pod -> node -> pod, unpinned (sockperf p50)",
-        "rules",
         "one-way latency, us",
         u);
+    chart(
+        out,
+        "pod-udp-rr",
+        "UDP ping-pong pod -> node -> pod, pinned (sockperf p50)",
+        "one-way latency, us",
+        udp);
+    chart(
+        out,
+        "pod-tcp-crr",
+        "TCP connect/request/close pod -> node -> pod (wrk, nginx)",
+        "connections/s",
+        crr);
+    chart(out, "pod-throughput", "One TCP stream pod -> node -> pod (iperf3)", "Gbit/s", tput);
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put("benchmark", "pod-latency");
     doc.put("time", Instant.now().toString());
     doc.put("machine", Machine.current());
     doc.put("pinned_us_p50", p);
     doc.put("unpinned_us_p50", u);
+    doc.put("udp_rr_pinned_us_p50", udp);
+    doc.put("tcp_crr_connections_per_second", crr);
+    doc.put("throughput_gbit_per_second", tput);
     doc.put("ratios", ratios);
     new ObjectMapper()
         .enable(SerializationFeature.INDENT_OUTPUT)
         .writeValue(out.resolve("pod-latency.json").toFile(), doc);
+  }
+
+  private static void print(String title, Map<String, Map<Integer, Samples>> m) {
+    System.out.println(title);
+    m.values().forEach(byN -> byN.values().forEach(s -> System.out.println("  " + s)));
+  }
+
+  private static void chart(
+      Path out, String file, String title, String y, Map<String, Map<Integer, Samples>> m)
+      throws IOException {
+    LineChart.write(out.resolve(file + ".png"), title, "rules", y, m);
   }
 }
