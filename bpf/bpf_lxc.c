@@ -37,41 +37,8 @@
 #include "lib/conntrack.h"
 #include "lib/policy.h"
 #include "lib/proxy.h"
-
-#define HW_IDENTITY_WORLD 2
-
-struct hw_verdict_ctx {
-	__u32 endpoint_id;
-	__u32 src_identity;
-	__u32 dst_identity;
-	__u8 direction;
-	__u8 match; /* enum hw_policy_match of the policy verdict, if one was looked up */
-};
-
-/* The endpoint behind a device: its slot if it owns one, else the hash. */
-static __always_inline struct hw_endpoint_info *hw_endpoint_of(__u32 ifindex)
-{
-	__u32 slot = ifindex % HW_ENDPOINT_SLOTS;
-	struct hw_endpoint_info *ep = bpf_map_lookup_elem(&hw_endpoint_slots, &slot);
-
-	if (ep && ep->ifindex == ifindex)
-		return ep;
-	struct hw_endpoint_key key = { .ifindex = ifindex };
-	return bpf_map_lookup_elem(&hw_endpoints, &key);
-}
-
-/* Identity of an address: its /32 entry (hash), else the longest prefix (trie), else world. */
-static __always_inline __u32 hw_ipcache_identity(__be32 addr)
-{
-	struct hw_ipcache_host_key host = { .addr = addr };
-	struct hw_ipcache_entry *e = bpf_map_lookup_elem(&hw_ipcache_hosts, &host);
-
-	if (e)
-		return e->identity;
-	struct hw_ipcache_key key = { .prefixlen = 32, .addr = addr };
-	e = bpf_map_lookup_elem(&hw_ipcache, &key);
-	return e ? e->identity : HW_IDENTITY_WORLD;
-}
+#include "lib/endpoint.h"
+#include "lib/events.h"
 
 /*
  * The peer's identity, tagged with the ipcache revision it is valid for:
@@ -92,62 +59,6 @@ static __always_inline __u64 hw_peer_identity(__be32 peer, struct hw_ct_entry *c
 	if (ct && tag)
 		ct->peer_identity = tagged;
 	return tagged;
-}
-
-static __always_inline void hw_count(const struct hw_verdict_ctx *c, __u8 verdict, __u16 reason,
-				     __u32 bytes)
-{
-	struct hw_metrics_key key = {
-		.endpoint_id = c->endpoint_id,
-		.direction = c->direction,
-		.verdict = verdict,
-		.reason = reason,
-	};
-	struct hw_metrics_value *v = bpf_map_lookup_elem(&hw_metrics, &key);
-
-	if (v) {
-		v->packets++;
-		v->bytes += bytes;
-		return;
-	}
-	struct hw_metrics_value first = { .packets = 1, .bytes = bytes };
-	bpf_map_update_elem(&hw_metrics, &key, &first, BPF_NOEXIST);
-}
-
-static __always_inline void hw_count_unreported(__u32 slot)
-{
-	__u64 *n = bpf_map_lookup_elem(&hw_events_lost, &slot);
-
-	if (n)
-		(*n)++; /* per-CPU: no atomic needed */
-}
-
-/*
- * Whether a drop may be reported: at most hw_node_config.drop_events_per_sec
- * per CPU in each one-second window (a flood of drops cannot flood the agent);
- * the others are counted as suppressed. Counters count every drop either way.
- */
-static __always_inline int hw_drop_event_allowed(void)
-{
-	__u32 zero = 0;
-	struct hw_node_config *node = bpf_map_lookup_elem(&hw_node_config, &zero);
-
-	if (!node || !node->drop_events_per_sec)
-		return 1;
-	struct hw_event_budget *b = bpf_map_lookup_elem(&hw_drop_event_budget, &zero);
-	if (!b)
-		return 1;
-	__u64 now = bpf_ktime_get_ns();
-	if (now - b->window_start_ns >= 1000000000ULL) {
-		b->window_start_ns = now;
-		b->reported = 0;
-	}
-	if (b->reported >= node->drop_events_per_sec) {
-		hw_count_unreported(HW_EVENTS_SUPPRESSED);
-		return 0;
-	}
-	b->reported++;
-	return 1;
 }
 
 static __always_inline void hw_emit(struct __sk_buff *skb, const struct hw_verdict_ctx *c,
@@ -174,7 +85,7 @@ static __always_inline void hw_emit(struct __sk_buff *skb, const struct hw_verdi
 	ev->tcp_flags = t->tcp_flags;
 	ev->reason = reason;
 	ev->match = c->match;
-	ev->_pad0 = 0;
+	ev->point = HW_POINT_TC;
 	ev->_pad1 = 0;
 	bpf_ringbuf_submit(ev, 0);
 }

@@ -266,6 +266,28 @@ struct hw_metrics_value {
 };
 _Static_assert(sizeof(struct hw_metrics_value) == 16, "hw_metrics_value size");
 
+/* Where a flow event was observed. */
+enum hw_observation_point {
+	HW_POINT_TC = 0,           /* a packet at the pod's veth (bpf_lxc.c) */
+	HW_POINT_SOCK_CONNECT = 1, /* connect() of a pod's socket, before any packet (bpf_sock.c) */
+	HW_POINT_SOCK_SENDMSG = 2, /* sendmsg() to an address, UDP (bpf_sock.c) */
+};
+
+/* Socket hooks (bpf_sock.c), slots of hw_sock_metrics: hook * 2 + (1 if denied). */
+enum hw_sock_hook {
+	HW_SOCK_CONNECT4 = 0,
+	HW_SOCK_SENDMSG4 = 1,
+	HW_SOCK_CONNECT6 = 2,
+	HW_SOCK_SENDMSG6 = 3,
+};
+#define HW_SOCK_HOOKS 4
+
+/* Key of hw_netns_endpoints: a pod's network namespace (its netns cookie). */
+struct hw_netns_key {
+	__u64 cookie;
+};
+_Static_assert(sizeof(struct hw_netns_key) == 8, "hw_netns_key size");
+
 /* One record of the hw_events ring buffer. */
 struct hw_flow_event {
 	__u64 timestamp_ns;
@@ -283,7 +305,7 @@ struct hw_flow_event {
 	__u8 tcp_flags;
 	__u16 reason;   /* enum hw_drop_reason */
 	__u8 match;     /* enum hw_policy_match: a policy verdict's rule class */
-	__u8 _pad0;
+	__u8 point;     /* enum hw_observation_point: where the verdict was made */
 	__u32 _pad1;
 };
 _Static_assert(sizeof(struct hw_flow_event) == 48, "hw_flow_event size");
@@ -362,6 +384,9 @@ struct hivewall_abi_anchor {
 	struct hw_node_config node_config;
 	enum hw_events_slot events_slot;
 	struct hw_event_budget event_budget;
+	enum hw_observation_point observation_point;
+	enum hw_sock_hook sock_hook;
+	struct hw_netns_key netns_key;
 };
 struct hivewall_abi_anchor hivewall_abi_anchor __attribute__((section(".hw_abi"), used));
 #endif

@@ -134,4 +134,24 @@ struct {
 	__uint(max_entries, 1);
 } hw_drop_event_budget SEC(".maps");
 
+/*
+ * The pods' network namespaces (netns cookie) -> their host veth: how the
+ * socket hooks (bpf_sock.c), attached to the root cgroup, tell a pod's socket
+ * from any other. Written after the endpoint, removed before it.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__type(key, struct hw_netns_key);
+	__type(value, struct hw_endpoint_key);
+	__uint(max_entries, 4096);
+} hw_netns_endpoints SEC(".maps");
+
+/* Socket hook verdicts per CPU: slot hook * 2 + (1 if denied), enum hw_sock_hook. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(max_entries, HW_SOCK_HOOKS * 2);
+} hw_sock_metrics SEC(".maps");
+
 #endif /* HIVEWALL_LIB_MAPS_H */

@@ -26,7 +26,8 @@ public record AgentConfig(
     int metricsPort,
     boolean connectionEvents,
     int dropEventsPerSecond,
-    boolean bpfRunStats) {
+    boolean bpfRunStats,
+    boolean connectHooks) {
   public static final String DEFAULT_POD_PREFIX = "hw-pod-";
 
   /** No Prometheus endpoint (the default: it is opt-in, as a port on the host is). */
@@ -79,7 +80,28 @@ public record AgentConfig(
         NO_METRICS,
         true,
         0,
-        false);
+        false,
+        true);
+  }
+
+  /**
+   * The same node with connect-time enforcement (the socket hooks at the root cgroup) on or off;
+   * the TC datapath enforces either way.
+   */
+  public AgentConfig withConnectHooks(boolean on) {
+    return new AgentConfig(
+        stateDir,
+        socket,
+        podCidr,
+        nodeNetns,
+        podNetnsPrefix,
+        podRoutes,
+        l7,
+        metricsPort,
+        connectionEvents,
+        dropEventsPerSecond,
+        bpfRunStats,
+        on);
   }
 
   /**

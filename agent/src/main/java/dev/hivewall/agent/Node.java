@@ -40,11 +40,13 @@ import dev.hivewall.core.policy.resolve.PolicySubject;
 import dev.hivewall.core.policy.resolve.Universe;
 import dev.hivewall.core.policy.resolve.UniverseUse;
 import dev.hivewall.datapath.abi.Mark;
+import dev.hivewall.datapath.host.Cgroup2;
 import dev.hivewall.datapath.lxc.EndpointPolicyState;
 import dev.hivewall.datapath.lxc.LxcDatapath;
 import dev.hivewall.datapath.maps.events.FlowEvent;
 import dev.hivewall.datapath.maps.ipcache.IpcacheEntry;
 import dev.hivewall.datapath.maps.node.NodeConfig;
+import dev.hivewall.datapath.sock.SockDatapath;
 import dev.hivewall.ebpf.netns.NetworkNamespace;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -85,6 +87,13 @@ public final class Node implements AutoCloseable {
   private final Map<String, Labels> namespaces = new TreeMap<>();
   private final Map<String, Pod> pods = new TreeMap<>();
   private final Map<String, LxcDatapath.AttachedDevice> attached = new HashMap<>();
+
+  /** Each running pod's netns cookie, as written to hw_netns_endpoints (pod key -> cookie). */
+  private final Map<String, Long> podCookies = new HashMap<>();
+
+  /** The socket hooks (connect-time enforcement), or null when the node runs without them. */
+  private volatile SockDatapath sockHooks;
+
   private final Map<String, Responder> responders = new HashMap<>();
 
   /**
@@ -168,6 +177,9 @@ public final class Node implements AutoCloseable {
     Node node = new Node(config, datapath);
     try {
       node.plumbing.prepareNode(Mark.TO_PROXY.code(), Mark.MASK.code());
+      if (config.connectHooks()) {
+        node.sockHooks = SockDatapath.attach(datapath, Cgroup2.mountPoint());
+      }
       node.proxy =
           L7Proxy.start(
               config.nodeNamespace(),
@@ -232,6 +244,7 @@ public final class Node implements AutoCloseable {
         e.verdict().name(),
         e.reason().label(),
         e.match().label(),
+        e.point().label(),
         flowLabels(e.srcIdentity()),
         flowLabels(e.dstIdentity()));
   }
@@ -664,6 +677,11 @@ public final class Node implements AutoCloseable {
     return revision;
   }
 
+  /** The socket hooks, if this node runs them (--connect-hooks, the default). */
+  public java.util.Optional<SockDatapath> sockHooks() {
+    return java.util.Optional.ofNullable(sockHooks);
+  }
+
   public LxcDatapath datapath() {
     return datapath;
   }
@@ -737,6 +755,10 @@ public final class Node implements AutoCloseable {
     reconcile(); // endpoint entry and policy exist before programs see a packet
     attached.put(pod.spec().key(), datapath.attach(config.nodeNamespace(), pod.hostDevice()));
     plumbing.activate(pod.netns(), pod.hostDevice(), pod.ip());
+    // The socket hooks know the pod by its namespace from here on (its endpoint entry exists).
+    long cookie = NetworkNamespace.named(pod.netns()).cookie();
+    podCookies.put(pod.spec().key(), cookie);
+    datapath.podNamespacePut(cookie, endpoint(pod).ifindex());
     if (!pod.spec().command().isEmpty()) {
       Pod current = pods.get(pod.spec().key());
       if (!(adopt && pod.pid() != 0 && PodProcess.runningIn(pod.pid(), pod.netns()))) {
@@ -763,6 +785,10 @@ public final class Node implements AutoCloseable {
     String key = p.spec().key();
     podPolicies.remove(key);
     audited.remove(key);
+    Long cookie = podCookies.remove(key);
+    if (cookie != null) {
+      datapath.podNamespaceRemove(cookie); // before its endpoint entry goes
+    }
     // its device stops passing traffic first
     policyState.remove(endpoint(p));
     pods.remove(key);
@@ -1175,6 +1201,9 @@ public final class Node implements AutoCloseable {
     }
     if (datapathFlows != null) {
       datapathFlows.close();
+    }
+    if (sockHooks != null) {
+      sockHooks.close(); // connect-time checks end with the agent; TC keeps enforcing
     }
     datapath.close();
   }

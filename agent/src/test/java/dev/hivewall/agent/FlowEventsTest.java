@@ -103,6 +103,7 @@ class FlowEventsTest {
         AgentConfig.NO_METRICS,
         connectionEvents,
         dropEventsPerSecond,
-        false);
+        false,
+        base.connectHooks());
   }
 }

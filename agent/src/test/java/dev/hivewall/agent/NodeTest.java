@@ -34,14 +34,20 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class NodeTest {
   static final String ALLOW_APP2 = SeedPolicies.APP1_FROM_APP2;
 
+  /**
+   * A lab node enforcing with the TC datapath alone: the tests built on it check what the veth
+   * programs enforce (a denied connection times out); ConnectHooksTest checks the socket hooks (the
+   * agent's default), which refuse it earlier, with EPERM.
+   */
   static AgentConfig config(Lab lab, Path dir) {
     String node = lab.netns("node").name();
     return new AgentConfig(
-        dir.resolve("state"),
-        dir.resolve("api.sock"),
-        Cidr.parse("198.18.0.0/24"),
-        node,
-        lab.prefix("pod"));
+            dir.resolve("state"),
+            dir.resolve("api.sock"),
+            Cidr.parse("198.18.0.0/24"),
+            node,
+            lab.prefix("pod"))
+        .withConnectHooks(false);
   }
 
   static PodSpec pod(String name, boolean serve) {

@@ -58,12 +58,13 @@ class PolicySemanticsTest {
     node =
         Node.start(
             new AgentConfig(
-                dir.resolve("state"),
-                dir.resolve("api.sock"),
-                Cidr.parse("198.18.0.0/24"),
-                nodeNs.name(),
-                lab.prefix("pod"),
-                List.of(Cidr.parse("203.0.113.0/24"), Cidr.parse("198.51.100.0/24"))));
+                    dir.resolve("state"),
+                    dir.resolve("api.sock"),
+                    Cidr.parse("198.18.0.0/24"),
+                    nodeNs.name(),
+                    lab.prefix("pod"),
+                    List.of(Cidr.parse("203.0.113.0/24"), Cidr.parse("198.51.100.0/24")))
+                .withConnectHooks(false)); // the TC datapath's semantics
     lab.own(node);
     servers.add(Responder.start(world.netns(), "world", List.of(ServePort.parse("80/tcp"))));
     servers.add(Responder.start(nodeNs.netns(), "node", List.of(ServePort.parse("9090/tcp"))));

@@ -120,9 +120,10 @@ class SeedScenarioTest {
       assertThat(cli("policy", "apply", "-f", policy.toString()).out())
           .contains("policy demo/app1-ingress applied");
       assertThat(cli("probe", "app2", "app1:80", "-n", "demo").exit()).isZero();
+      // The agent's socket hooks refuse app3's connect() at once (EPERM), before any packet.
       Run denied = cli("probe", "demo/app3", "demo/app1:80");
       assertThat(denied.exit()).isEqualTo(1);
-      assertThat(denied.out()).contains("timeout");
+      assertThat(denied.out()).contains("denied (EPERM at connect)");
       // The drop is a flow: who, to whom, where, why.
       Run drops = cli("observe", "--type", "drop", "--last", "50", "-o", "json");
       assertThat(drops.out().lines())
@@ -135,14 +136,17 @@ class SeedScenarioTest {
                 assertThat(f.path("endpoint").asText()).isEqualTo("demo/app1");
                 assertThat(f.path("direction").asText()).isEqualTo("INGRESS");
                 assertThat(f.path("reason").asText()).isEqualTo("policy-denied");
+                assertThat(f.path("observedAt").asText()).isEqualTo("socket-connect");
                 assertThat(f.path("sourceLabels").toString())
                     .contains("\"app=app3\"")
                     .contains("\"io.kubernetes.pod.namespace=demo\"");
                 assertThat(f.path("destinationLabels").toString()).contains("\"app=app1\"");
               });
+      // refused at connect(): no source port yet, so none is shown
       assertThat(cli("observe", "--type", "drop").out())
-          .contains("demo/app3:")
-          .contains("-> demo/app1:80  TCP  demo/app1 ingress  DROPPED: policy-denied");
+          .contains(
+              "demo/app3 -> demo/app1:80  TCP  demo/app1 ingress  DROPPED: policy-denied at"
+                  + " socket-connect");
       // Connections let through are flows too (once per pod that saw them), and the agent
       // filters them: since the policy, app1 let in app2 and never app3.
       String allowed =
@@ -248,7 +252,7 @@ class SeedScenarioTest {
       assertThat(forbidden.exit()).isEqualTo(1);
       assertThat(forbidden.out()).contains("HTTP 403: Access denied");
       assertThat(cli("probe", "demo/app3", "demo/app1:80", "--http-path", "/public").out())
-          .contains("timeout");
+          .contains("denied (EPERM at connect)");
       try (BufferedReader live = follower.inputReader(StandardCharsets.UTF_8)) {
         assertThat(live.readLine()).contains("demo/app2").endsWith("GET /public  FORWARDED 200");
         assertThat(live.readLine())
@@ -291,7 +295,8 @@ class SeedScenarioTest {
       assertThat(k8s.err())
           .contains("warning: ipBlock fd00::/8 left out: Hivewall enforces IPv4 only");
       assertThat(cli("probe", "demo/app2", "demo/app1:80").exit()).isZero();
-      assertThat(cli("probe", "demo/app3", "demo/app1:80").out()).contains("timeout");
+      assertThat(cli("probe", "demo/app3", "demo/app1:80").out())
+          .contains("denied (EPERM at connect)");
       // A Cilium policy of the same name does not silently replace it.
       Files.writeString(policy, POLICY.replace("app1-ingress", "app1-from-app2"));
       Run clash = cli("policy", "apply", "-f", policy.toString());

@@ -8,9 +8,10 @@ public final class BpfObjects {
   public static final String RESOURCE_DIR = "dev/hivewall/bpf/";
   public static final String SELFTEST = "selftest.o";
   public static final String LXC = "bpf_lxc.o";
+  public static final String SOCK = "bpf_sock.o";
 
   /** Every object the agent loads; each is checked against the Java ABI. */
-  public static final java.util.List<String> ALL = java.util.List.of(SELFTEST, LXC);
+  public static final java.util.List<String> ALL = java.util.List.of(SELFTEST, LXC, SOCK);
 
   private BpfObjects() {}
 

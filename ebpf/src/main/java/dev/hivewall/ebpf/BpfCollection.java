@@ -57,6 +57,14 @@ public final class BpfCollection implements AutoCloseable {
       for (Map.Entry<String, Integer> e : options.maxEntries().entrySet()) {
         LibBpf.mapSetMaxEntries(findMap(object, spec.name(), e.getKey()), e.getValue());
       }
+      for (MemorySegment map = LibBpf.objectNextMap(object, MemorySegment.NULL);
+          !map.equals(MemorySegment.NULL);
+          map = LibBpf.objectNextMap(object, map)) {
+        BpfMap shared = options.sharedMaps().get(LibBpf.mapName(map));
+        if (shared != null) {
+          LibBpf.mapReuseFd(map, shared.fd()); // libbpf dups the fd: the object owns its copy
+        }
+      }
       LibBpf.objectLoad(spec.name(), object);
       return new BpfCollection(spec.name(), arena, object);
     } catch (RuntimeException | Error e) {

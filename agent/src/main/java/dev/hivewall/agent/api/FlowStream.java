@@ -144,6 +144,7 @@ final class FlowStream implements Streamed {
             ",\"verdict\":",
             ",\"reason\":",
             ",\"match\":",
+            ",\"observedAt\":",
             ",\"sourceLabels\":",
             ",\"destinationLabels\":");
 
@@ -196,8 +197,10 @@ final class FlowStream implements Streamed {
       key(13);
       string(f.match());
       key(14);
-      strings(f.sourceLabels());
+      string(f.observedAt());
       key(15);
+      strings(f.sourceLabels());
+      key(16);
       strings(f.destinationLabels());
       bytes.write('}');
     }

@@ -256,6 +256,27 @@ final class Routes {
     flows.put("suppressed", node.datapath().eventsSuppressed());
     flows.put("followers", node.datapathFlows().subscribers());
     m.put("flows", flows);
+    m.put("connectHooks", connectHooks(node));
+    return m;
+  }
+
+  /** The socket hooks: where they are attached and what each decided, or that they are off. */
+  private static Map<String, Object> connectHooks(Node node) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    node.sockHooks()
+        .ifPresentOrElse(
+            h -> {
+              m.put("enabled", true);
+              m.put("cgroup", h.cgroup().toString());
+              Map<String, Object> hooks = new LinkedHashMap<>();
+              h.counts()
+                  .forEach(
+                      (hook, c) ->
+                          hooks.put(
+                              hook.label(), Map.of("allowed", c.allowed(), "denied", c.denied())));
+              m.put("hooks", hooks);
+            },
+            () -> m.put("enabled", false));
     return m;
   }
 

@@ -93,6 +93,7 @@ public final class NodeMetrics implements AutoCloseable {
             });
     registerNode();
     registerDatapath();
+    registerSocketHooks();
     this.l7Requests =
         Counter.builder()
             .name("hivewall_l7_requests_total")
@@ -178,6 +179,27 @@ public final class NodeMetrics implements AutoCloseable {
         "hivewall_events_suppressed_total",
         "Drop events over the node's rate limit (--drop-events-per-second): counted, not reported",
         () -> node.datapath().eventsSuppressed());
+  }
+
+  private void registerSocketHooks() {
+    CounterWithCallback.builder()
+        .name("hivewall_socket_hook_calls_total")
+        .help(
+            "Calls of pods' sockets the socket hooks judged (connect4/6, sendmsg4/6), by verdict:"
+                + " allowed, or denied with EPERM before any packet")
+        .labelNames("hook", "verdict")
+        .callback(
+            cb ->
+                node.sockHooks()
+                    .ifPresent(
+                        h ->
+                            h.counts()
+                                .forEach(
+                                    (hook, c) -> {
+                                      cb.call(c.allowed(), hook.label(), "allowed");
+                                      cb.call(c.denied(), hook.label(), "denied");
+                                    })))
+        .register(registry);
   }
 
   private void registerDatapath() {

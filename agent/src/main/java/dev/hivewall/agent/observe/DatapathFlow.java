@@ -14,6 +14,9 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
  * @param match the kind of rule that decided a policy verdict ({@code l3-l4}, {@code l3-only},
  *     {@code l4-only}, {@code all}, ...), or {@code none} (no rule matched, or not a policy
  *     verdict)
+ * @param observedAt where the verdict was made: {@code tc} (a packet at the pod's veth), {@code
+ *     socket-connect} (connect() of a pod's socket, before any packet), {@code socket-sendmsg} (a
+ *     UDP datagram's sendmsg())
  * @param sourceLabels the source identity's labels ({@code k=v}; {@code cidr:PREFIX}, {@code
  *     reserved:world} ...), empty for an identity the node does not know
  */
@@ -32,6 +35,7 @@ public record DatapathFlow(
     String verdict,
     String reason,
     String match,
+    String observedAt,
     java.util.List<String> sourceLabels,
     java.util.List<String> destinationLabels) {
   /** What kind of flow this is for a client that reads both kinds: a datapath verdict. */

@@ -30,6 +30,7 @@ class FlowStreamEncodingTest {
             "DROPPED",
             "policy-denied",
             "l3-l4",
+            "socket-connect",
             java.util.List.of("app=" + endpoint, "io.kubernetes.pod.namespace=demo"),
             java.util.List.of());
     FlowStream.Batch batch = new FlowStream.Batch();

@@ -128,6 +128,18 @@ public final class AgentCommand implements Callable<Integer> {
       })
   boolean bpfRunStats;
 
+  @Option(
+      names = "--connect-hooks",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description = {
+        "check each pod's connect() and UDP sendmsg() against the policy at the socket, before a",
+        "packet exists: a denied connection fails at once with EPERM (cgroup BPF at the root",
+        "cgroup; on by default, --no-connect-hooks to leave enforcement to the TC datapath alone)"
+      })
+  boolean connectHooks = true;
+
   @Override
   public Integer call() {
     if (!"root".equals(System.getProperty("user.name"))) {
@@ -155,7 +167,8 @@ public final class AgentCommand implements Callable<Integer> {
             metricsPort,
             connectionEvents(),
             dropEventsPerSecond,
-            bpfRunStats),
+            bpfRunStats,
+            connectHooks),
         System.out);
     return 0;
   }

@@ -200,7 +200,7 @@ public final class ObserveCommand extends ApiCommand {
     System.out.flush();
   }
 
-  /** time src:port -> dst:port PROTO pod direction VERDICT[: reason][ (rule class)] */
+  /** time src:port -> dst:port PROTO pod direction VERDICT[: reason][ (rule class)][ at HOOK] */
   private static String datapathLine(JsonNode f) {
     boolean ports = f.path("protocol").asText().matches("TCP|UDP|SCTP");
     String verdict = f.path("verdict").asText();
@@ -208,7 +208,7 @@ public final class ObserveCommand extends ApiCommand {
         "%s  %s%s -> %s%s  %s  %s %s  %s%n",
         f.path("time").asText(),
         f.path("source").asText(),
-        ports ? ":" + f.path("sourcePort").asInt() : "",
+        ports && f.path("sourcePort").asInt() != 0 ? ":" + f.path("sourcePort").asInt() : "",
         f.path("destination").asText(),
         ports ? ":" + f.path("destinationPort").asInt() : "",
         f.path("protocol").asText(),
@@ -217,7 +217,14 @@ public final class ObserveCommand extends ApiCommand {
         (verdict.equals("DROPPED") || verdict.equals("AUDIT")
                 ? verdict + ": " + f.path("reason").asText()
                 : verdict)
-            + ruleClass(f));
+            + ruleClass(f)
+            + observedAt(f));
+  }
+
+  /** " at socket-connect": a verdict made at a socket hook, before any packet; else nothing. */
+  private static String observedAt(JsonNode f) {
+    String at = f.path("observedAt").asText("tc");
+    return at.equals("tc") || at.isEmpty() ? "" : " at " + at;
   }
 
   /** " (l3-l4)": the kind of rule that decided a policy verdict, or nothing. */

@@ -27,7 +27,7 @@ import picocli.CommandLine.Parameters;
     name = "probe",
     mixinStandardHelpOptions = true,
     description =
-        "Connects from inside a pod to another pod's port; prints connected/refused/timeout and who answered.")
+        "Connects from inside a pod to another pod's port; prints connected/refused/timeout/denied and who answered.")
 public final class ProbeCommand extends ApiCommand {
   @Parameters(index = "0", paramLabel = "FROM")
   String from;
@@ -145,13 +145,22 @@ public final class ProbeCommand extends ApiCommand {
     }
   }
 
-  /** A TCP connection that did not make it: refused, timeout or another error. */
+  /**
+   * A TCP connection that did not make it: refused, timeout, denied at connect() (EPERM: the
+   * agent's socket hooks refused it by policy, before any packet) or another error.
+   */
   private static String[] failed(IOException e) {
     return switch (e) {
       case ConnectException c -> new String[] {"refused", ""};
       case SocketTimeoutException t -> new String[] {"timeout", ""};
-      default -> new String[] {"error: " + e.getMessage(), ""};
+      default -> new String[] {eperm(e) ? DENIED : "error: " + e.getMessage(), ""};
     };
+  }
+
+  private static final String DENIED = "denied (EPERM at connect)";
+
+  private static boolean eperm(IOException e) {
+    return e.getMessage() != null && e.getMessage().contains("Operation not permitted");
   }
 
   private String[] udp(String ip, int port) {
@@ -170,7 +179,7 @@ public final class ProbeCommand extends ApiCommand {
       return new String[] {
         e.getMessage() != null && e.getMessage().contains("refused")
             ? "refused"
-            : "error: " + e.getMessage(),
+            : eperm(e) ? DENIED : "error: " + e.getMessage(),
         ""
       };
     }

@@ -15,18 +15,40 @@ public final class StatusCommand extends ApiCommand {
     return print(
         s,
         String.format(
-            "agent: %s (revision %d)%nnamespaces: %d, pods: %d, policies: %d, identities: %d%n"
-                + "flow events: %d read, %d lost (ring full), %d suppressed (rate limit);"
-                + " %d following%n",
-            s.path("status").asText(),
-            s.path("revision").asLong(),
-            s.path("namespaces").asInt(),
-            s.path("pods").asInt(),
-            s.path("policies").asInt(),
-            s.path("identities").asInt(),
-            s.path("flows").path("read").asLong(),
-            s.path("flows").path("lost").asLong(),
-            s.path("flows").path("suppressed").asLong(),
-            s.path("flows").path("followers").asInt()));
+                "agent: %s (revision %d)%nnamespaces: %d, pods: %d, policies: %d, identities: %d%n"
+                    + "flow events: %d read, %d lost (ring full), %d suppressed (rate limit);"
+                    + " %d following%n",
+                s.path("status").asText(),
+                s.path("revision").asLong(),
+                s.path("namespaces").asInt(),
+                s.path("pods").asInt(),
+                s.path("policies").asInt(),
+                s.path("identities").asInt(),
+                s.path("flows").path("read").asLong(),
+                s.path("flows").path("lost").asLong(),
+                s.path("flows").path("suppressed").asLong(),
+                s.path("flows").path("followers").asInt())
+            + connectHooks(s.path("connectHooks")));
+  }
+
+  /** "connect-time enforcement: on at CGROUP; connect4 3 allowed, 1 denied (EPERM); ..." */
+  private static String connectHooks(JsonNode h) {
+    if (!h.path("enabled").asBoolean()) {
+      return String.format("connect-time enforcement: off (the TC datapath enforces alone)%n");
+    }
+    StringBuilder sb =
+        new StringBuilder("connect-time enforcement: on at " + h.path("cgroup").asText());
+    String sep = "; ";
+    for (var e : h.path("hooks").properties()) {
+      sb.append(sep)
+          .append(e.getKey())
+          .append(' ')
+          .append(e.getValue().path("allowed").asLong())
+          .append(" allowed, ")
+          .append(e.getValue().path("denied").asLong())
+          .append(" denied");
+      sep = ", ";
+    }
+    return sb.append(String.format("%n")).toString();
   }
 }

@@ -49,7 +49,8 @@ public final class HivewallAbi {
           MetricsValue.LAYOUT,
           FlowEvent.LAYOUT,
           NodeConfig.LAYOUT,
-          dev.hivewall.datapath.maps.events.EventBudget.LAYOUT);
+          dev.hivewall.datapath.maps.events.EventBudget.LAYOUT,
+          dev.hivewall.datapath.maps.endpoints.NetnsKey.LAYOUT);
 
   private HivewallAbi() {}
 
@@ -71,6 +72,8 @@ public final class HivewallAbi {
     out.addAll(AbiCheck.compare(btf, "hw_node_flags", NodeFlag.class));
     out.addAll(AbiCheck.compare(btf, "hw_ct_flags", CtFlag.class));
     out.addAll(AbiCheck.compare(btf, "hw_events_slot", EventsSlot.class));
+    out.addAll(AbiCheck.compare(btf, "hw_observation_point", ObservationPoint.class));
+    out.addAll(AbiCheck.compare(btf, "hw_sock_hook", SockHook.class));
     return out;
   }
 

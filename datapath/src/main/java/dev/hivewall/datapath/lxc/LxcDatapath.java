@@ -11,6 +11,7 @@ import dev.hivewall.datapath.maps.conntrack.CtEntry;
 import dev.hivewall.datapath.maps.conntrack.CtKey;
 import dev.hivewall.datapath.maps.endpoints.EndpointInfo;
 import dev.hivewall.datapath.maps.endpoints.EndpointKey;
+import dev.hivewall.datapath.maps.endpoints.NetnsKey;
 import dev.hivewall.datapath.maps.events.FlowEvent;
 import dev.hivewall.datapath.maps.events.LostEvents;
 import dev.hivewall.datapath.maps.ipcache.IpcacheEntry;
@@ -58,6 +59,7 @@ public final class LxcDatapath implements AutoCloseable {
   private final TypedMap<Integer, Long> eventsLost;
   private final TypedMap<Integer, NodeConfig> nodeConfig;
   private final PolicyMapWriter policy;
+  private final TypedMap<NetnsKey, EndpointKey> netnsEndpoints;
 
   private LxcDatapath(BpfCollection c) {
     this.collection = c;
@@ -95,6 +97,33 @@ public final class LxcDatapath implements AutoCloseable {
               + ENDPOINT_SLOTS);
     }
     this.policy = new PolicyMapWriter(c.map("hw_policy_exact"), c.map("hw_policy"));
+    this.netnsEndpoints =
+        new TypedMap<>(c.map("hw_netns_endpoints"), NetnsKey.CODEC, EndpointKey.CODEC);
+  }
+
+  /** Every map of the datapath, by name: what other objects (bpf_sock.o) share. */
+  public java.util.Map<String, BpfMap> maps() {
+    return collection.maps();
+  }
+
+  /**
+   * Tells the socket hooks that sockets of the network namespace {@code netnsCookie} are the pod
+   * behind {@code ifindex}. Written after the endpoint's own entry ({@link #endpointPut}).
+   */
+  public void podNamespacePut(long netnsCookie, int ifindex) {
+    netnsEndpoints.put(new NetnsKey(netnsCookie), new EndpointKey(ifindex));
+  }
+
+  /** Forgets a pod's namespace; before its endpoint entry goes. */
+  public void podNamespaceRemove(long netnsCookie) {
+    netnsEndpoints.remove(new NetnsKey(netnsCookie));
+  }
+
+  /** The pod device of each known namespace cookie. */
+  public java.util.Map<Long, Integer> podNamespaces() {
+    java.util.Map<Long, Integer> out = new HashMap<>();
+    netnsEndpoints.entries().forEach((k, v) -> out.put(k.cookie(), v.ifindex()));
+    return out;
   }
 
   public static LxcDatapath load() {

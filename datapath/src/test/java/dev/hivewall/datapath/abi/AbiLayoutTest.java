@@ -54,7 +54,9 @@ class AbiLayoutTest {
             "hw_mark",
             "hw_node_flags",
             "hw_ct_flags",
-            "hw_events_slot");
+            "hw_events_slot",
+            "hw_observation_point",
+            "hw_sock_hook");
   }
 
   @Test

@@ -116,6 +116,11 @@ public final class NetworkNamespace {
         });
   }
 
+  /** This namespace's cookie: how BPF programs (bpf_get_netns_cookie) tell it from others. */
+  public long cookie() {
+    return call(Libc::netnsCookie);
+  }
+
   /** The index of network device {@code device} in this namespace. */
   public int ifIndex(String device) {
     return call(() -> Libc.ifNameToIndex(device));

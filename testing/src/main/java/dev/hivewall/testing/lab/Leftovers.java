@@ -50,7 +50,7 @@ public final class Leftovers {
       }
     }
     list(PIN_ROOT, "pin", items);
-    cgroup2Mount().ifPresent(root -> list(root, "cgroup", items));
+    dev.hivewall.datapath.host.Cgroup2.find().ifPresent(root -> list(root, "cgroup", items));
     return items;
   }
 
@@ -81,22 +81,10 @@ public final class Leftovers {
 
   /** The cgroup2 mount point, from /proc/mounts (hybrid hosts mount it at .../unified). */
   public static Path cgroup2Root() {
-    return cgroup2Mount()
+    return dev.hivewall.datapath.host.Cgroup2.find()
         .orElseThrow(
             () ->
                 new IllegalStateException("no cgroup2 mount: run `hivewall doctor` to mount one"));
-  }
-
-  private static java.util.Optional<Path> cgroup2Mount() {
-    try (Stream<String> lines = Files.lines(Path.of("/proc/mounts"))) {
-      return lines
-          .map(l -> l.split(" "))
-          .filter(f -> f.length > 2 && f[2].equals("cgroup2"))
-          .map(f -> Path.of(f[1]))
-          .findFirst();
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot read /proc/mounts", e);
-    }
   }
 
   static void deleteTree(Path dir) throws IOException {

@@ -10,6 +10,7 @@ import static dev.hivewall.datapath.abi.Layouts.U8;
 import dev.hivewall.core.net.Ipv4Address;
 import dev.hivewall.datapath.abi.DropReason;
 import dev.hivewall.datapath.abi.Layouts;
+import dev.hivewall.datapath.abi.ObservationPoint;
 import dev.hivewall.datapath.abi.PolicyMatch;
 import dev.hivewall.datapath.abi.TrafficDirection;
 import dev.hivewall.datapath.abi.Verdict;
@@ -33,7 +34,8 @@ public record FlowEvent(
     Verdict verdict,
     int tcpFlags,
     DropReason reason,
-    PolicyMatch match) {
+    PolicyMatch match,
+    ObservationPoint point) {
 
   public static final StructLayout LAYOUT =
       MemoryLayout.structLayout(
@@ -52,7 +54,7 @@ public record FlowEvent(
               U8.withName("tcp_flags"),
               U16.withName("reason"),
               U8.withName("match"),
-              U8.withName("_pad0"),
+              U8.withName("point"),
               U32.withName("_pad1"))
           .withName("hw_flow_event");
 
@@ -76,7 +78,8 @@ public record FlowEvent(
         Verdict.of(Byte.toUnsignedInt(r.get(U8, VERDICT))),
         Byte.toUnsignedInt(r.get(U8, TCP_FLAGS)),
         DropReason.of(Short.toUnsignedInt(r.get(U16, REASON))),
-        PolicyMatch.of(Byte.toUnsignedInt(r.get(U8, MATCH))));
+        PolicyMatch.of(Byte.toUnsignedInt(r.get(U8, MATCH))),
+        ObservationPoint.of(Byte.toUnsignedInt(r.get(U8, POINT))));
   }
 
   // Offsets resolved once: decode runs for every event of the ring (millions a second).
@@ -95,6 +98,7 @@ public record FlowEvent(
   private static final long TCP_FLAGS = off("tcp_flags");
   private static final long REASON = off("reason");
   private static final long MATCH = off("match");
+  private static final long POINT = off("point");
 
   private static long off(String field) {
     return Layouts.offset(LAYOUT, field);

@@ -56,6 +56,8 @@ public final class LibBpf {
       h("bpf_map__max_entries", FunctionDescriptor.of(JAVA_INT, ADDRESS));
   private static final MethodHandle MAP_SET_MAX_ENTRIES =
       h("bpf_map__set_max_entries", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+  private static final MethodHandle MAP_REUSE_FD =
+      h("bpf_map__reuse_fd", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
 
   // --- struct bpf_program accessors ----------------------------------------------------------
   private static final MethodHandle PROGRAM_NAME =
@@ -254,6 +256,15 @@ public final class LibBpf {
   public static void mapSetMaxEntries(MemorySegment map, int maxEntries) {
     try {
       check("set max_entries", (int) MAP_SET_MAX_ENTRIES.invokeExact(map, maxEntries));
+    } catch (Throwable t) {
+      throw Rethrow.of(t);
+    }
+  }
+
+  /** The object's map becomes the existing map {@code fd} (shared between objects). */
+  public static void mapReuseFd(MemorySegment map, int fd) {
+    try {
+      check("reuse map fd", (int) MAP_REUSE_FD.invokeExact(map, fd));
     } catch (Throwable t) {
       throw Rethrow.of(t);
     }

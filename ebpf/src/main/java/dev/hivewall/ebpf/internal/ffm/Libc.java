@@ -33,6 +33,14 @@ public final class Libc {
           Native.LIBC,
           "vsnprintf",
           FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS));
+  private static final MethodHandle SOCKET =
+      Native.downcallErrno(
+          Native.LIBC, "socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+  private static final MethodHandle GETSOCKOPT =
+      Native.downcallErrno(
+          Native.LIBC,
+          "getsockopt",
+          FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
   private static final MethodHandle GETTID =
       Native.downcall(Native.LIBC, "gettid", FunctionDescriptor.of(JAVA_INT));
 
@@ -87,6 +95,39 @@ public final class Libc {
         throw new BpfException("if_nametoindex " + name, Native.errno(err));
       }
       return index;
+    } catch (Throwable t) {
+      throw Rethrow.of(t);
+    }
+  }
+
+  private static final int AF_INET = 2;
+  private static final int SOCK_DGRAM = 2;
+  private static final int SOCK_CLOEXEC = 0x80000;
+  private static final int SOL_SOCKET = 1;
+  private static final int SO_NETNS_COOKIE = 71;
+
+  /**
+   * The cookie of the calling thread's network namespace (SO_NETNS_COOKIE of a socket made there,
+   * Linux 5.14): what BPF programs see as bpf_get_netns_cookie().
+   */
+  public static long netnsCookie() {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment err = Native.errnoSegment(arena);
+      int fd = (int) SOCKET.invokeExact(err, AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+      if (fd < 0) {
+        throw new BpfException("socket", Native.errno(err));
+      }
+      try {
+        MemorySegment cookie = arena.allocate(JAVA_LONG);
+        MemorySegment len = arena.allocateFrom(JAVA_INT, 8);
+        int rc = (int) GETSOCKOPT.invokeExact(err, fd, SOL_SOCKET, SO_NETNS_COOKIE, cookie, len);
+        if (rc != 0) {
+          throw new BpfException("getsockopt SO_NETNS_COOKIE", Native.errno(err));
+        }
+        return cookie.get(JAVA_LONG, 0);
+      } finally {
+        close(fd);
+      }
     } catch (Throwable t) {
       throw Rethrow.of(t);
     }

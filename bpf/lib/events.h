@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Counters and the event budget, shared by bpf_lxc.c and bpf_sock.c.
+ */
+#ifndef HIVEWALL_LIB_EVENTS_H
+#define HIVEWALL_LIB_EVENTS_H
+#include "endpoint.h"
+
+static __always_inline void hw_count(const struct hw_verdict_ctx *c, __u8 verdict, __u16 reason,
+				     __u32 bytes)
+{
+	struct hw_metrics_key key = {
+		.endpoint_id = c->endpoint_id,
+		.direction = c->direction,
+		.verdict = verdict,
+		.reason = reason,
+	};
+	struct hw_metrics_value *v = bpf_map_lookup_elem(&hw_metrics, &key);
+
+	if (v) {
+		v->packets++;
+		v->bytes += bytes;
+		return;
+	}
+	struct hw_metrics_value first = { .packets = 1, .bytes = bytes };
+	bpf_map_update_elem(&hw_metrics, &key, &first, BPF_NOEXIST);
+}
+
+static __always_inline void hw_count_unreported(__u32 slot)
+{
+	__u64 *n = bpf_map_lookup_elem(&hw_events_lost, &slot);
+
+	if (n)
+		(*n)++; /* per-CPU: no atomic needed */
+}
+
+/*
+ * Whether a drop may be reported: at most hw_node_config.drop_events_per_sec
+ * per CPU in each one-second window (a flood of drops cannot flood the agent);
+ * the others are counted as suppressed. Counters count every drop either way.
+ */
+static __always_inline int hw_drop_event_allowed(void)
+{
+	__u32 zero = 0;
+	struct hw_node_config *node = bpf_map_lookup_elem(&hw_node_config, &zero);
+
+	if (!node || !node->drop_events_per_sec)
+		return 1;
+	struct hw_event_budget *b = bpf_map_lookup_elem(&hw_drop_event_budget, &zero);
+	if (!b)
+		return 1;
+	__u64 now = bpf_ktime_get_ns();
+	if (now - b->window_start_ns >= 1000000000ULL) {
+		b->window_start_ns = now;
+		b->reported = 0;
+	}
+	if (b->reported >= node->drop_events_per_sec) {
+		hw_count_unreported(HW_EVENTS_SUPPRESSED);
+		return 0;
+	}
+	b->reported++;
+	return 1;
+}
+#endif /* HIVEWALL_LIB_EVENTS_H */
