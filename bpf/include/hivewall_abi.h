@@ -271,7 +271,46 @@ enum hw_observation_point {
 	HW_POINT_TC = 0,           /* a packet at the pod's veth (bpf_lxc.c) */
 	HW_POINT_SOCK_CONNECT = 1, /* connect() of a pod's socket, before any packet (bpf_sock.c) */
 	HW_POINT_SOCK_SENDMSG = 2, /* sendmsg() to an address, UDP (bpf_sock.c) */
+	HW_POINT_SOCKMAP = 3,      /* a TCP connection between two local pods, socket to socket */
 };
+
+/*
+ * Key of hw_sock_pairs and hw_sock_conns: one end of a TCP connection between
+ * two pods of this node, as that end sees it (ports in network order).
+ */
+struct hw_sock_key {
+	__be32 local_ip;
+	__be32 remote_ip;
+	__be16 local_port;
+	__be16 remote_port;
+};
+_Static_assert(sizeof(struct hw_sock_key) == 12, "hw_sock_key size");
+
+/* How one direction of a local connection carries its bytes (decided at its first message). */
+enum hw_sock_path {
+	HW_SOCK_PATH_UNDECIDED = 0,
+	HW_SOCK_PATH_SOCKMAP = 1, /* redirected into the peer socket */
+	HW_SOCK_PATH_STACK = 2,   /* the TCP stack and the veth (the peer was not ready) */
+};
+
+/* Value of hw_sock_conns: what the sockmap programs know of one end. */
+struct hw_sock_conn {
+	__u8 client; /* 1: this end connected (the policy is the client's egress, the server's ingress) */
+	__u8 path;   /* enum hw_sock_path of what this end sends */
+	__u16 _pad0;
+	__u32 _pad1;
+};
+_Static_assert(sizeof(struct hw_sock_conn) == 8, "hw_sock_conn size");
+
+/* Slots of hw_sockmap_metrics (per CPU). */
+enum hw_sockmap_counter {
+	HW_SOCKMAP_SOCKETS = 0,        /* ends of local connections put in hw_sock_pairs */
+	HW_SOCKMAP_REDIRECTED = 1,     /* messages redirected socket to socket */
+	HW_SOCKMAP_REDIRECTED_BYTES = 2,
+	HW_SOCKMAP_STACK = 3,          /* messages sent through the stack (peer not ready, L7, ...) */
+	HW_SOCKMAP_REVOKED = 4,        /* messages refused: the policy no longer allows the pair */
+};
+#define HW_SOCKMAP_COUNTERS 5
 
 /* Socket hooks (bpf_sock.c), slots of hw_sock_metrics: hook * 2 + (1 if denied). */
 enum hw_sock_hook {
@@ -387,6 +426,10 @@ struct hivewall_abi_anchor {
 	enum hw_observation_point observation_point;
 	enum hw_sock_hook sock_hook;
 	struct hw_netns_key netns_key;
+	struct hw_sock_key sock_key;
+	enum hw_sock_path sock_path;
+	struct hw_sock_conn sock_conn;
+	enum hw_sockmap_counter sockmap_counter;
 };
 struct hivewall_abi_anchor hivewall_abi_anchor __attribute__((section(".hw_abi"), used));
 #endif

@@ -61,4 +61,37 @@ static __always_inline int hw_drop_event_allowed(void)
 	b->reported++;
 	return 1;
 }
+/*
+ * An event about a connection seen at a socket (no packet: no TCP flags),
+ * bpf_sock.c and bpf_sockmap.c.
+ */
+static __always_inline void hw_emit_conn(const struct hw_verdict_ctx *c, __u32 ifindex,
+					 __be32 saddr, __be16 sport, __be32 daddr, __be16 dport,
+					 __u8 protocol, __u8 verdict, __u16 reason, __u8 point)
+{
+	struct hw_flow_event *ev = bpf_ringbuf_reserve(&hw_events, sizeof(*ev), 0);
+
+	if (!ev) {
+		hw_count_unreported(HW_EVENTS_LOST);
+		return;
+	}
+	ev->timestamp_ns = bpf_ktime_get_ns();
+	ev->endpoint_id = c->endpoint_id;
+	ev->ifindex = ifindex;
+	ev->src_identity = c->src_identity;
+	ev->dst_identity = c->dst_identity;
+	ev->saddr = saddr;
+	ev->daddr = daddr;
+	ev->sport = sport; /* 0: not bound yet (connect) */
+	ev->dport = dport;
+	ev->protocol = protocol;
+	ev->direction = c->direction;
+	ev->verdict = verdict;
+	ev->tcp_flags = 0;
+	ev->reason = reason;
+	ev->match = c->match;
+	ev->point = point;
+	ev->_pad1 = 0;
+	bpf_ringbuf_submit(ev, 0);
+}
 #endif /* HIVEWALL_LIB_EVENTS_H */

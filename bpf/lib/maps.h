@@ -154,4 +154,28 @@ struct {
 	__uint(max_entries, HW_SOCK_HOOKS * 2);
 } hw_sock_metrics SEC(".maps");
 
+/* Ends of TCP connections between local pods whose policy allows socket-to-socket. */
+struct {
+	__uint(type, BPF_MAP_TYPE_SOCKHASH);
+	__type(key, struct hw_sock_key);
+	__type(value, __u64);
+	__uint(max_entries, 65536);
+} hw_sock_pairs SEC(".maps");
+
+/* The same ends: their role and path (removed when the socket closes; LRU as a bound). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__type(key, struct hw_sock_key);
+	__type(value, struct hw_sock_conn);
+	__uint(max_entries, 65536);
+} hw_sock_conns SEC(".maps");
+
+/* Sockmap counters per CPU, enum hw_sockmap_counter. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(max_entries, HW_SOCKMAP_COUNTERS);
+} hw_sockmap_metrics SEC(".maps");
+
 #endif /* HIVEWALL_LIB_MAPS_H */

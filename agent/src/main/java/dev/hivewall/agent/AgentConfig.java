@@ -27,7 +27,8 @@ public record AgentConfig(
     boolean connectionEvents,
     int dropEventsPerSecond,
     boolean bpfRunStats,
-    boolean connectHooks) {
+    boolean connectHooks,
+    boolean sockmap) {
   public static final String DEFAULT_POD_PREFIX = "hw-pod-";
 
   /** No Prometheus endpoint (the default: it is opt-in, as a port on the host is). */
@@ -81,6 +82,7 @@ public record AgentConfig(
         true,
         0,
         false,
+        true,
         true);
   }
 
@@ -101,6 +103,28 @@ public record AgentConfig(
         connectionEvents,
         dropEventsPerSecond,
         bpfRunStats,
+        on,
+        sockmap);
+  }
+
+  /**
+   * The same node with TCP between its pods carried socket to socket (sockmap, while the policy
+   * allows the pair at L3/L4) or always through the stack and the veths.
+   */
+  public AgentConfig withSockmap(boolean on) {
+    return new AgentConfig(
+        stateDir,
+        socket,
+        podCidr,
+        nodeNetns,
+        podNetnsPrefix,
+        podRoutes,
+        l7,
+        metricsPort,
+        connectionEvents,
+        dropEventsPerSecond,
+        bpfRunStats,
+        connectHooks,
         on);
   }
 

@@ -47,6 +47,7 @@ import dev.hivewall.datapath.maps.events.FlowEvent;
 import dev.hivewall.datapath.maps.ipcache.IpcacheEntry;
 import dev.hivewall.datapath.maps.node.NodeConfig;
 import dev.hivewall.datapath.sock.SockDatapath;
+import dev.hivewall.datapath.sock.SockmapDatapath;
 import dev.hivewall.ebpf.netns.NetworkNamespace;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -93,6 +94,9 @@ public final class Node implements AutoCloseable {
 
   /** The socket hooks (connect-time enforcement), or null when the node runs without them. */
   private volatile SockDatapath sockHooks;
+
+  /** The sockmap programs (local pod to pod, socket to socket), or null when off. */
+  private volatile SockmapDatapath sockmap;
 
   private final Map<String, Responder> responders = new HashMap<>();
 
@@ -179,6 +183,9 @@ public final class Node implements AutoCloseable {
       node.plumbing.prepareNode(Mark.TO_PROXY.code(), Mark.MASK.code());
       if (config.connectHooks()) {
         node.sockHooks = SockDatapath.attach(datapath, Cgroup2.mountPoint());
+      }
+      if (config.sockmap()) {
+        node.sockmap = SockmapDatapath.attach(datapath, Cgroup2.mountPoint());
       }
       node.proxy =
           L7Proxy.start(
@@ -682,6 +689,11 @@ public final class Node implements AutoCloseable {
     return java.util.Optional.ofNullable(sockHooks);
   }
 
+  /** The sockmap programs, if this node runs them (--sockmap, the default). */
+  public java.util.Optional<SockmapDatapath> sockmap() {
+    return java.util.Optional.ofNullable(sockmap);
+  }
+
   public LxcDatapath datapath() {
     return datapath;
   }
@@ -788,6 +800,9 @@ public final class Node implements AutoCloseable {
     Long cookie = podCookies.remove(key);
     if (cookie != null) {
       datapath.podNamespaceRemove(cookie); // before its endpoint entry goes
+    }
+    if (sockmap != null) {
+      sockmap.forgetPod(Ipv4Address.parse(p.ip())); // its connections back to the stack
     }
     // its device stops passing traffic first
     policyState.remove(endpoint(p));
@@ -1204,6 +1219,9 @@ public final class Node implements AutoCloseable {
     }
     if (sockHooks != null) {
       sockHooks.close(); // connect-time checks end with the agent; TC keeps enforcing
+    }
+    if (sockmap != null) {
+      sockmap.close(); // open local connections go back to the stack (and TC)
     }
     datapath.close();
   }

@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -73,7 +72,7 @@ class ConnectHooksTest {
     assertThat(bashConnect(app3, app1.ip(), 80)).contains("Operation not permitted");
 
     List<DatapathFlow> flows =
-        awaitFlows(
+        Flows.await(
             node, f -> f.observedAt().startsWith("socket-") && f.source().equals("demo/app3"));
     assertThat(flows)
         .anySatisfy(
@@ -108,7 +107,7 @@ class ConnectHooksTest {
     assertThat(Probes.tcp(app2.netns(), app1.ip(), 80)).isEqualTo("connected");
     assertThat(Probes.udp(app2.netns(), app1.ip(), 53)).isEqualTo("error Operation not permitted");
     assertThat(
-            awaitFlows(
+            Flows.await(
                 node,
                 f -> f.source().equals("demo/app2") && f.observedAt().equals("socket-sendmsg")))
         .anySatisfy(
@@ -140,7 +139,7 @@ class ConnectHooksTest {
     assertThat(Probes.tcp(app2.netns(), app1.ip(), 80)).isEqualTo("connected");
     assertThat(Probes.tcp(app3.netns(), app1.ip(), 80)).isEqualTo("timeout");
     assertThat(Probes.udp(app3.netns(), app1.ip(), 53)).isEqualTo("timeout");
-    assertThat(awaitFlows(node, f -> f.source().equals("demo/app3")))
+    assertThat(Flows.await(node, f -> f.source().equals("demo/app3")))
         .allSatisfy(f -> assertThat(f.observedAt()).isEqualTo("tc"));
     node.deleteNamespace("demo");
   }
@@ -176,17 +175,5 @@ class ConnectHooksTest {
             "-c",
             "exec 3<>/dev/tcp/" + ip + "/" + port);
     return r.stderr();
-  }
-
-  private static List<DatapathFlow> awaitFlows(Node node, Predicate<DatapathFlow> filter)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + 3_000_000_000L;
-    List<DatapathFlow> flows = node.datapathFlows().last(1000, filter);
-    while (flows.isEmpty() && System.nanoTime() < deadline) {
-      Thread.sleep(50);
-      flows = node.datapathFlows().last(1000, filter);
-    }
-    Thread.sleep(100); // the rest of a burst
-    return node.datapathFlows().last(1000, filter);
   }
 }

@@ -104,6 +104,7 @@ class FlowEventsTest {
         connectionEvents,
         dropEventsPerSecond,
         false,
-        base.connectHooks());
+        base.connectHooks(),
+        base.sockmap());
   }
 }

@@ -30,6 +30,7 @@ public final class BenchMain {
             "observer",
             "observe-client",
             "netpol-scale",
+            "socket-path",
             "summary",
             "all" ->
             which.add(args[i]);
@@ -37,7 +38,7 @@ public final class BenchMain {
           System.err.println(
               "bench: unknown argument "
                   + args[i]
-                  + " (use [--quick] [--out DIR] [map-update|ringbuf|policy-scale|pod-latency|l7-proxy|observer|observe-client|netpol-scale|summary|all])");
+                  + " (use [--quick] [--out DIR] [map-update|ringbuf|policy-scale|pod-latency|l7-proxy|observer|observe-client|netpol-scale|socket-path|summary|all])");
           System.exit(2);
         }
       }
@@ -56,6 +57,9 @@ public final class BenchMain {
     }
     if (which.contains("all") || which.contains("pod-latency")) {
       PodLatencyBench.run(out, quick);
+    }
+    if (which.contains("all") || which.contains("socket-path")) {
+      SocketPathBench.run(out, quick);
     }
     if (which.contains("all") || which.contains("l7-proxy")) {
       L7ProxyBench.run(out, quick);

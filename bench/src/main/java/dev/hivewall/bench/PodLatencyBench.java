@@ -12,7 +12,6 @@ import dev.hivewall.core.policy.resolve.EndpointPolicy;
 import dev.hivewall.core.policy.resolve.MapState;
 import dev.hivewall.core.policy.resolve.PolicyVerdict;
 import dev.hivewall.core.policy.resolve.ResolvedRule;
-import dev.hivewall.datapath.host.Command;
 import dev.hivewall.datapath.lxc.EndpointPolicyState;
 import dev.hivewall.datapath.lxc.LxcDatapath;
 import dev.hivewall.testing.lab.Lab;
@@ -29,8 +28,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The datapath between two pods through the node, with N non-matching rules plus the ones that
@@ -49,7 +46,6 @@ import java.util.regex.Pattern;
 final class PodLatencyBench {
   private static final int PINNED_PORT = 11111;
   private static final int UNPINNED_PORT = 11112;
-  private static final Pattern P50 = Pattern.compile("percentile 50\\.000 =\\s+([0-9.]+)");
   private static final Duration RUN = Duration.ofMinutes(2);
 
   private PodLatencyBench() {}
@@ -138,8 +134,16 @@ final class PodLatencyBench {
     void measure(String engine, int n, LabNetns node, Pod client, Pod server, int seconds) {
       // Each engine starts with an empty connection table (see PodWorkloads.startServers).
       node.exec(RUN, "conntrack", "-F").orThrow();
-      Series.add(pinned, engine, n, pingPong(client, server, PINNED_PORT, true, seconds));
-      Series.add(unpinned, engine, n, pingPong(client, server, UNPINNED_PORT, false, seconds));
+      Series.add(
+          pinned,
+          engine,
+          n,
+          PodWorkloads.tcpRr(client, server.ip(), PINNED_PORT, true, seconds, 64));
+      Series.add(
+          unpinned,
+          engine,
+          n,
+          PodWorkloads.tcpRr(client, server.ip(), UNPINNED_PORT, false, seconds, 64));
       Series.add(udpRr, engine, n, PodWorkloads.udpRr(client, server, seconds));
       Series.add(tcpCrr, engine, n, PodWorkloads.tcpCrr(client, server, seconds));
       Series.add(throughput, engine, n, PodWorkloads.throughput(client, server, seconds));
@@ -154,36 +158,8 @@ final class PodLatencyBench {
     }
   }
 
-  /** sockperf ping-pong for {@code seconds}; one-way latency p50 in microseconds. */
-  private static double pingPong(Pod client, Pod server, int port, boolean pin, int seconds) {
-    List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", client.netns().name()));
-    if (pin) {
-      argv.addAll(List.of("taskset", "-c", "0"));
-    }
-    argv.addAll(
-        List.of(
-            "sockperf",
-            "ping-pong",
-            "-i",
-            server.ip(),
-            "-p",
-            "" + port,
-            "--tcp",
-            "-t",
-            "" + seconds,
-            "-m",
-            "64"));
-    Command.Result r = Command.run(RUN, argv);
-    Matcher m = P50.matcher(r.stdout() + r.stderr());
-    if (!r.ok() || !m.find()) {
-      throw new IllegalStateException(
-          "sockperf failed (is the traffic allowed?): " + r.stderr() + r.stdout());
-    }
-    return Double.parseDouble(m.group(1));
-  }
-
   /** Hivewall on both pods: the server's ingress allows the client on both ports, plus N others. */
-  private record Hivewall(
+  record Hivewall(
       LxcDatapath dp,
       EndpointPolicyState state,
       List<EndpointPolicyState.Endpoint> eps,
@@ -229,6 +205,13 @@ final class PodLatencyBench {
                   PortProtocol.of(PodWorkloads.IPERF_PORT, Protocol.TCP),
                   PortProtocol.of(PodWorkloads.UDP_PORT, Protocol.UDP))));
       dp.ipcachePutAll(ipcache);
+      // the two pods are local: their entries carry their devices (as the agent writes them)
+      dp.ipcacheWrite(
+          Map.of(
+              Cidr.parse(client.ip() + "/32"),
+              new dev.hivewall.datapath.maps.ipcache.IpcacheEntry(256, ce.ifindex()),
+              Cidr.parse(server.ip() + "/32"),
+              new dev.hivewall.datapath.maps.ipcache.IpcacheEntry(257, se.ifindex())));
       state.apply(ce, EndpointPolicy.NONE);
       state.apply(se, new EndpointPolicy(true, false, List.of(name), rules, MapState.of(rules)));
       List<LxcDatapath.AttachedDevice> devices =

@@ -101,6 +101,28 @@ final class PodWorkloads {
         List.of("ip", "netns", "exec", ns, "nginx", "-c", conf.toString(), "-p", dir.toString()));
   }
 
+  /**
+   * TCP ping-pong (sockperf) of {@code size}-byte messages to ip:port for {@code seconds}, pinned
+   * to CPU 0 or not: one-way latency p50, us.
+   */
+  static double tcpRr(Pod client, String ip, int port, boolean pin, int seconds, int size) {
+    List<String> argv = new ArrayList<>(pin ? List.of("taskset", "-c", "0") : List.of());
+    argv.addAll(
+        List.of(
+            "sockperf",
+            "ping-pong",
+            "-i",
+            ip,
+            "-p",
+            "" + port,
+            "--tcp",
+            "-t",
+            "" + seconds,
+            "-m",
+            "" + size));
+    return parse(P50, run(client, argv), "sockperf TCP");
+  }
+
   /** UDP ping-pong pinned to CPU 0: one-way latency p50, us. */
   static double udpRr(Pod client, Pod server, int seconds) {
     Command.Result r =
@@ -144,11 +166,13 @@ final class PodWorkloads {
 
   /** One TCP stream for {@code seconds}: Gbit/s received by the server. */
   static double throughput(Pod client, Pod server, int seconds) {
+    return throughput(client, server.ip(), IPERF_PORT, seconds);
+  }
+
+  /** One TCP stream to an iperf3 server at ip:port for {@code seconds}: Gbit/s received. */
+  static double throughput(Pod client, String ip, int port, int seconds) {
     Command.Result r =
-        run(
-            client,
-            List.of(
-                "iperf3", "-c", server.ip(), "-p", "" + IPERF_PORT, "-t", "" + seconds, "-f", "g"));
+        run(client, List.of("iperf3", "-c", ip, "-p", "" + port, "-t", "" + seconds, "-f", "g"));
     Matcher m = RECEIVER.matcher(r.stdout());
     if (!r.ok() || !m.find()) {
       throw new IllegalStateException("iperf3 failed: " + r.stderr() + r.stdout());

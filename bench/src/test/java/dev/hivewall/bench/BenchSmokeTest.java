@@ -37,6 +37,20 @@ class BenchSmokeTest {
     JsonNode l7 = new ObjectMapper().readTree(out.resolve("l7-proxy.json").toFile());
     assertThat(l7.path("requests_per_second").path("hivewall L7 proxy").size()).isEqualTo(2);
     assertThat(out.resolve("l7-proxy-latency.png")).isNotEmptyFile();
+    JsonNode pods = new ObjectMapper().readTree(out.resolve("pod-latency.json").toFile());
+    for (String workload :
+        new String[] {
+          "pinned_us_p50",
+          "udp_rr_pinned_us_p50",
+          "tcp_crr_connections_per_second",
+          "throughput_gbit_per_second"
+        }) {
+      assertThat(pods.path(workload).path("hivewall").path("10").path("values").path(0).asDouble())
+          .as(workload)
+          .isPositive();
+    }
+    JsonNode paths = new ObjectMapper().readTree(out.resolve("socket-path.json").toFile());
+    assertThat(paths.path("ratios").path("sockmap_over_veth_pinned@64").asDouble()).isPositive();
     JsonNode map = new ObjectMapper().readTree(out.resolve("map-update.json").toFile());
     assertThat(map.path("ratios").path("bpftool_single_over_ffm_single").asDouble()).isPositive();
     assertThat(

@@ -9,9 +9,10 @@ public final class BpfObjects {
   public static final String SELFTEST = "selftest.o";
   public static final String LXC = "bpf_lxc.o";
   public static final String SOCK = "bpf_sock.o";
+  public static final String SOCKMAP = "bpf_sockmap.o";
 
   /** Every object the agent loads; each is checked against the Java ABI. */
-  public static final java.util.List<String> ALL = java.util.List.of(SELFTEST, LXC, SOCK);
+  public static final java.util.List<String> ALL = java.util.List.of(SELFTEST, LXC, SOCK, SOCKMAP);
 
   private BpfObjects() {}
 

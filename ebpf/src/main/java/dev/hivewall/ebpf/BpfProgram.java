@@ -85,6 +85,20 @@ public final class BpfProgram {
     }
   }
 
+  /**
+   * Attaches this sk_msg program to a sockmap or sockhash: it then runs for each message a socket
+   * of the map sends. Closing the attachment detaches it.
+   */
+  public MapAttachment attachSkMsg(BpfMap map) {
+    owner.checkOpen();
+    LibBpf.progAttach(
+        "attach program " + name + " to map " + map.name(),
+        fd(),
+        map.fd(),
+        MapAttachment.SK_MSG_VERDICT);
+    return new MapAttachment(this, map, MapAttachment.SK_MSG_VERDICT);
+  }
+
   /** Attaches this program to a cgroup v2 directory; closing the link detaches it. */
   public CgroupLink attachCgroup(Path cgroupDir) {
     owner.checkOpen();

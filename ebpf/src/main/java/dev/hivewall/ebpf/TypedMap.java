@@ -87,6 +87,27 @@ public final class TypedMap<K, V> {
     }
   }
 
+  /**
+   * Every key, one get-next-key call each: for map types without batched lookups (sockhash, whose
+   * values read from user space are socket cookies, not the values BPF stores).
+   */
+  public List<K> keys() {
+    List<K> out = new java.util.ArrayList<>();
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment key = arena.allocate(keys.byteSize(), 8);
+      MemorySegment next = arena.allocate(keys.byteSize(), 8);
+      boolean more = map.nextKey(MemorySegment.NULL, key);
+      while (more) {
+        out.add(keys.decode(key));
+        more = map.nextKey(key, next);
+        MemorySegment t = key;
+        key = next;
+        next = t;
+      }
+    }
+    return out;
+  }
+
   /** Every entry, read with batched syscalls. */
   public Map<K, V> entries() {
     Map<K, V> out = new LinkedHashMap<>();

@@ -257,7 +257,37 @@ final class Routes {
     flows.put("followers", node.datapathFlows().subscribers());
     m.put("flows", flows);
     m.put("connectHooks", connectHooks(node));
+    m.put("sockmap", sockmap(node));
     return m;
+  }
+
+  /** The sockmap: the ends of local connections it carries now, and its counters. */
+  private static Map<String, Object> sockmap(Node node) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    node.sockmap()
+        .ifPresentOrElse(
+            s -> {
+              m.put("enabled", true);
+              m.put("connectionEnds", s.connections().size());
+              s.counters().forEach((k, v) -> m.put(camel(k.label()), v));
+            },
+            () -> m.put("enabled", false));
+    return m;
+  }
+
+  /** redirected_bytes -> redirectedBytes */
+  private static String camel(String label) {
+    StringBuilder sb = new StringBuilder();
+    boolean up = false;
+    for (char ch : label.toCharArray()) {
+      if (ch == '_') {
+        up = true;
+      } else {
+        sb.append(up ? Character.toUpperCase(ch) : ch);
+        up = false;
+      }
+    }
+    return sb.toString();
   }
 
   /** The socket hooks: where they are attached and what each decided, or that they are off. */

@@ -1,6 +1,7 @@
 package dev.hivewall.agent.metrics;
 
 import dev.hivewall.agent.Node;
+import dev.hivewall.datapath.abi.SockmapCounter;
 import dev.hivewall.datapath.abi.Verdict;
 import dev.hivewall.datapath.lxc.LxcDatapath;
 import dev.hivewall.datapath.maps.metrics.MetricsKey;
@@ -94,6 +95,7 @@ public final class NodeMetrics implements AutoCloseable {
     registerNode();
     registerDatapath();
     registerSocketHooks();
+    registerSockmap();
     this.l7Requests =
         Counter.builder()
             .name("hivewall_l7_requests_total")
@@ -200,6 +202,35 @@ public final class NodeMetrics implements AutoCloseable {
                                       cb.call(c.denied(), hook.label(), "denied");
                                     })))
         .register(registry);
+  }
+
+  private void registerSockmap() {
+    counter(
+        "hivewall_sockmap_sockets_total",
+        "Ends of TCP connections between local pods the sockmap took (policy allows the pair)",
+        () -> sockmapCounter(SockmapCounter.SOCKETS));
+    CounterWithCallback.builder()
+        .name("hivewall_sockmap_messages_total")
+        .help(
+            "Messages sent on those connections, by path: redirected socket to socket, through"
+                + " the stack (the peer was not ready, L7), or revoked (the policy no longer allows"
+                + " the pair)")
+        .labelNames("path")
+        .callback(
+            cb -> {
+              cb.call(sockmapCounter(SockmapCounter.REDIRECTED), "redirected");
+              cb.call(sockmapCounter(SockmapCounter.STACK), "stack");
+              cb.call(sockmapCounter(SockmapCounter.REVOKED), "revoked");
+            })
+        .register(registry);
+    counter(
+        "hivewall_sockmap_redirected_bytes_total",
+        "Bytes redirected socket to socket",
+        () -> sockmapCounter(SockmapCounter.REDIRECTED_BYTES));
+  }
+
+  private long sockmapCounter(SockmapCounter c) {
+    return node.sockmap().map(s -> s.counters().get(c)).orElse(0L);
   }
 
   private void registerDatapath() {

@@ -140,6 +140,18 @@ public final class AgentCommand implements Callable<Integer> {
       })
   boolean connectHooks = true;
 
+  @Option(
+      names = "--sockmap",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description = {
+        "carry TCP between two pods of this node socket to socket (sockmap), while the policy",
+        "allows the pair at L3/L4 and no L7 rule applies (each message is checked again; on by",
+        "default, --no-sockmap to send everything through the stack and the veths)"
+      })
+  boolean sockmap = true;
+
   @Override
   public Integer call() {
     if (!"root".equals(System.getProperty("user.name"))) {
@@ -168,7 +180,8 @@ public final class AgentCommand implements Callable<Integer> {
             connectionEvents(),
             dropEventsPerSecond,
             bpfRunStats,
-            connectHooks),
+            connectHooks,
+            sockmap),
         System.out);
     return 0;
   }

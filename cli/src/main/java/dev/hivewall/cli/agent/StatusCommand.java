@@ -28,7 +28,23 @@ public final class StatusCommand extends ApiCommand {
                 s.path("flows").path("lost").asLong(),
                 s.path("flows").path("suppressed").asLong(),
                 s.path("flows").path("followers").asInt())
-            + connectHooks(s.path("connectHooks")));
+            + connectHooks(s.path("connectHooks"))
+            + sockmap(s.path("sockmap")));
+  }
+
+  /** "sockmap: on; 2 connection ends; 120 messages redirected (1.5 MB), 3 through the stack" */
+  private static String sockmap(JsonNode m) {
+    if (!m.path("enabled").asBoolean()) {
+      return String.format("sockmap: off (local pods talk through the stack and the veths)%n");
+    }
+    return String.format(
+        "sockmap: on; %d connection ends now; %d messages redirected socket to socket (%d bytes),"
+            + " %d through the stack, %d revoked%n",
+        m.path("connectionEnds").asInt(),
+        m.path("redirected").asLong(),
+        m.path("redirectedBytes").asLong(),
+        m.path("stack").asLong(),
+        m.path("revoked").asLong());
   }
 
   /** "connect-time enforcement: on at CGROUP; connect4 3 allowed, 1 denied (EPERM); ..." */

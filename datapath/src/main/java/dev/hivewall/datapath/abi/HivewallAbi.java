@@ -50,7 +50,9 @@ public final class HivewallAbi {
           FlowEvent.LAYOUT,
           NodeConfig.LAYOUT,
           dev.hivewall.datapath.maps.events.EventBudget.LAYOUT,
-          dev.hivewall.datapath.maps.endpoints.NetnsKey.LAYOUT);
+          dev.hivewall.datapath.maps.endpoints.NetnsKey.LAYOUT,
+          dev.hivewall.datapath.maps.sockmap.SockKey.LAYOUT,
+          dev.hivewall.datapath.maps.sockmap.SockConn.LAYOUT);
 
   private HivewallAbi() {}
 
@@ -74,6 +76,8 @@ public final class HivewallAbi {
     out.addAll(AbiCheck.compare(btf, "hw_events_slot", EventsSlot.class));
     out.addAll(AbiCheck.compare(btf, "hw_observation_point", ObservationPoint.class));
     out.addAll(AbiCheck.compare(btf, "hw_sock_hook", SockHook.class));
+    out.addAll(AbiCheck.compare(btf, "hw_sock_path", SockPath.class));
+    out.addAll(AbiCheck.compare(btf, "hw_sockmap_counter", SockmapCounter.class));
     return out;
   }
 

@@ -7,7 +7,9 @@ public enum ObservationPoint implements AbiEnum {
   /** connect() of a pod's socket, before any packet (bpf_sock.c). */
   SOCK_CONNECT(1, "socket-connect"),
   /** sendmsg() to an address, UDP (bpf_sock.c). */
-  SOCK_SENDMSG(2, "socket-sendmsg");
+  SOCK_SENDMSG(2, "socket-sendmsg"),
+  /** A TCP connection between two local pods, carried socket to socket (bpf_sockmap.c). */
+  SOCKMAP(3, "sockmap");
 
   private final int code;
   private final String label;

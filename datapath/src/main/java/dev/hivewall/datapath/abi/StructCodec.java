@@ -17,6 +17,13 @@ public final class StructCodec {
           (v, s) -> s.set(Layouts.U32, 0, v),
           s -> s.get(Layouts.U32, 0));
 
+  /** A host-order u64 value (a socket cookie, a counter). */
+  public static final Codec<Long> U64 =
+      of(
+          java.lang.foreign.MemoryLayout.structLayout(Layouts.U64.withName("v")),
+          (v, s) -> s.set(Layouts.U64, 0, v),
+          s -> s.get(Layouts.U64, 0));
+
   public static <T> Codec<T> of(
       StructLayout layout, BiConsumer<T, MemorySegment> encode, Function<MemorySegment, T> decode) {
     return new Codec<>() {

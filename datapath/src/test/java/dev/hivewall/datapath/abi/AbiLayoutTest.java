@@ -56,7 +56,9 @@ class AbiLayoutTest {
             "hw_ct_flags",
             "hw_events_slot",
             "hw_observation_point",
-            "hw_sock_hook");
+            "hw_sock_hook",
+            "hw_sock_path",
+            "hw_sockmap_counter");
   }
 
   @Test

@@ -72,6 +72,10 @@ public final class LibBpf {
       he("bpf_program__attach_cgroup", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT));
   private static final MethodHandle LINK_DESTROY =
       h("bpf_link__destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+  private static final MethodHandle PROG_ATTACH =
+      h("bpf_prog_attach", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+  private static final MethodHandle PROG_DETACH2 =
+      h("bpf_prog_detach2", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
 
   // --- low-level bpf(2) wrappers -------------------------------------------------------------
   private static final MethodHandle MAP_CREATE =
@@ -311,6 +315,23 @@ public final class LibBpf {
       LibbpfLog.begin();
       MemorySegment link = (MemorySegment) PROGRAM_ATTACH_CGROUP.invokeExact(err, prog, cgroupFd);
       return checkPtr(op, link, err);
+    } catch (Throwable t) {
+      throw Rethrow.of(t);
+    }
+  }
+
+  /** bpf_prog_attach(2) of a program to a map or cgroup fd (no link: undone by progDetach). */
+  public static void progAttach(String op, int progFd, int targetFd, int attachType) {
+    try {
+      check(op, (int) PROG_ATTACH.invokeExact(progFd, targetFd, attachType, 0));
+    } catch (Throwable t) {
+      throw Rethrow.of(t);
+    }
+  }
+
+  public static void progDetach(String op, int progFd, int targetFd, int attachType) {
+    try {
+      check(op, (int) PROG_DETACH2.invokeExact(progFd, targetFd, attachType));
     } catch (Throwable t) {
       throw Rethrow.of(t);
     }

@@ -1,0 +1,109 @@
+package dev.hivewall.datapath.sock;
+
+import dev.hivewall.datapath.BpfObjects;
+import dev.hivewall.datapath.abi.SockmapCounter;
+import dev.hivewall.datapath.abi.StructCodec;
+import dev.hivewall.datapath.lxc.LxcDatapath;
+import dev.hivewall.datapath.maps.events.LostEvents;
+import dev.hivewall.datapath.maps.sockmap.SockConn;
+import dev.hivewall.datapath.maps.sockmap.SockKey;
+import dev.hivewall.ebpf.BpfCollection;
+import dev.hivewall.ebpf.BpfMap;
+import dev.hivewall.ebpf.CgroupLink;
+import dev.hivewall.ebpf.LoadOptions;
+import dev.hivewall.ebpf.MapAttachment;
+import dev.hivewall.ebpf.TypedMap;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * bpf_sockmap.o: TCP between two local pods socket to socket, while the policy allows the pair at
+ * L3/L4 (see bpf/bpf_sockmap.c). Loaded on the lxc datapath's maps; its sock_ops program attached
+ * to one cgroup (the root of the cgroup2 hierarchy for an agent), its sk_msg program to the
+ * sockhash. Owns both attachments: {@link #close} detaches them, after which the connections in the
+ * map go back to the TCP stack.
+ */
+public final class SockmapDatapath implements AutoCloseable {
+  private final BpfCollection collection;
+  private final CgroupLink sockops;
+  private final MapAttachment skMsg;
+  private final TypedMap<Integer, Long> counters;
+  private final TypedMap<SockKey, SockConn> conns;
+  private final TypedMap<SockKey, Long> pairs;
+
+  private SockmapDatapath(
+      BpfCollection c, CgroupLink sockops, MapAttachment skMsg, TypedMap<SockKey, SockConn> conns) {
+    this.collection = c;
+    this.sockops = sockops;
+    this.skMsg = skMsg;
+    this.conns = conns;
+    // keys only are read (a value read from user space is the socket's cookie)
+    this.pairs = new TypedMap<>(c.map("hw_sock_pairs"), SockKey.CODEC, StructCodec.U64);
+    BpfMap m = c.map("hw_sockmap_metrics");
+    this.counters = new TypedMap<>(m, StructCodec.U32, LostEvents.perCpuCodec(m.valueStride() / 8));
+  }
+
+  /** Loads the sockmap programs on {@code lxc}'s maps; sock_ops on {@code cgroup}. */
+  public static SockmapDatapath attach(LxcDatapath lxc, Path cgroup) {
+    BpfCollection c =
+        BpfCollection.load(
+            BpfObjects.load(BpfObjects.SOCKMAP), LoadOptions.DEFAULTS.sharing(lxc.maps()));
+    MapAttachment skMsg = null;
+    try {
+      // The message program first: a socket put in the map by sock_ops is redirected at once.
+      skMsg = c.program("hw_sk_msg").attachSkMsg(c.map("hw_sock_pairs"));
+      CgroupLink sockops = c.program("hw_sockops").attachCgroup(cgroup);
+      return new SockmapDatapath(
+          c, sockops, skMsg, new TypedMap<>(c.map("hw_sock_conns"), SockKey.CODEC, SockConn.CODEC));
+    } catch (RuntimeException e) {
+      if (skMsg != null) {
+        skMsg.close();
+      }
+      c.close();
+      throw e;
+    }
+  }
+
+  /** The counters, summed over CPUs. */
+  public Map<SockmapCounter, Long> counters() {
+    Map<SockmapCounter, Long> out = new EnumMap<>(SockmapCounter.class);
+    for (SockmapCounter k : SockmapCounter.values()) {
+      out.put(k, counters.get(k.code()).orElse(0L));
+    }
+    return out;
+  }
+
+  /** The ends of local connections the programs know (open sockets of hw_sock_pairs). */
+  public Map<SockKey, SockConn> connections() {
+    return conns.entries();
+  }
+
+  /**
+   * Takes every connection of the pod at {@code ip} out of the sockmap (a pod being removed): its
+   * ends go back to the stack, where the veth programs judge them. Returns how many ends.
+   */
+  public int forgetPod(int ip) {
+    int n = 0;
+    for (SockKey k : pairs.keys()) {
+      if (k.localIp() == ip || k.remoteIp() == ip) {
+        conns.remove(k); // first: an end in hw_sock_conns is always in hw_sock_pairs
+        pairs.remove(k);
+        n++;
+      }
+    }
+    for (SockKey k : conns.entries().keySet()) {
+      if (k.localIp() == ip || k.remoteIp() == ip) {
+        conns.remove(k);
+      }
+    }
+    return n;
+  }
+
+  @Override
+  public void close() {
+    sockops.close();
+    skMsg.close();
+    collection.close();
+  }
+}
