@@ -3,6 +3,7 @@ package dev.hivewall.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.hivewall.datapath.host.Cgroup2;
+import dev.hivewall.datapath.sock.SockDatapath;
 import dev.hivewall.datapath.sock.SockmapDatapath;
 import dev.hivewall.ebpf.netns.NetworkNamespace;
 import dev.hivewall.testing.lab.Lab;
@@ -37,6 +38,7 @@ final class SocketPathBench {
     Map<String, Map<Integer, List<Double>>> pinned = new LinkedHashMap<>();
     Map<String, Map<Integer, List<Double>>> unpinned = new LinkedHashMap<>();
     Map<String, Map<Integer, List<Double>>> tput = new LinkedHashMap<>();
+    Map<String, Map<Integer, List<Double>>> denial = new LinkedHashMap<>();
     try (Lab lab = Lab.create()) {
       PodNetwork net = new PodNetwork(lab);
       Pod client = net.addPod("client");
@@ -67,11 +69,50 @@ final class SocketPathBench {
             }
             measure("loopback", size, client, "127.0.0.1", pinned, unpinned, tput);
           }
+          // A denied connect: EPERM from the socket hooks vs the TC drop (no answer at all).
+          try (SockDatapath hooks = SockDatapath.attach(hw.dp(), Cgroup2.mountPoint())) {
+            Series.add(
+                denial,
+                "EPERM at connect (socket hooks)",
+                0,
+                connectMicros(client, server.ip(), quick ? 20 : 200, 0));
+          }
+          Series.add(
+              denial,
+              "TC drop (the client's 1 s timeout)",
+              0,
+              connectMicros(client, server.ip(), 1, 1000));
           System.out.printf("socket-path run %d/%d done%n", r + 1, runs);
         }
       }
     }
-    write(out, pinned, unpinned, tput);
+    write(out, pinned, unpinned, tput, denial);
+  }
+
+  /** A port the server's policy does not allow for the client. */
+  private static final int DENIED = 7;
+
+  /**
+   * Median time of {@code n} connect() calls from the client pod to a denied port, in us, until
+   * they fail (EPERM) or time out after {@code timeoutMillis} (0: none).
+   */
+  private static double connectMicros(Pod client, String ip, int n, int timeoutMillis) {
+    return NetworkNamespace.named(client.netns().name())
+        .call(
+            () -> {
+              double[] us = new double[n];
+              for (int i = 0; i < n; i++) {
+                long t0 = System.nanoTime();
+                try (java.net.Socket s = new java.net.Socket()) {
+                  s.connect(new java.net.InetSocketAddress(ip, DENIED), timeoutMillis);
+                  throw new IllegalStateException("a denied connect succeeded");
+                } catch (java.io.IOException expected) {
+                  us[i] = (System.nanoTime() - t0) / 1000.0;
+                }
+              }
+              java.util.Arrays.sort(us);
+              return us[n / 2];
+            });
   }
 
   private static void measure(
@@ -110,7 +151,8 @@ final class SocketPathBench {
       Path out,
       Map<String, Map<Integer, List<Double>>> pinned,
       Map<String, Map<Integer, List<Double>>> unpinned,
-      Map<String, Map<Integer, List<Double>>> tput)
+      Map<String, Map<Integer, List<Double>>> tput,
+      Map<String, Map<Integer, List<Double>>> denial)
       throws IOException {
     Files.createDirectories(out);
     Map<String, Map<Integer, Samples>> p = Series.samples(pinned, "us");
@@ -156,6 +198,9 @@ final class SocketPathBench {
     doc.put("pinned_us_p50", p);
     doc.put("unpinned_us_p50", u);
     doc.put("throughput_gbit_per_second", t);
+    Map<String, Map<Integer, Samples>> d = Series.samples(denial, "us");
+    d.values().forEach(byN -> byN.values().forEach(x -> System.out.println("  " + x)));
+    doc.put("denied_connect_us", d);
     doc.put("ratios", ratios);
     new ObjectMapper()
         .enable(SerializationFeature.INDENT_OUTPUT)
