@@ -102,6 +102,16 @@ class ConnectHooksTest {
         .isGreaterThanOrEqualTo(1);
     assertThat(counts.get(SockHook.CONNECT6).allowed()).as("%s", counts).isGreaterThanOrEqualTo(1);
 
+    // The metrics count the same verdicts as the hooks' counters.
+    try (var metrics = dev.hivewall.agent.metrics.NodeMetrics.start(node, 0, false)) {
+      Map<String, Double> m = NodeMetricsTest.scrape(metrics.port());
+      for (SockHook h : SockHook.values()) {
+        assertThat(m.get("hivewall_socket_hook_calls_total{hook=" + h.label() + ",verdict=denied}"))
+            .as(h.label())
+            .isEqualTo((double) counts.get(h).denied());
+      }
+    }
+
     // The sender's egress policy is checked too: app2 may reach app1 on 80/tcp only.
     node.applyPolicies("egress.yaml", APP2_EGRESS_TO_APP1_HTTP);
     assertThat(Probes.tcp(app2.netns(), app1.ip(), 80)).isEqualTo("connected");

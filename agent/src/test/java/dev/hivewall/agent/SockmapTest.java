@@ -101,6 +101,16 @@ class SockmapTest {
       }
       assertThat(sockmap.counters().get(SockmapCounter.SOCKETS)).isGreaterThanOrEqualTo(66);
 
+      // The metrics count what the sockmap's counters count.
+      try (var metrics = dev.hivewall.agent.metrics.NodeMetrics.start(node, 0, false)) {
+        Map<String, Double> m = NodeMetricsTest.scrape(metrics.port());
+        assertThat(m.get("hivewall_sockmap_sockets_total"))
+            .isEqualTo((double) sockmap.counters().get(SockmapCounter.SOCKETS));
+        assertThat(m.get("hivewall_sockmap_redirected_bytes_total"))
+            .isGreaterThanOrEqualTo(30.0 * (1 << 20));
+        assertThat(m.get("hivewall_sockmap_messages_total{path=redirected}")).isPositive();
+      }
+
       // The flow says which path it took.
       assertThat(
               Flows.await(

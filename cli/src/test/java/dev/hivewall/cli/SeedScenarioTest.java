@@ -142,6 +142,11 @@ class SeedScenarioTest {
                     .contains("\"io.kubernetes.pod.namespace=demo\"");
                 assertThat(f.path("destinationLabels").toString()).contains("\"app=app1\"");
               });
+      // The socket level in the agent's status: the hooks' verdicts, the sockmap.
+      assertThat(cli("status").out())
+          .containsPattern("connect-time enforcement: on at \\S+; connect4 \\d+ allowed")
+          .containsPattern("connect6 \\d+ allowed, [1-9]\\d* denied")
+          .contains("sockmap: on;");
       // refused at connect(): no source port yet, so none is shown
       assertThat(cli("observe", "--type", "drop").out())
           .contains(
