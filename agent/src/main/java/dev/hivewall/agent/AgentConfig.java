@@ -28,7 +28,8 @@ public record AgentConfig(
     int dropEventsPerSecond,
     boolean bpfRunStats,
     boolean connectHooks,
-    boolean sockmap) {
+    boolean sockmap,
+    int policyMapEntries) {
   public static final String DEFAULT_POD_PREFIX = "hw-pod-";
 
   /** No Prometheus endpoint (the default: it is opt-in, as a port on the host is). */
@@ -38,8 +39,15 @@ public record AgentConfig(
   public static final Path DEFAULT_SOCKET = Path.of("/run/hivewall/hivewall.sock");
   public static final Cidr DEFAULT_POD_CIDR = Cidr.parse("198.18.0.0/16");
 
+  /** Entries of each policy map (exact keys, ranges and wildcards): hivewall_abi's 1 << 20. */
+  public static final int DEFAULT_POLICY_MAP_ENTRIES = 1 << 20;
+
   public AgentConfig {
     podRoutes = java.util.List.copyOf(podRoutes);
+    if (policyMapEntries < 16) {
+      throw new IllegalArgumentException(
+          "policy maps of " + policyMapEntries + " entries cannot hold a policy (at least 16)");
+    }
     if (podRoutes.stream().anyMatch(c -> c.length() == 0)) {
       throw new IllegalArgumentException(
           "pods get no default route: name the prefixes they may reach");
@@ -83,7 +91,8 @@ public record AgentConfig(
         0,
         false,
         true,
-        true);
+        true,
+        DEFAULT_POLICY_MAP_ENTRIES);
   }
 
   /**
@@ -104,7 +113,8 @@ public record AgentConfig(
         dropEventsPerSecond,
         bpfRunStats,
         on,
-        sockmap);
+        sockmap,
+        policyMapEntries);
   }
 
   /**
@@ -125,7 +135,27 @@ public record AgentConfig(
         dropEventsPerSecond,
         bpfRunStats,
         connectHooks,
-        on);
+        on,
+        policyMapEntries);
+  }
+
+  /** The same node with policy maps of {@code entries} entries each (tests of a full map). */
+  public AgentConfig withPolicyMapEntries(int entries) {
+    return new AgentConfig(
+        stateDir,
+        socket,
+        podCidr,
+        nodeNetns,
+        podNetnsPrefix,
+        podRoutes,
+        l7,
+        metricsPort,
+        connectionEvents,
+        dropEventsPerSecond,
+        bpfRunStats,
+        connectHooks,
+        sockmap,
+        entries);
   }
 
   /**

@@ -46,8 +46,10 @@ import dev.hivewall.datapath.lxc.LxcDatapath;
 import dev.hivewall.datapath.maps.events.FlowEvent;
 import dev.hivewall.datapath.maps.ipcache.IpcacheEntry;
 import dev.hivewall.datapath.maps.node.NodeConfig;
+import dev.hivewall.datapath.maps.policy.PolicyMapWriter;
 import dev.hivewall.datapath.sock.SockDatapath;
 import dev.hivewall.datapath.sock.SockmapDatapath;
+import dev.hivewall.ebpf.LoadOptions;
 import dev.hivewall.ebpf.netns.NetworkNamespace;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -108,6 +110,9 @@ public final class Node implements AutoCloseable {
 
   /** Per pod: its policy, kept up to date policy by policy, and what the datapath was given. */
   private final Map<String, PodPolicy> podPolicies = new HashMap<>();
+
+  /** Policies a reconcile began to resolve and did not finish (see reconcile). */
+  private final Set<PolicyName> unsettled = new HashSet<>();
 
   /** The policies as the pods' EndpointRules last saw them (same objects: unchanged). */
   private final Map<PolicyName, Policy> reconciledPolicies = new HashMap<>();
@@ -176,7 +181,13 @@ public final class Node implements AutoCloseable {
 
   /** Starts the node in the calling process's network namespace, restoring saved state. */
   public static Node start(AgentConfig config) {
-    LxcDatapath datapath = LxcDatapath.load();
+    LxcDatapath datapath =
+        LxcDatapath.load(
+            config.policyMapEntries() == AgentConfig.DEFAULT_POLICY_MAP_ENTRIES
+                ? LoadOptions.DEFAULTS
+                : LoadOptions.DEFAULTS
+                    .withMaxEntries("hw_policy_exact", config.policyMapEntries())
+                    .withMaxEntries("hw_policy", config.policyMapEntries()));
     datapath.policy().proxyPort(config.l7().port());
     Node node = new Node(config, datapath);
     try {
@@ -860,6 +871,11 @@ public final class Node implements AutoCloseable {
         changedPolicies.add(name);
       }
     }
+    // A reconcile that failed part way (e.g. a policy map too small) left these resolved in
+    // memory as it was asked to: resolve them again from what is in force now.
+    changedPolicies.addAll(unsettled);
+    unsettled.clear();
+    unsettled.addAll(changedPolicies);
     changedPolicies.forEach(name -> cidrIdentities.update(name, policies.get(name)));
     Map<Cidr, Identity> cidrs = cidrIdentities.current();
     // Prefixes that came or went reach the datapath in the order of CidrTransition: maps right
@@ -924,6 +940,7 @@ public final class Node implements AutoCloseable {
     cidrsForFlows = cidrs;
     reconciledPolicies.clear();
     reconciledPolicies.putAll(policies);
+    unsettled.clear();
     scheduleCatchUp();
     release.forEach(identities::release);
   }
@@ -993,6 +1010,9 @@ public final class Node implements AutoCloseable {
       byNamespace.computeIfAbsent(name.namespace(), k -> new ArrayList<>()).add(name);
     }
     List<PolicyName> clusterwide = byNamespace.getOrDefault("", List.of());
+    // Resolve every pod first, write after: a state the maps cannot hold is refused before any
+    // entry is written (the caller puts the policies back).
+    List<Runnable> writes = new ArrayList<>();
     for (Pod p : pods.values()) {
       PolicySubject subject = new PolicySubject(securityLabels(p), p.spec().namedPorts());
       PodPolicy pp = podPolicies.computeIfAbsent(p.spec().key(), k -> new PodPolicy());
@@ -1016,9 +1036,50 @@ public final class Node implements AutoCloseable {
       boolean eg = pp.rules.enforced(dev.hivewall.core.policy.api.Direction.EGRESS);
       Applied applied = new Applied(ep, in, eg);
       if (!changed.isEmpty() || !applied.equals(pp.applied)) {
-        policyState.apply(ep, in, eg, pp.rules.mapState(), changed);
-        pp.applied = applied;
+        writes.add(
+            () -> {
+              policyState.apply(ep, in, eg, pp.rules.mapState(), changed);
+              pp.applied = applied;
+            });
       }
+    }
+    checkPolicyMapCapacity();
+    writes.forEach(Runnable::run);
+  }
+
+  /**
+   * Each endpoint's policy lives in two slots (the live one and the one the next change writes,
+   * brought up to date after each answer), so the maps must hold every endpoint's state twice:
+   * exact keys in hw_policy_exact, ranges and wildcards in hw_policy, each of {@link
+   * AgentConfig#policyMapEntries} entries.
+   */
+  private void checkPolicyMapCapacity() {
+    long exact = 0;
+    long ranges = 0;
+    for (PodPolicy pp : podPolicies.values()) {
+      var state = pp.rules.mapState();
+      long wide = state.keys().stream().filter(k -> !PolicyMapWriter.isExact(k)).count();
+      exact += 2L * (state.size() - wide);
+      ranges += 2L * wide;
+    }
+    long capacity = config.policyMapEntries();
+    if (exact > capacity || ranges > capacity) {
+      throw new PolicyMapFullException(
+          String.format(
+              "policy map full: the policies need %,d exact entries and %,d range entries for %d"
+                  + " pod(s) (each pod's state is kept twice, for atomic updates), the maps hold"
+                  + " %,d each; nothing was changed: remove policies, or select fewer peers or"
+                  + " ports",
+              exact, ranges, podPolicies.size(), capacity));
+    }
+  }
+
+  /** A policy change the datapath's maps cannot hold; refused whole, nothing changed. */
+  public static final class PolicyMapFullException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public PolicyMapFullException(String message) {
+      super(message);
     }
   }
 

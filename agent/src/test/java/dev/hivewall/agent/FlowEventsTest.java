@@ -105,6 +105,7 @@ class FlowEventsTest {
         dropEventsPerSecond,
         false,
         base.connectHooks(),
-        base.sockmap());
+        base.sockmap(),
+        base.policyMapEntries());
   }
 }

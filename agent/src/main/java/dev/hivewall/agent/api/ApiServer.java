@@ -152,6 +152,9 @@ public final class ApiServer implements AutoCloseable {
             } catch (Node.ConflictException e) {
               status = 409;
               payload = Map.of("error", e.getMessage());
+            } catch (Node.PolicyMapFullException e) {
+              status = 507; // Insufficient Storage: the request is fine, the maps are too small
+              payload = Map.of("error", e.getMessage());
             } catch (RuntimeException e) {
               LOG.log(
                   System.Logger.Level.ERROR, "request " + method + " " + uri.path() + " failed", e);

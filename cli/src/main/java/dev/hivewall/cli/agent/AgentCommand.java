@@ -181,7 +181,8 @@ public final class AgentCommand implements Callable<Integer> {
             dropEventsPerSecond,
             bpfRunStats,
             connectHooks,
-            sockmap),
+            sockmap,
+            AgentConfig.DEFAULT_POLICY_MAP_ENTRIES),
         System.out);
     return 0;
   }
