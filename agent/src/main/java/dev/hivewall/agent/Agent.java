@@ -27,7 +27,7 @@ public final class Agent implements AutoCloseable {
     NodeMetrics metrics = null;
     try {
       if (config.metricsPort() != AgentConfig.NO_METRICS) {
-        metrics = NodeMetrics.start(node, config.metricsPort(), config.bpfRunStats());
+        metrics = NodeMetrics.start(node, config.metricsPort(), config.datapath().bpfRunStats());
       }
       return new Agent(node, ApiServer.start(config.socket(), node), metrics);
     } catch (RuntimeException e) {

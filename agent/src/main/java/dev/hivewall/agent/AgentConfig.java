@@ -9,11 +9,7 @@ import java.nio.file.Path;
  * from (the first address is the node's gateway for pods), and the prefixes beyond the pod CIDR
  * that pods get routes to through the gateway ({@code podRoutes}; never a default route), the L7
  * proxy's settings, the port of the Prometheus endpoint on 127.0.0.1 ({@link #NO_METRICS}: none),
- * whether the datapath reports each new connection let through ({@code connectionEvents}; drops are
- * always reported), and at most how many drop events each CPU reports a second ({@code
- * dropEventsPerSecond}, 0: all; the rest are counted as suppressed), and whether the metrics count
- * each datapath program's runs ({@code bpfRunStats}: the kernel's run statistics, which cost about
- * 70 ns a packet on this machine kind, so off unless asked for).
+ * and the datapath's switches ({@link DatapathOptions}).
  */
 public record AgentConfig(
     Path stateDir,
@@ -24,12 +20,7 @@ public record AgentConfig(
     java.util.List<Cidr> podRoutes,
     dev.hivewall.agent.l7.L7Settings l7,
     int metricsPort,
-    boolean connectionEvents,
-    int dropEventsPerSecond,
-    boolean bpfRunStats,
-    boolean connectHooks,
-    boolean sockmap,
-    int policyMapEntries) {
+    DatapathOptions datapath) {
   public static final String DEFAULT_POD_PREFIX = "hw-pod-";
 
   /** No Prometheus endpoint (the default: it is opt-in, as a port on the host is). */
@@ -39,15 +30,8 @@ public record AgentConfig(
   public static final Path DEFAULT_SOCKET = Path.of("/run/hivewall/hivewall.sock");
   public static final Cidr DEFAULT_POD_CIDR = Cidr.parse("198.18.0.0/16");
 
-  /** Entries of each policy map (exact keys, ranges and wildcards): hivewall_abi's 1 << 20. */
-  public static final int DEFAULT_POLICY_MAP_ENTRIES = 1 << 20;
-
   public AgentConfig {
     podRoutes = java.util.List.copyOf(podRoutes);
-    if (policyMapEntries < 16) {
-      throw new IllegalArgumentException(
-          "policy maps of " + policyMapEntries + " entries cannot hold a policy (at least 16)");
-    }
     if (podRoutes.stream().anyMatch(c -> c.length() == 0)) {
       throw new IllegalArgumentException(
           "pods get no default route: name the prefixes they may reach");
@@ -56,13 +40,36 @@ public record AgentConfig(
       throw new IllegalArgumentException(
           "--metrics-port " + metricsPort + " is not a port (1-65535; 0 picks a free one)");
     }
-    if (dropEventsPerSecond < 0) {
-      throw new IllegalArgumentException(
-          "--drop-events-per-second " + dropEventsPerSecond + ": use 0 (no limit) or more");
-    }
     if (podCidr.length() > 28) {
       throw new IllegalArgumentException("pod CIDR " + podCidr + " is too small (at most /28)");
     }
+  }
+
+  /** The same node with other datapath switches. */
+  public AgentConfig withDatapath(DatapathOptions options) {
+    return new AgentConfig(
+        stateDir, socket, podCidr, nodeNetns, podNetnsPrefix, podRoutes, l7, metricsPort, options);
+  }
+
+  /**
+   * The same node with connect-time enforcement (the socket hooks at the root cgroup) on or off;
+   * the TC datapath enforces either way.
+   */
+  public AgentConfig withConnectHooks(boolean on) {
+    return withDatapath(datapath.withConnectHooks(on));
+  }
+
+  /**
+   * The same node with TCP between its pods carried socket to socket (sockmap, while the policy
+   * allows the pair at L3/L4) or always through the stack and the veths.
+   */
+  public AgentConfig withSockmap(boolean on) {
+    return withDatapath(datapath.withSockmap(on));
+  }
+
+  /** The same node with policy maps of {@code entries} entries each (tests of a full map). */
+  public AgentConfig withPolicyMapEntries(int entries) {
+    return withDatapath(datapath.withPolicyMapEntries(entries));
   }
 
   /** A node in the agent's own namespace (production: the agent is started inside it). */
@@ -87,75 +94,7 @@ public record AgentConfig(
         podRoutes,
         dev.hivewall.agent.l7.L7Settings.DEFAULTS,
         NO_METRICS,
-        true,
-        0,
-        false,
-        true,
-        true,
-        DEFAULT_POLICY_MAP_ENTRIES);
-  }
-
-  /**
-   * The same node with connect-time enforcement (the socket hooks at the root cgroup) on or off;
-   * the TC datapath enforces either way.
-   */
-  public AgentConfig withConnectHooks(boolean on) {
-    return new AgentConfig(
-        stateDir,
-        socket,
-        podCidr,
-        nodeNetns,
-        podNetnsPrefix,
-        podRoutes,
-        l7,
-        metricsPort,
-        connectionEvents,
-        dropEventsPerSecond,
-        bpfRunStats,
-        on,
-        sockmap,
-        policyMapEntries);
-  }
-
-  /**
-   * The same node with TCP between its pods carried socket to socket (sockmap, while the policy
-   * allows the pair at L3/L4) or always through the stack and the veths.
-   */
-  public AgentConfig withSockmap(boolean on) {
-    return new AgentConfig(
-        stateDir,
-        socket,
-        podCidr,
-        nodeNetns,
-        podNetnsPrefix,
-        podRoutes,
-        l7,
-        metricsPort,
-        connectionEvents,
-        dropEventsPerSecond,
-        bpfRunStats,
-        connectHooks,
-        on,
-        policyMapEntries);
-  }
-
-  /** The same node with policy maps of {@code entries} entries each (tests of a full map). */
-  public AgentConfig withPolicyMapEntries(int entries) {
-    return new AgentConfig(
-        stateDir,
-        socket,
-        podCidr,
-        nodeNetns,
-        podNetnsPrefix,
-        podRoutes,
-        l7,
-        metricsPort,
-        connectionEvents,
-        dropEventsPerSecond,
-        bpfRunStats,
-        connectHooks,
-        sockmap,
-        entries);
+        DatapathOptions.DEFAULTS);
   }
 
   /**

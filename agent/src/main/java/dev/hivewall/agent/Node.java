@@ -183,19 +183,19 @@ public final class Node implements AutoCloseable {
   public static Node start(AgentConfig config) {
     LxcDatapath datapath =
         LxcDatapath.load(
-            config.policyMapEntries() == AgentConfig.DEFAULT_POLICY_MAP_ENTRIES
+            config.datapath().policyMapEntries() == DatapathOptions.DEFAULT_POLICY_MAP_ENTRIES
                 ? LoadOptions.DEFAULTS
                 : LoadOptions.DEFAULTS
-                    .withMaxEntries("hw_policy_exact", config.policyMapEntries())
-                    .withMaxEntries("hw_policy", config.policyMapEntries()));
+                    .withMaxEntries("hw_policy_exact", config.datapath().policyMapEntries())
+                    .withMaxEntries("hw_policy", config.datapath().policyMapEntries()));
     datapath.policy().proxyPort(config.l7().port());
     Node node = new Node(config, datapath);
     try {
       node.plumbing.prepareNode(Mark.TO_PROXY.code(), Mark.MASK.code());
-      if (config.connectHooks()) {
+      if (config.datapath().connectHooks()) {
         node.sockHooks = SockDatapath.attach(datapath, Cgroup2.mountPoint());
       }
-      if (config.sockmap()) {
+      if (config.datapath().sockmap()) {
         node.sockmap = SockmapDatapath.attach(datapath, Cgroup2.mountPoint());
       }
       node.proxy =
@@ -948,7 +948,10 @@ public final class Node implements AutoCloseable {
   /** Writes hw_node_config when it changes: L7 ingress somewhere, and which events to report. */
   private void writeNodeConfig(boolean l7Ingress) {
     NodeConfig want =
-        new NodeConfig(l7Ingress, config.connectionEvents(), config.dropEventsPerSecond());
+        new NodeConfig(
+            l7Ingress,
+            config.datapath().connectionEvents(),
+            config.datapath().dropEventsPerSecond());
     if (!want.equals(nodeConfig)) {
       datapath.nodeConfig(want);
       nodeConfig = want;
@@ -1062,7 +1065,7 @@ public final class Node implements AutoCloseable {
       exact += 2L * (state.size() - wide);
       ranges += 2L * wide;
     }
-    long capacity = config.policyMapEntries();
+    long capacity = config.datapath().policyMapEntries();
     if (exact > capacity || ranges > capacity) {
       throw new PolicyMapFullException(
           String.format(

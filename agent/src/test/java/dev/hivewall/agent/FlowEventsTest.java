@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.hivewall.agent.model.Pod;
 import dev.hivewall.agent.observe.DatapathFlow;
 import dev.hivewall.core.labels.Labels;
-import dev.hivewall.core.net.Cidr;
 import dev.hivewall.datapath.abi.DropReason;
 import dev.hivewall.datapath.lxc.LxcDatapath;
 import dev.hivewall.testing.fixtures.SeedPolicies;
@@ -92,20 +91,6 @@ class FlowEventsTest {
   private static AgentConfig config(
       Lab lab, Path dir, boolean connectionEvents, int dropEventsPerSecond) {
     AgentConfig base = NodeTest.config(lab, dir);
-    return new AgentConfig(
-        base.stateDir(),
-        base.socket(),
-        Cidr.parse("198.18.0.0/24"),
-        base.nodeNetns(),
-        base.podNetnsPrefix(),
-        List.of(),
-        base.l7(),
-        AgentConfig.NO_METRICS,
-        connectionEvents,
-        dropEventsPerSecond,
-        false,
-        base.connectHooks(),
-        base.sockmap(),
-        base.policyMapEntries());
+    return base.withDatapath(base.datapath().withEvents(connectionEvents, dropEventsPerSecond));
   }
 }

@@ -2,6 +2,7 @@ package dev.hivewall.cli.agent;
 
 import dev.hivewall.agent.Agent;
 import dev.hivewall.agent.AgentConfig;
+import dev.hivewall.agent.DatapathOptions;
 import dev.hivewall.agent.l7.L7Settings;
 import dev.hivewall.core.net.Cidr;
 import java.nio.file.Path;
@@ -177,12 +178,13 @@ public final class AgentCommand implements Callable<Integer> {
                 maxHeadBytes,
                 proxyThreads),
             metricsPort,
-            connectionEvents(),
-            dropEventsPerSecond,
-            bpfRunStats,
-            connectHooks,
-            sockmap,
-            AgentConfig.DEFAULT_POLICY_MAP_ENTRIES),
+            new DatapathOptions(
+                connectionEvents(),
+                dropEventsPerSecond,
+                bpfRunStats,
+                connectHooks,
+                sockmap,
+                DatapathOptions.DEFAULT_POLICY_MAP_ENTRIES)),
         System.out);
     return 0;
   }

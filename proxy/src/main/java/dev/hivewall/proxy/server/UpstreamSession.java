@@ -268,8 +268,10 @@ final class UpstreamSession extends ChannelInboundHandlerAdapter {
       broken = true;
       channel.close();
     }
-    client.flush();
+    // The exchange is recorded (its flow) before the client can have the response: whoever
+    // reads the flows after the answer finds it.
     session.upstreamResponseDone(closeAfterResponse);
+    client.flush();
     if (closeAfterResponse && !awaiting.isEmpty()) {
       // requests already sent behind this response will not be answered on this connection
       session.upstreamFailed(502, "upstream closed the connection with requests pending", false);
