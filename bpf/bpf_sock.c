@@ -36,11 +36,7 @@
 
 static __always_inline void hw_sock_count(__u32 hook, int denied)
 {
-	__u32 slot = hook * 2 + (denied ? 1 : 0);
-	__u64 *n = bpf_map_lookup_elem(&hw_sock_metrics, &slot);
-
-	if (n)
-		(*n)++; /* per-CPU: no atomic needed */
+	hw_percpu_add(&hw_sock_metrics, hook * 2 + (denied ? 1 : 0), 1);
 }
 
 /* HW_SOCK_ALLOW or HW_SOCK_DENY (EPERM) for a pod's socket to daddr:dport. */

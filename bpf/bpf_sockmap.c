@@ -11,7 +11,8 @@
  *   hw_sk_msg   (sk_msg, on hw_sock_pairs)  each message an end sends: the
  *               policy again (the client's egress, the server's ingress: a
  *               revoked pair stops at the next message), then redirected into
- *               the peer socket's receive queue.
+ *               the peer socket's receive queue. A direction that took the
+ *               stack is left to the veth programs (no second check here).
  *
  * Order of the bytes: one direction of a connection takes one path for its
  * whole life, chosen at its first message: the peer socket, when the peer end
@@ -50,10 +51,7 @@ static __always_inline int hw_inet_family(__u32 family)
 
 static __always_inline void hw_sockmap_count(__u32 counter, __u64 n)
 {
-	__u64 *v = bpf_map_lookup_elem(&hw_sockmap_metrics, &counter);
-
-	if (v)
-		*v += n; /* per-CPU: no atomic needed */
+	hw_percpu_add(&hw_sockmap_metrics, counter, n);
 }
 
 /*
@@ -135,7 +133,16 @@ int hw_sk_msg(struct sk_msg_md *msg)
 	struct hw_sock_conn *conn = bpf_map_lookup_elem(&hw_sock_conns, &self);
 	if (!conn)
 		return SK_PASS;
+	if (conn->path == HW_SOCK_PATH_STACK) {
+		/* Through the stack for good: the veth programs judge its packets, not us again. */
+		hw_sockmap_count(HW_SOCKMAP_STACK, 1);
+		return SK_PASS;
+	}
 	__u32 size = msg->size;
+	peer.local_ip = self.remote_ip;
+	peer.remote_ip = self.local_ip;
+	peer.local_port = self.remote_port;
+	peer.remote_port = self.local_port;
 
 	/* The policy of the connection, as opened: the client's egress, the server's ingress. */
 	struct hw_verdict_ctx c = {};
@@ -157,10 +164,6 @@ int hw_sk_msg(struct sk_msg_md *msg)
 		conn->path = HW_SOCK_PATH_STACK; /* now L7 or no longer local: the stack judges */
 	}
 	if (conn->path == HW_SOCK_PATH_UNDECIDED) {
-		peer.local_ip = self.remote_ip;
-		peer.remote_ip = self.local_ip;
-		peer.local_port = self.remote_port;
-		peer.remote_port = self.local_port;
 		conn->path = bpf_map_lookup_elem(&hw_sock_conns, &peer) ? HW_SOCK_PATH_SOCKMAP
 									: HW_SOCK_PATH_STACK;
 		/* One flow per connection carried socket to socket: at the client's first message. */
@@ -173,10 +176,6 @@ int hw_sk_msg(struct sk_msg_md *msg)
 		hw_sockmap_count(HW_SOCKMAP_STACK, 1);
 		return SK_PASS;
 	}
-	peer.local_ip = self.remote_ip;
-	peer.remote_ip = self.local_ip;
-	peer.local_port = self.remote_port;
-	peer.remote_port = self.local_port;
 	hw_sockmap_count(HW_SOCKMAP_REDIRECTED, 1);
 	hw_sockmap_count(HW_SOCKMAP_REDIRECTED_BYTES, size);
 	return bpf_msg_redirect_hash(msg, &hw_sock_pairs, &peer, BPF_F_INGRESS);

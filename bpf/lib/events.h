@@ -26,12 +26,18 @@ static __always_inline void hw_count(const struct hw_verdict_ctx *c, __u8 verdic
 	bpf_map_update_elem(&hw_metrics, &key, &first, BPF_NOEXIST);
 }
 
+/* Adds n to slot of a per-CPU array of __u64 counters (hw_events_lost, hw_sock_metrics, ...). */
+static __always_inline void hw_percpu_add(void *counters, __u32 slot, __u64 n)
+{
+	__u64 *v = bpf_map_lookup_elem(counters, &slot);
+
+	if (v)
+		*v += n; /* per-CPU: no atomic needed */
+}
+
 static __always_inline void hw_count_unreported(__u32 slot)
 {
-	__u64 *n = bpf_map_lookup_elem(&hw_events_lost, &slot);
-
-	if (n)
-		(*n)++; /* per-CPU: no atomic needed */
+	hw_percpu_add(&hw_events_lost, slot, 1);
 }
 
 /*
