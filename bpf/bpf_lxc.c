@@ -24,6 +24,11 @@
  * HW_MARK_FROM_PROXY and the client's address; hw_to_pod lets them in and
  * tracks them as proxied, and hw_from_pod hands the pod's replies on them to
  * the proxy's socket (hw_reply_to_proxy), so the pod sees the real client.
+ *
+ * Between two pods of this node, hw_from_pod also judges the receiver's
+ * ingress and puts the packet straight into the receiver's namespace
+ * (lib/host_routing.h): hw_to_pod then sees only what comes from elsewhere
+ * (the node, the proxy, packets the stack routes).
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -39,6 +44,10 @@
 #include "lib/proxy.h"
 #include "lib/endpoint.h"
 #include "lib/events.h"
+#include "lib/host_routing.h"
+
+/* hw_judge: the packet passes and is not delivered yet (the caller routes it). */
+#define HW_ACT_FORWARD (-2)
 
 /*
  * The peer's identity, tagged with the ipcache revision it is valid for:
@@ -72,7 +81,7 @@ static __always_inline void hw_emit(struct __sk_buff *skb, const struct hw_verdi
 	}
 	ev->timestamp_ns = bpf_ktime_get_ns();
 	ev->endpoint_id = c->endpoint_id;
-	ev->ifindex = skb->ifindex;
+	ev->ifindex = c->ifindex;
 	ev->src_identity = c->src_identity;
 	ev->dst_identity = c->dst_identity;
 	ev->saddr = t->saddr;
@@ -141,7 +150,7 @@ static __always_inline int hw_policy_drop(struct __sk_buff *skb, const struct hw
 	if (!ct)
 		hw_emit(skb, c, t, HW_VERDICT_AUDIT, reason);
 	hw_ct_open(ck, ct, c->direction, tagged_identity);
-	return TC_ACT_OK;
+	return HW_ACT_FORWARD;
 }
 
 static __always_inline int hw_pass(struct __sk_buff *skb, const struct hw_verdict_ctx *c)
@@ -153,10 +162,10 @@ static __always_inline int hw_pass(struct __sk_buff *skb, const struct hw_verdic
 			v->packets++;
 			v->bytes += skb->len;
 		}
-		return TC_ACT_OK;
+		return HW_ACT_FORWARD;
 	}
 	hw_count(c, HW_VERDICT_FORWARDED, HW_DROP_NONE, skb->len);
-	return TC_ACT_OK;
+	return HW_ACT_FORWARD;
 }
 
 /*
@@ -230,56 +239,42 @@ static __always_inline int hw_reply_to_proxy(struct __sk_buff *skb, const struct
 
 	if (!sk || hw_proxy_assign(skb, sk))
 		return hw_drop(skb, c, t, HW_DROP_NO_PROXY);
-	return hw_pass(skb, c);
+	hw_pass(skb, c);
+	return TC_ACT_OK; /* assigned to the proxy's socket: delivered */
 }
 
-static __always_inline int hw_handle(struct __sk_buff *skb, __u8 direction)
+/*
+ * One endpoint's verdict on a parsed packet in one direction: conntrack, then
+ * policy. TC_ACT_SHOT (dropped, counted, reported), TC_ACT_OK (handed to the
+ * proxy: delivered), or HW_ACT_FORWARD (passes; the caller delivers it).
+ */
+static __always_inline int hw_judge(struct __sk_buff *skb, struct hw_endpoint_info *ep,
+				    __u8 direction, const struct hw_ipv4_tuple *t)
 {
-	struct hw_ipv4_tuple t = {};
-	struct hw_verdict_ctx c = { .direction = direction };
-	struct hw_endpoint_info *ep = hw_endpoint_of(skb->ifindex);
-
-	if (!ep)
-		return hw_drop(skb, &c, &t, HW_DROP_UNKNOWN_ENDPOINT);
-	c.endpoint_id = ep->endpoint_id;
-
-	switch (hw_parse_ipv4(skb, &t)) {
-	case HW_PARSE_OK:
-		break;
-	case HW_PARSE_NOT_IPV4: {
-		void *data = (void *)(long)skb->data;
-		struct ethhdr *eth = data;
-		if ((void *)(eth + 1) <= (void *)(long)skb->data_end &&
-		    eth->h_proto == bpf_htons(ETH_P_ARP))
-			return hw_pass(skb, &c);
-		return hw_drop(skb, &c, &t, HW_DROP_UNSUPPORTED_L3);
-	}
-	case HW_PARSE_FRAGMENT:
-		/* A non-first fragment has no ports to judge: dropped on purpose. */
-		return hw_drop(skb, &c, &t, HW_DROP_FRAGMENT);
-	default:
-		return hw_drop(skb, &c, &t, HW_DROP_MALFORMED);
-	}
-
-	__be32 peer = t.daddr;
+	struct hw_verdict_ctx c = {
+		.direction = direction,
+		.endpoint_id = ep->endpoint_id,
+		.ifindex = ep->ifindex,
+	};
+	__be32 peer = t->daddr;
 	if (direction == HW_DIR_EGRESS) {
 		c.src_identity = ep->identity;
-		if (t.saddr != ep->ipv4) {
+		if (t->saddr != ep->ipv4) {
 			c.dst_identity = hw_ipcache_identity(peer);
-			return hw_drop(skb, &c, &t, HW_DROP_SPOOFED_SOURCE);
+			return hw_drop(skb, &c, t, HW_DROP_SPOOFED_SOURCE);
 		}
 	} else {
 		c.dst_identity = ep->identity;
-		peer = t.saddr;
+		peer = t->saddr;
 	}
 
 	/* Replies and open directions need no peer identity: no ipcache lookup for them. */
 	struct hw_ct_key ck;
-	hw_ct_key_of(&ck, &t, direction, c.endpoint_id);
+	hw_ct_key_of(&ck, t, direction, c.endpoint_id);
 	struct hw_ct_entry *ct = bpf_map_lookup_elem(&hw_ct, &ck);
 	if (hw_ct_is_reply(ct, direction)) {
 		if (direction == HW_DIR_EGRESS && (ct->flags & HW_CT_PROXIED))
-			return hw_reply_to_proxy(skb, &c, &t); /* addressed to the client, meant for the proxy */
+			return hw_reply_to_proxy(skb, &c, t); /* addressed to the client, meant for the proxy */
 		return hw_pass(skb, &c);
 	}
 
@@ -304,10 +299,10 @@ static __always_inline int hw_handle(struct __sk_buff *skb, __u8 direction)
 		else
 			c.src_identity = peer_identity;
 
-		__be16 port = t.protocol == IPPROTO_ICMP ? bpf_htons(t.icmp_type) : t.dport;
+		__be16 port = t->protocol == IPPROTO_ICMP ? bpf_htons(t->icmp_type) : t->dport;
 		__u32 policy_id =
 			c.endpoint_id | (ep->flags & HW_EP_POLICY_SLOT_B ? HW_POLICY_SLOT_BIT : 0);
-		verdict = hw_policy_verdict(policy_id, peer_identity, direction, t.protocol, port,
+		verdict = hw_policy_verdict(policy_id, peer_identity, direction, t->protocol, port,
 					    ep->flags & HW_EP_POLICY_RANGES,
 					    ep->flags & HW_EP_ANY_PEER_RULES, &proxy_port, &c.match);
 	}
@@ -315,33 +310,80 @@ static __always_inline int hw_handle(struct __sk_buff *skb, __u8 direction)
 
 	switch (verdict) {
 	case HW_POLICY_DENY:
-		return hw_policy_drop(skb, &c, &t, &ck, ct, tagged_identity, ep->flags,
+		return hw_policy_drop(skb, &c, t, &ck, ct, tagged_identity, ep->flags,
 				      HW_DROP_POLICY_DENY);
 	case HW_POLICY_REDIRECT:
 		if (direction == HW_DIR_EGRESS)
-			return hw_to_proxy(skb, &c, &t, &ck, ct, tagged_identity, proxy_port);
+			return hw_to_proxy(skb, &c, t, &ck, ct, tagged_identity, proxy_port);
 		/*
 		 * L7 ingress is handed to the proxy where the packet enters the node
 		 * (hw_from_pod of the source, below); what gets here was not, e.g. it
 		 * came from outside the node: fail closed.
 		 */
-		return hw_drop(skb, &c, &t, HW_DROP_NO_PROXY);
+		return hw_drop(skb, &c, t, HW_DROP_NO_PROXY);
 	case HW_POLICY_ALLOW:
 		break;
 	default:
 		if (enforced)
-			return hw_policy_drop(skb, &c, &t, &ck, ct, tagged_identity, ep->flags,
+			return hw_policy_drop(skb, &c, t, &ck, ct, tagged_identity, ep->flags,
 					      HW_DROP_POLICY_DENIED);
 	}
-	if (direction == HW_DIR_EGRESS && t.protocol == IPPROTO_TCP) {
+	if (direction == HW_DIR_EGRESS && t->protocol == IPPROTO_TCP) {
 		/* A pod of this node with L7 ingress rules for this traffic: to the proxy, here. */
-		proxy_port = hw_local_l7_ingress(ep, &t, &c.match);
+		proxy_port = hw_local_l7_ingress(ep, t, &c.match);
 		if (proxy_port)
-			return hw_to_proxy(skb, &c, &t, &ck, ct, tagged_identity, proxy_port);
+			return hw_to_proxy(skb, &c, t, &ck, ct, tagged_identity, proxy_port);
 	}
-	hw_trace_new(skb, &c, &t, ct, HW_VERDICT_FORWARDED);
+	hw_trace_new(skb, &c, t, ct, HW_VERDICT_FORWARDED);
 	hw_ct_open(&ck, ct, direction, tagged_identity);
 	return hw_pass(skb, &c);
+}
+
+static __always_inline int hw_handle(struct __sk_buff *skb, __u8 direction)
+{
+	struct hw_ipv4_tuple t = {};
+	struct hw_verdict_ctx c = { .direction = direction, .ifindex = skb->ifindex };
+	struct hw_endpoint_info *ep = hw_endpoint_of(skb->ifindex);
+
+	if (!ep)
+		return hw_drop(skb, &c, &t, HW_DROP_UNKNOWN_ENDPOINT);
+	c.endpoint_id = ep->endpoint_id;
+
+	switch (hw_parse_ipv4(skb, &t)) {
+	case HW_PARSE_OK:
+		break;
+	case HW_PARSE_NOT_IPV4: {
+		void *data = (void *)(long)skb->data;
+		struct ethhdr *eth = data;
+		if ((void *)(eth + 1) <= (void *)(long)skb->data_end &&
+		    eth->h_proto == bpf_htons(ETH_P_ARP)) {
+			hw_pass(skb, &c);
+			return TC_ACT_OK;
+		}
+		return hw_drop(skb, &c, &t, HW_DROP_UNSUPPORTED_L3);
+	}
+	case HW_PARSE_FRAGMENT:
+		/* A non-first fragment has no ports to judge: dropped on purpose. */
+		return hw_drop(skb, &c, &t, HW_DROP_FRAGMENT);
+	default:
+		return hw_drop(skb, &c, &t, HW_DROP_MALFORMED);
+	}
+
+	int action = hw_judge(skb, ep, direction, &t);
+	if (action != HW_ACT_FORWARD)
+		return action;
+	if (direction == HW_DIR_EGRESS) {
+		/* A pod of this node: its ingress judged here, then straight into its namespace. */
+		struct bpf_fib_lookup fib = {};
+		struct hw_endpoint_info *dep = hw_local_destination(skb, &t, &fib);
+		if (dep) {
+			action = hw_judge(skb, dep, HW_DIR_INGRESS, &t);
+			if (action != HW_ACT_FORWARD)
+				return action;
+			return hw_redirect_to_pod(skb, &fib);
+		}
+	}
+	return TC_ACT_OK;
 }
 
 SEC("tc")

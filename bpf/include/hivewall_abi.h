@@ -125,6 +125,7 @@ enum hw_mark {
 enum hw_node_flags {
 	HW_NODE_L7_INGRESS = 1, /* some pod has L7 ingress rules: check destinations at the source */
 	HW_NODE_NO_CONNECTION_EVENTS = 2, /* report drops only, not each new connection let through */
+	HW_NODE_STACK_ROUTING = 4, /* local pods reached through the node's stack, not bpf_redirect_peer */
 };
 
 /* The one value of hw_node_config: node-wide switches. */

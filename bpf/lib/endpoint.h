@@ -11,6 +11,7 @@
 
 struct hw_verdict_ctx {
 	__u32 endpoint_id;
+	__u32 ifindex; /* the endpoint's device (events name it) */
 	__u32 src_identity;
 	__u32 dst_identity;
 	__u8 direction;

@@ -11,6 +11,8 @@ package dev.hivewall.agent;
  *     about 70 ns a packet on this machine kind, so off unless asked for)
  * @param connectHooks connect-time enforcement: the socket hooks at the root cgroup
  * @param sockmap TCP between local pods socket to socket while the policy allows the pair
+ * @param bpfHostRouting packets between local pods judged for both pods by the sender's program,
+ *     then put straight into the receiver's namespace (else through the node's stack)
  * @param policyMapEntries entries of each policy map (exact keys; ranges and wildcards)
  */
 public record DatapathOptions(
@@ -19,12 +21,13 @@ public record DatapathOptions(
     boolean bpfRunStats,
     boolean connectHooks,
     boolean sockmap,
+    boolean bpfHostRouting,
     int policyMapEntries) {
   /** hivewall_abi's policy map size, 1 << 20 entries each. */
   public static final int DEFAULT_POLICY_MAP_ENTRIES = 1 << 20;
 
   public static final DatapathOptions DEFAULTS =
-      new DatapathOptions(true, 0, false, true, true, DEFAULT_POLICY_MAP_ENTRIES);
+      new DatapathOptions(true, 0, false, true, true, true, DEFAULT_POLICY_MAP_ENTRIES);
 
   public DatapathOptions {
     if (dropEventsPerSecond < 0) {
@@ -39,21 +42,56 @@ public record DatapathOptions(
 
   public DatapathOptions withEvents(boolean connections, int dropsPerSecond) {
     return new DatapathOptions(
-        connections, dropsPerSecond, bpfRunStats, connectHooks, sockmap, policyMapEntries);
+        connections,
+        dropsPerSecond,
+        bpfRunStats,
+        connectHooks,
+        sockmap,
+        bpfHostRouting,
+        policyMapEntries);
   }
 
   public DatapathOptions withConnectHooks(boolean on) {
     return new DatapathOptions(
-        connectionEvents, dropEventsPerSecond, bpfRunStats, on, sockmap, policyMapEntries);
+        connectionEvents,
+        dropEventsPerSecond,
+        bpfRunStats,
+        on,
+        sockmap,
+        bpfHostRouting,
+        policyMapEntries);
   }
 
   public DatapathOptions withSockmap(boolean on) {
     return new DatapathOptions(
-        connectionEvents, dropEventsPerSecond, bpfRunStats, connectHooks, on, policyMapEntries);
+        connectionEvents,
+        dropEventsPerSecond,
+        bpfRunStats,
+        connectHooks,
+        on,
+        bpfHostRouting,
+        policyMapEntries);
   }
 
   public DatapathOptions withPolicyMapEntries(int entries) {
     return new DatapathOptions(
-        connectionEvents, dropEventsPerSecond, bpfRunStats, connectHooks, sockmap, entries);
+        connectionEvents,
+        dropEventsPerSecond,
+        bpfRunStats,
+        connectHooks,
+        sockmap,
+        bpfHostRouting,
+        entries);
+  }
+
+  public DatapathOptions withBpfHostRouting(boolean on) {
+    return new DatapathOptions(
+        connectionEvents,
+        dropEventsPerSecond,
+        bpfRunStats,
+        connectHooks,
+        sockmap,
+        on,
+        policyMapEntries);
   }
 }

@@ -951,7 +951,8 @@ public final class Node implements AutoCloseable {
         new NodeConfig(
             l7Ingress,
             config.datapath().connectionEvents(),
-            config.datapath().dropEventsPerSecond());
+            config.datapath().dropEventsPerSecond(),
+            config.datapath().bpfHostRouting());
     if (!want.equals(nodeConfig)) {
       datapath.nodeConfig(want);
       nodeConfig = want;

@@ -258,6 +258,7 @@ final class Routes {
     m.put("flows", flows);
     m.put("connectHooks", connectHooks(node));
     m.put("sockmap", sockmap(node));
+    m.put("hostRouting", node.datapath().nodeConfig().bpfHostRouting() ? "bpf" : "stack");
     return m;
   }
 

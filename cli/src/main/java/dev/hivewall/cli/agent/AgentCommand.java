@@ -153,6 +153,18 @@ public final class AgentCommand implements Callable<Integer> {
       })
   boolean sockmap = true;
 
+  @Option(
+      names = "--bpf-host-routing",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description = {
+        "between two pods of this node, judge the receiver's ingress in the sender's program and",
+        "put the packet straight into the receiver's namespace (bpf_redirect_peer), past the",
+        "node's IP stack and netfilter (on by default; --no-bpf-host-routing: the node routes)"
+      })
+  boolean bpfHostRouting = true;
+
   @Override
   public Integer call() {
     if (!"root".equals(System.getProperty("user.name"))) {
@@ -184,6 +196,7 @@ public final class AgentCommand implements Callable<Integer> {
                 bpfRunStats,
                 connectHooks,
                 sockmap,
+                bpfHostRouting,
                 DatapathOptions.DEFAULT_POLICY_MAP_ENTRIES)),
         System.out);
     return 0;

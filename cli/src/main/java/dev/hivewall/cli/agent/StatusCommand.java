@@ -29,7 +29,17 @@ public final class StatusCommand extends ApiCommand {
                 s.path("flows").path("suppressed").asLong(),
                 s.path("flows").path("followers").asInt())
             + connectHooks(s.path("connectHooks"))
-            + sockmap(s.path("sockmap")));
+            + sockmap(s.path("sockmap"))
+            + hostRouting(s.path("hostRouting").asText("stack")));
+  }
+
+  /** How packets between two local pods travel. */
+  private static String hostRouting(String mode) {
+    return "bpf".equals(mode)
+        ? String.format(
+            "host routing: bpf (local pod to pod: both policies judged by the sender's program,"
+                + " then straight into the receiver's namespace)%n")
+        : String.format("host routing: stack (local pod to pod through the node's IP stack)%n");
   }
 
   /** "sockmap: on; 2 connection ends; 120 messages redirected (1.5 MB), 3 through the stack" */

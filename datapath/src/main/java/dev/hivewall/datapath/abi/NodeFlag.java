@@ -3,7 +3,8 @@ package dev.hivewall.datapath.abi;
 /** Mirror of {@code enum hw_node_flags} (bits of hw_node_config.flags). */
 public enum NodeFlag implements AbiEnum {
   L7_INGRESS(1),
-  NO_CONNECTION_EVENTS(2);
+  NO_CONNECTION_EVENTS(2),
+  STACK_ROUTING(4);
 
   private final int code;
 

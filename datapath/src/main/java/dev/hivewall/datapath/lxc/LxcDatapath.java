@@ -263,7 +263,7 @@ public final class LxcDatapath implements AutoCloseable {
 
   /** The node's switches as the datapath has them now (a fresh map: all off, events on). */
   public NodeConfig nodeConfig() {
-    return nodeConfig.get(0).orElse(new NodeConfig(false, true, 0));
+    return nodeConfig.get(0).orElse(new NodeConfig(false, true, 0, true));
   }
 
   public boolean ipcacheRemove(Cidr prefix) {

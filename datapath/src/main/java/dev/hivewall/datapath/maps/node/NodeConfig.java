@@ -12,9 +12,12 @@ import java.lang.foreign.StructLayout;
 /**
  * The one value of {@code hw_node_config}: node-wide switches of the datapath. {@code
  * connectionEvents}: report each new connection let through (else drops only); {@code
- * dropEventsPerSecond}: at most this many drop events per CPU and second (0: no limit).
+ * dropEventsPerSecond}: at most this many drop events per CPU and second (0: no limit); {@code
+ * bpfHostRouting}: packets between two pods of the node go straight into the receiver's namespace
+ * (bpf_redirect_peer) instead of through the node's stack.
  */
-public record NodeConfig(boolean l7Ingress, boolean connectionEvents, int dropEventsPerSecond) {
+public record NodeConfig(
+    boolean l7Ingress, boolean connectionEvents, int dropEventsPerSecond, boolean bpfHostRouting) {
   public NodeConfig {
     if (dropEventsPerSecond < 0) {
       throw new IllegalArgumentException("drop events per second " + dropEventsPerSecond);
@@ -35,7 +38,8 @@ public record NodeConfig(boolean l7Ingress, boolean connectionEvents, int dropEv
                 U32,
                 FLAGS,
                 (c.l7Ingress ? NodeFlag.L7_INGRESS.code() : 0)
-                    | (c.connectionEvents ? 0 : NodeFlag.NO_CONNECTION_EVENTS.code()));
+                    | (c.connectionEvents ? 0 : NodeFlag.NO_CONNECTION_EVENTS.code())
+                    | (c.bpfHostRouting ? 0 : NodeFlag.STACK_ROUTING.code()));
             s.set(U32, DROP_EVENTS, c.dropEventsPerSecond);
           },
           s -> {
@@ -43,6 +47,7 @@ public record NodeConfig(boolean l7Ingress, boolean connectionEvents, int dropEv
             return new NodeConfig(
                 (flags & NodeFlag.L7_INGRESS.code()) != 0,
                 (flags & NodeFlag.NO_CONNECTION_EVENTS.code()) == 0,
-                s.get(U32, DROP_EVENTS));
+                s.get(U32, DROP_EVENTS),
+                (flags & NodeFlag.STACK_ROUTING.code()) == 0);
           });
 }
