@@ -18,6 +18,10 @@
  * allowed and L7-redirected connections, endpoints in policy audit mode (TC
  * reports their AUDIT verdicts), destinations outside IPv4, protocols other
  * than TCP and UDP, loopback, sockets outside the pods' namespaces.
+ *
+ * A UDP datagram answering one the peer sent (a server's sendto() back to its
+ * client) is a reply, as at TC: the pod's conntrack entry for the flow, opened
+ * by the peer's datagram, lets it through without a policy check.
  */
 #include <linux/bpf.h>
 #include <linux/in.h>
@@ -39,6 +43,31 @@ static __always_inline void hw_sock_count(__u32 hook, int denied)
 	hw_percpu_add(&hw_sock_metrics, hook * 2 + (denied ? 1 : 0), 1);
 }
 
+/*
+ * True if a UDP datagram from ep's socket to daddr:dport answers a flow the
+ * peer opened: the pod's conntrack entry for that tuple, made when the peer's
+ * first datagram came in (an unbound socket has no port: not a reply).
+ */
+static __always_inline int hw_sock_is_reply(struct bpf_sock_addr *ctx,
+					    const struct hw_endpoint_info *ep, __be32 daddr,
+					    __be16 dport)
+{
+	struct bpf_sock *sk = ctx->sk;
+
+	if (!sk || !sk->src_port)
+		return 0;
+	struct hw_ct_key k = {
+		.pod_addr = ep->ipv4,
+		.peer_addr = daddr,
+		.pod_port = bpf_htons((__u16)sk->src_port),
+		.peer_port = dport,
+		.protocol = IPPROTO_UDP,
+		.endpoint_id = ep->endpoint_id,
+	};
+	struct hw_ct_entry *e = bpf_map_lookup_elem(&hw_ct, &k);
+	return e && e->direction == HW_DIR_INGRESS;
+}
+
 /* HW_SOCK_ALLOW or HW_SOCK_DENY (EPERM) for a pod's socket to daddr:dport. */
 static __always_inline int hw_sock_check(struct bpf_sock_addr *ctx, __be32 daddr, __u32 hook,
 					 __u8 point)
@@ -52,6 +81,10 @@ static __always_inline int hw_sock_check(struct bpf_sock_addr *ctx, __be32 daddr
 	if ((bpf_ntohl(daddr) >> 24) == 127 || daddr == ep->ipv4)
 		return HW_SOCK_ALLOW; /* inside the pod */
 	__be16 dport = (__be16)ctx->user_port;
+	if (protocol == IPPROTO_UDP && hw_sock_is_reply(ctx, ep, daddr, dport)) {
+		hw_sock_count(hook, 0);
+		return HW_SOCK_ALLOW;
+	}
 
 	struct hw_verdict_ctx c = {};
 	__u32 ifindex = 0;

@@ -86,6 +86,9 @@ public final class Agent implements AutoCloseable {
             + " pod(s), "
             + agent.node.policies().size()
             + " policy(ies) restored"
+            + (agent.node.adoptedDatapath()
+                ? "; datapath taken over from " + config.pinDir().orElseThrow()
+                : "")
             + agent.metricsPort().stream()
                 .mapToObj(p -> "; metrics on http://127.0.0.1:" + p + "/metrics")
                 .findFirst()

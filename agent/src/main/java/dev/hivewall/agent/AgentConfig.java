@@ -9,7 +9,10 @@ import java.nio.file.Path;
  * from (the first address is the node's gateway for pods), and the prefixes beyond the pod CIDR
  * that pods get routes to through the gateway ({@code podRoutes}; never a default route), the L7
  * proxy's settings, the port of the Prometheus endpoint on 127.0.0.1 ({@link #NO_METRICS}: none),
- * and the datapath's switches ({@link DatapathOptions}).
+ * the datapath's switches ({@link DatapathOptions}), and the bpffs directory where the datapath's
+ * maps and links are pinned ({@code pinDir}; empty: nothing pinned, the datapath lives as long as
+ * its pods' programs hold it). Pinned, the agent can stop, crash or be upgraded while the pods stay
+ * enforced; the next agent takes the pinned state over.
  */
 public record AgentConfig(
     Path stateDir,
@@ -20,7 +23,8 @@ public record AgentConfig(
     java.util.List<Cidr> podRoutes,
     dev.hivewall.agent.l7.L7Settings l7,
     int metricsPort,
-    DatapathOptions datapath) {
+    DatapathOptions datapath,
+    java.util.Optional<Path> pinDir) {
   public static final String DEFAULT_POD_PREFIX = "hw-pod-";
 
   /** No Prometheus endpoint (the default: it is opt-in, as a port on the host is). */
@@ -48,7 +52,36 @@ public record AgentConfig(
   /** The same node with other datapath switches. */
   public AgentConfig withDatapath(DatapathOptions options) {
     return new AgentConfig(
-        stateDir, socket, podCidr, nodeNetns, podNetnsPrefix, podRoutes, l7, metricsPort, options);
+        stateDir,
+        socket,
+        podCidr,
+        nodeNetns,
+        podNetnsPrefix,
+        podRoutes,
+        l7,
+        metricsPort,
+        options,
+        pinDir);
+  }
+
+  /** The same node with its datapath pinned in {@code dir} (a directory on bpffs). */
+  public AgentConfig withPinDir(Path dir) {
+    return new AgentConfig(
+        stateDir,
+        socket,
+        podCidr,
+        nodeNetns,
+        podNetnsPrefix,
+        podRoutes,
+        l7,
+        metricsPort,
+        datapath,
+        java.util.Optional.of(dir));
+  }
+
+  /** The default pin directory of the agent of node namespace {@code nodeNetns}. */
+  public static Path defaultPinDir(String nodeNetns) {
+    return Path.of("/sys/fs/bpf/hivewall", nodeNetns.isEmpty() ? "host" : "node-" + nodeNetns);
   }
 
   /**
@@ -94,7 +127,8 @@ public record AgentConfig(
         podRoutes,
         dev.hivewall.agent.l7.L7Settings.DEFAULTS,
         NO_METRICS,
-        DatapathOptions.DEFAULTS);
+        DatapathOptions.DEFAULTS,
+        java.util.Optional.empty());
   }
 
   /**

@@ -181,22 +181,34 @@ public final class Node implements AutoCloseable {
 
   /** Starts the node in the calling process's network namespace, restoring saved state. */
   public static Node start(AgentConfig config) {
-    LxcDatapath datapath =
-        LxcDatapath.load(
-            config.datapath().policyMapEntries() == DatapathOptions.DEFAULT_POLICY_MAP_ENTRIES
-                ? LoadOptions.DEFAULTS
-                : LoadOptions.DEFAULTS
-                    .withMaxEntries("hw_policy_exact", config.datapath().policyMapEntries())
-                    .withMaxEntries("hw_policy", config.datapath().policyMapEntries()));
+    LoadOptions options =
+        config.datapath().policyMapEntries() == DatapathOptions.DEFAULT_POLICY_MAP_ENTRIES
+            ? LoadOptions.DEFAULTS
+            : LoadOptions.DEFAULTS
+                .withMaxEntries("hw_policy_exact", config.datapath().policyMapEntries())
+                .withMaxEntries("hw_policy", config.datapath().policyMapEntries());
+    if (config.pinDir().isPresent()) {
+      options = options.pinnedIn(PinDirectory.prepare(config.pinDir().get()));
+    }
+    LxcDatapath datapath = LxcDatapath.load(options);
     datapath.policy().proxyPort(config.l7().port());
     Node node = new Node(config, datapath);
     try {
+      if (datapath.adoptedMaps().contains("hw_endpoints")) {
+        // An agent before this one left pods enforced: they stay as they are until the first
+        // reconcile flips each to the policy recomputed from the stored state.
+        node.policyState.adopt(datapath.endpoints(), datapath.policy().keysByPolicyId());
+      }
       node.plumbing.prepareNode(Mark.TO_PROXY.code(), Mark.MASK.code());
       if (config.datapath().connectHooks()) {
-        node.sockHooks = SockDatapath.attach(datapath, Cgroup2.mountPoint());
+        node.sockHooks = SockDatapath.attach(datapath, Cgroup2.mountPoint(), config.pinDir());
+      } else {
+        config.pinDir().ifPresent(SockDatapath::removePinned); // an earlier agent's hooks
       }
       if (config.datapath().sockmap()) {
-        node.sockmap = SockmapDatapath.attach(datapath, Cgroup2.mountPoint());
+        node.sockmap = SockmapDatapath.attach(datapath, Cgroup2.mountPoint(), config.pinDir());
+      } else {
+        config.pinDir().ifPresent(d -> SockmapDatapath.removePinned(d, datapath));
       }
       node.proxy =
           L7Proxy.start(
@@ -700,6 +712,11 @@ public final class Node implements AutoCloseable {
     return java.util.Optional.ofNullable(sockHooks);
   }
 
+  /** Whether this agent took over a datapath an earlier agent left pinned. */
+  public boolean adoptedDatapath() {
+    return datapath.adoptedMaps().contains("hw_endpoints");
+  }
+
   /** The sockmap programs, if this node runs them (--sockmap, the default). */
   public java.util.Optional<SockmapDatapath> sockmap() {
     return java.util.Optional.ofNullable(sockmap);
@@ -776,6 +793,11 @@ public final class Node implements AutoCloseable {
     }
     pods.put(pod.spec().key(), pod);
     reconcile(); // endpoint entry and policy exist before programs see a packet
+    attach(pod, adopt);
+  }
+
+  /** Programs on the pod's device (replacing an earlier agent's), then its processes. */
+  private void attach(Pod pod, boolean adopt) {
     attached.put(pod.spec().key(), datapath.attach(config.nodeNamespace(), pod.hostDevice()));
     plumbing.activate(pod.netns(), pod.hostDevice(), pod.ip());
     // The socket hooks know the pod by its namespace from here on (its endpoint entry exists).
@@ -1213,7 +1235,8 @@ public final class Node implements AutoCloseable {
               p.ip(),
               p.spec().command(),
               p.pid(),
-              audited.contains(p.spec().key())));
+              audited.contains(p.spec().key()),
+              p.identity()));
     }
     return new AgentState(
         AgentState.VERSION, ns, ps, List.copyOf(policyTexts.values()), nextEndpointId);
@@ -1232,6 +1255,11 @@ public final class Node implements AutoCloseable {
       }
     }
     nextEndpointId = s.nextEndpointId();
+    // Every pod first, with the identity it had: one reconcile then computes each policy with all
+    // peers known, the same numbers as before, so what an earlier agent left enforced (pinned maps)
+    // flips to the same verdicts, never through a state missing a peer.
+    List<Pod> restored = new ArrayList<>();
+    Map<String, Boolean> existed = new HashMap<>();
     for (AgentState.PodState ps : s.pods()) {
       Map<String, PortProtocol> named = new HashMap<>();
       ps.namedPorts()
@@ -1260,14 +1288,35 @@ public final class Node implements AutoCloseable {
       if (ps.policyAudit()) {
         audited.add(spec.key());
       }
-      start(pod, plumbing.exists(pod.netns(), pod.hostDevice()));
+      if (ps.identity() != 0) {
+        Labels sec = securityLabels(pod);
+        if (identities.lookup(sec).map(i -> i.id() == ps.identity()).orElse(true)
+            && identities.labelsOf(new Identity(ps.identity())).map(sec::equals).orElse(true)) {
+          identities.restore(new Identity(ps.identity()), sec);
+          pod = pod.withIdentity(ps.identity());
+        }
+      }
+      boolean exists = plumbing.exists(pod.netns(), pod.hostDevice());
+      existed.put(spec.key(), exists);
+      hostIfindex.remove(pod.hostDevice());
+      if (!exists) {
+        plumbing.create(pod.netns(), pod.hostDevice(), pod.ip());
+      }
+      pods.put(spec.key(), pod);
+      restored.add(pod);
+    }
+    reconcile(); // endpoint entries and policies of all pods before any program is replaced
+    for (Pod pod : restored) {
+      attach(pods.get(pod.spec().key()), existed.get(pod.spec().key()));
     }
     store.save(snapshot());
   }
 
   /**
    * Stops serving: responders stop and this process lets go of the maps. Attached programs stay, so
-   * pods stay enforced while no agent runs; deleting a pod or its node removes them.
+   * pods stay enforced while no agent runs; deleting a pod or its node removes them. With a pin
+   * directory the maps (conntrack included), the socket hooks and the sockmap stay too, and the
+   * next agent takes them over (`hivewall uninstall` removes them).
    */
   @Override
   public synchronized void close() {

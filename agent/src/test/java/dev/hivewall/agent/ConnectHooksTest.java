@@ -139,6 +139,34 @@ class ConnectHooksTest {
   }
 
   @Test
+  void aUdpServerAnswersAClientWhoseIngressIsLockedAsTcWould(Lab lab) throws Exception {
+    Node node = start(lab, true);
+    Pod app1 = node.runPod(server("app1"));
+    Pod app2 = node.runPod(NodeTest.pod("app2", false));
+    // app2 lets nothing in but app1 on 9/tcp: app1's answers pass only as replies (conntrack).
+    node.applyPolicies(
+        "seed.yaml",
+        APP1_TCP_AND_UDP_FROM_APP2
+            + """
+            ---
+            apiVersion: cilium.io/v2
+            kind: CiliumNetworkPolicy
+            metadata: {name: app2-ingress, namespace: demo}
+            spec:
+              endpointSelector: {matchLabels: {app: app2}}
+              ingress:
+              - fromEndpoints: [{matchLabels: {app: app1}}]
+                toPorts: [{ports: [{port: "9", protocol: TCP}]}]
+            """);
+    // The responder's sendto() back to app2 is a reply at the socket hook too, not a new flow.
+    assertThat(Probes.udp(app2.netns(), app1.ip(), 53)).isEqualTo("connected");
+    assertThat(Probes.tcp(app2.netns(), app1.ip(), 80)).isEqualTo("connected");
+    // A datagram app1 starts towards app2 is still refused at once.
+    assertThat(Probes.udp(app1.netns(), app2.ip(), 53)).isEqualTo("error Operation not permitted");
+    node.deleteNamespace("demo");
+  }
+
+  @Test
   void withoutTheHooksTheTcDatapathStillDropsTheDeniedPair(Lab lab) throws Exception {
     Node node = start(lab, false);
     assertThat(node.sockHooks()).isEmpty();

@@ -47,7 +47,8 @@ class NodeTest {
             Cidr.parse("198.18.0.0/24"),
             node,
             lab.prefix("pod"))
-        .withConnectHooks(false);
+        .withConnectHooks(false)
+        .withPinDir(lab.pinDir("bpf"));
   }
 
   static PodSpec pod(String name, boolean serve) {

@@ -45,6 +45,7 @@ public final class Main extends GroupCommand {
     m.put("bpf", InspectCommands.Bpf::new);
     m.put("doctor", DoctorCommand::new);
     m.put("lab", LabCommand::new);
+    m.put("uninstall", dev.hivewall.cli.agent.UninstallCommand::new);
     m.put("help", CommandLine.HelpCommand::new);
     return Collections.unmodifiableMap(m);
   }

@@ -9,6 +9,7 @@ import dev.hivewall.ebpf.internal.ffm.Libc;
 import dev.hivewall.ebpf.internal.ffm.TcStructs;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** A loaded program of a {@link BpfCollection}, which owns it. */
@@ -107,9 +108,45 @@ public final class BpfProgram {
       MemorySegment link =
           LibBpf.programAttachCgroup(
               "attach program " + name + " to cgroup " + cgroupDir, handle, dirFd);
-      return new CgroupLink(name, cgroupDir, link);
+      return new CgroupLink(name, cgroupDir, link, LibBpf.linkFd(link), null, false);
     } finally {
       Libc.close(dirFd);
+    }
+  }
+
+  /**
+   * Attaches this program to a cgroup through the link pinned at {@code pin}: a link pinned there
+   * by an earlier process gets this program in place of its own, in one step (no moment without a
+   * program); else a new link is attached and pinned. A pin that is no usable link is replaced.
+   */
+  public CgroupLink attachCgroup(Path cgroupDir, Path pin) {
+    owner.checkOpen();
+    if (Files.exists(pin)) {
+      int linkFd = LibBpf.objGet(pin.toString());
+      try {
+        LibBpf.linkUpdate("give pinned link " + pin + " program " + name, linkFd, fd());
+        return new CgroupLink(name, cgroupDir, MemorySegment.NULL, linkFd, pin, true);
+      } catch (BpfException e) {
+        Libc.close(linkFd);
+        deletePin(pin); // not a link of this kind (or its cgroup is gone): start over
+      }
+    }
+    CgroupLink fresh = attachCgroup(cgroupDir);
+    try {
+      LibBpf.objPin(LibBpf.linkFd(fresh.handle()), pin.toString());
+    } catch (RuntimeException e) {
+      fresh.close();
+      throw e;
+    }
+    return new CgroupLink(
+        name, cgroupDir, fresh.handle(), LibBpf.linkFd(fresh.handle()), pin, false);
+  }
+
+  private static void deletePin(Path pin) {
+    try {
+      Files.deleteIfExists(pin);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot remove " + pin, e);
     }
   }
 

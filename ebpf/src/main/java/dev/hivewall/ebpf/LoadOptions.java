@@ -1,15 +1,20 @@
 package dev.hivewall.ebpf;
 
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
- * Changes applied to an object between open and load: map sizes, and maps taken from another loaded
+ * Changes applied to an object between open and load: map sizes; maps taken from another loaded
  * collection instead of created (two objects reading and writing the same maps; the map must have
- * the same type, key, value and size, which the kernel checks at load).
+ * the same type, key, value and size, which the kernel checks at load); and a bpffs directory where
+ * the object's maps are pinned by name and taken over from an earlier load (see {@link
+ * BpfCollection#load(ObjectSpec, LoadOptions)}).
  */
-public record LoadOptions(Map<String, Integer> maxEntries, Map<String, BpfMap> sharedMaps) {
-  public static final LoadOptions DEFAULTS = new LoadOptions(Map.of(), Map.of());
+public record LoadOptions(
+    Map<String, Integer> maxEntries, Map<String, BpfMap> sharedMaps, Optional<Path> pinDir) {
+  public static final LoadOptions DEFAULTS = new LoadOptions(Map.of(), Map.of(), Optional.empty());
 
   public LoadOptions {
     maxEntries = Map.copyOf(maxEntries);
@@ -20,7 +25,7 @@ public record LoadOptions(Map<String, Integer> maxEntries, Map<String, BpfMap> s
   public LoadOptions withMaxEntries(String map, int entries) {
     var m = new HashMap<>(maxEntries);
     m.put(map, entries);
-    return new LoadOptions(m, sharedMaps);
+    return new LoadOptions(m, sharedMaps, pinDir);
   }
 
   /**
@@ -30,6 +35,11 @@ public record LoadOptions(Map<String, Integer> maxEntries, Map<String, BpfMap> s
   public LoadOptions sharing(Map<String, BpfMap> maps) {
     var m = new HashMap<>(sharedMaps);
     m.putAll(maps);
-    return new LoadOptions(maxEntries, m);
+    return new LoadOptions(maxEntries, m, pinDir);
+  }
+
+  /** Same options with the object's own maps pinned in (and taken over from) {@code dir}. */
+  public LoadOptions pinnedIn(Path dir) {
+    return new LoadOptions(maxEntries, sharedMaps, Optional.of(dir));
   }
 }

@@ -23,6 +23,14 @@ public final class MapAttachment implements AutoCloseable {
     this.attachType = attachType;
   }
 
+  /**
+   * Lets go without detaching: the program stays attached while the map lives (a pinned map keeps
+   * it for the next process, whose attach replaces it).
+   */
+  public void release() {
+    closed.set(true);
+  }
+
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {

@@ -32,7 +32,8 @@ public record AgentState(
       String ip,
       List<String> command,
       long pid,
-      boolean policyAudit) {}
+      boolean policyAudit,
+      int identity) {}
 
   /** One policy, as its own source text (one document). */
   public record PolicyState(String namespace, String name, String source, String text) {}

@@ -165,6 +165,16 @@ public final class AgentCommand implements Callable<Integer> {
       })
   boolean bpfHostRouting = true;
 
+  @Option(
+      names = "--bpf-dir",
+      paramLabel = "DIR",
+      description = {
+        "where the datapath's maps and links are pinned (on bpffs), so that pods stay enforced while",
+        "the agent is stopped, restarted or upgraded; the next agent takes them over (default:",
+        "/sys/fs/bpf/hivewall/host, or /sys/fs/bpf/hivewall/node-NAME with --node-netns NAME)"
+      })
+  java.nio.file.Path bpfDir;
+
   @Override
   public Integer call() {
     if (!"root".equals(System.getProperty("user.name"))) {
@@ -197,7 +207,8 @@ public final class AgentCommand implements Callable<Integer> {
                 connectHooks,
                 sockmap,
                 bpfHostRouting,
-                DatapathOptions.DEFAULT_POLICY_MAP_ENTRIES)),
+                DatapathOptions.DEFAULT_POLICY_MAP_ENTRIES),
+            java.util.Optional.of(bpfDir != null ? bpfDir : AgentConfig.defaultPinDir(nodeNetns))),
         System.out);
     return 0;
   }

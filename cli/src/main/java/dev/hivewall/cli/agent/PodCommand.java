@@ -101,7 +101,9 @@ public final class PodCommand extends GroupCommand {
                       "ports",
                       named,
                       "serve",
-                      serve));
+                      serve,
+                      "command",
+                      command));
       return print(
           r,
           String.format(

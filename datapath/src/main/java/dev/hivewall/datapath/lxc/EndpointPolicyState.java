@@ -9,6 +9,7 @@ import dev.hivewall.datapath.maps.endpoints.EndpointInfo;
 import dev.hivewall.datapath.maps.policy.PolicySlot;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -46,11 +47,36 @@ public final class EndpointPolicyState {
   private final LxcDatapath datapath;
   private final Map<Integer, Slots> slots = new HashMap<>();
 
+  /**
+   * Keys of adopted endpoints whose verdicts this process does not know (what an earlier agent left
+   * in either slot): the first apply rewrites them all (set or deleted), so no stale key survives.
+   */
+  private final Map<Integer, Set<PolicyKey>> unknown = new HashMap<>();
+
   /** The live state of endpoints driven by {@link #apply(Endpoint, EndpointPolicy)}. */
   private final Map<Integer, MapState> wholeStates = new HashMap<>();
 
   public EndpointPolicyState(LxcDatapath datapath) {
     this.datapath = datapath;
+  }
+
+  /**
+   * Takes over endpoints an earlier agent left enforced in pinned maps: their live slot stays live
+   * until the first {@link #apply}, which writes the other slot whole (every key either slot holds
+   * plus the new policy's) and flips, as for any change. {@code keysByPolicyId}: {@link
+   * dev.hivewall.datapath.maps.policy.PolicyMapWriter#keysByPolicyId}.
+   */
+  public void adopt(List<EndpointInfo> live, Map<Integer, Set<PolicyKey>> keysByPolicyId) {
+    for (EndpointInfo e : live) {
+      PolicySlot l = e.policySlot();
+      Set<PolicyKey> inLive = keysByPolicyId.getOrDefault(l.policyId(e.endpointId()), Set.of());
+      Set<PolicyKey> inOther =
+          keysByPolicyId.getOrDefault(l.other().policyId(e.endpointId()), Set.of());
+      Set<PolicyKey> all = new HashSet<>(inLive);
+      all.addAll(inOther);
+      slots.put(e.endpointId(), new Slots(l, MapState.EMPTY, Set.copyOf(inOther)));
+      unknown.put(e.endpointId(), all);
+    }
   }
 
   /**
@@ -66,6 +92,11 @@ public final class EndpointPolicyState {
     Slots s =
         slots.getOrDefault(ep.endpointId(), new Slots(PolicySlot.A, MapState.EMPTY, Set.of()));
     PolicySlot target = s.live().other();
+    Set<PolicyKey> stale = unknown.remove(ep.endpointId());
+    if (stale != null) {
+      changed = new HashSet<>(changed);
+      changed.addAll(stale); // the slot left live differs from next at these too
+    }
     Set<PolicyKey> write = new HashSet<>(s.lag());
     write.addAll(changed);
     int touched = datapath.policy().write(ep.endpointId(), target, write, next);
@@ -134,9 +165,13 @@ public final class EndpointPolicyState {
     datapath.endpointRemove(ep.ifindex());
     Slots s = slots.remove(ep.endpointId());
     wholeStates.remove(ep.endpointId());
+    Set<PolicyKey> stale = unknown.remove(ep.endpointId());
     if (s != null) {
       Set<PolicyKey> all = new HashSet<>(s.state().keys());
       all.addAll(s.lag());
+      if (stale != null) {
+        all.addAll(stale);
+      }
       datapath.policy().write(ep.endpointId(), s.live(), all, MapState.EMPTY);
       datapath.policy().write(ep.endpointId(), s.live().other(), all, MapState.EMPTY);
     }

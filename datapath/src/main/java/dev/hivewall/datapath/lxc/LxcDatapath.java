@@ -101,6 +101,11 @@ public final class LxcDatapath implements AutoCloseable {
         new TypedMap<>(c.map("hw_netns_endpoints"), NetnsKey.CODEC, EndpointKey.CODEC);
   }
 
+  /** The maps taken over from pins of an earlier agent (empty: a fresh datapath). */
+  public java.util.Set<String> adoptedMaps() {
+    return collection.adoptedMaps();
+  }
+
   /** Every map of the datapath, by name: what other objects (bpf_sock.o) share. */
   public java.util.Map<String, BpfMap> maps() {
     return collection.maps();
@@ -198,6 +203,11 @@ public final class LxcDatapath implements AutoCloseable {
               endpointSlots.put(slot, EndpointInfo.FREE_SLOT);
             });
     endpoints.remove(new EndpointKey(ifindex));
+  }
+
+  /** Every endpoint entry (hash), e.g. as an earlier agent left them in pinned maps. */
+  public List<EndpointInfo> endpoints() {
+    return List.copyOf(endpoints.entries().values());
   }
 
   /** The live entry of a device, as the programs find it. */

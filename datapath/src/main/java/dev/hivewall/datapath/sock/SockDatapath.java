@@ -7,6 +7,7 @@ import dev.hivewall.datapath.lxc.LxcDatapath;
 import dev.hivewall.datapath.maps.events.LostEvents;
 import dev.hivewall.ebpf.BpfCollection;
 import dev.hivewall.ebpf.BpfMap;
+import dev.hivewall.ebpf.BpfProgram;
 import dev.hivewall.ebpf.CgroupLink;
 import dev.hivewall.ebpf.LoadOptions;
 import dev.hivewall.ebpf.TypedMap;
@@ -15,13 +16,16 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * bpf_sock.o: connect-time enforcement. Loaded on the lxc datapath's maps (the same endpoints,
  * ipcache, policy, events and counters: one policy, judged at the socket and again at the veth) and
  * attached at the four socket hooks of one cgroup, the root of the cgroup2 hierarchy for an agent,
  * so every process of the node is covered; the programs pick the pods' sockets by their network
- * namespace. Owns its collection and links: {@link #close} detaches the hooks.
+ * namespace. Owns its collection and links: {@link #close} detaches the hooks, unless they are
+ * pinned ({@code pinDir}): then they stay attached for the next agent, which takes them over and
+ * swaps their programs in one step.
  */
 public final class SockDatapath implements AutoCloseable {
   private final BpfCollection collection;
@@ -39,19 +43,39 @@ public final class SockDatapath implements AutoCloseable {
 
   /** Loads the socket hooks on {@code lxc}'s maps and attaches them to {@code cgroup}. */
   public static SockDatapath attach(LxcDatapath lxc, Path cgroup) {
+    return attach(lxc, cgroup, Optional.empty());
+  }
+
+  /**
+   * As {@link #attach(LxcDatapath, Path)}; with {@code pinDir}, the hooks' links and counters are
+   * pinned there and taken over when an earlier agent left them.
+   */
+  public static SockDatapath attach(LxcDatapath lxc, Path cgroup, Optional<Path> pinDir) {
+    LoadOptions options = LoadOptions.DEFAULTS.sharing(lxc.maps());
     BpfCollection c =
         BpfCollection.load(
-            BpfObjects.load(BpfObjects.SOCK), LoadOptions.DEFAULTS.sharing(lxc.maps()));
+            BpfObjects.load(BpfObjects.SOCK), pinDir.map(options::pinnedIn).orElse(options));
     List<CgroupLink> links = new ArrayList<>();
     try {
       for (SockHook hook : SockHook.values()) {
-        links.add(c.program(hook.program()).attachCgroup(cgroup));
+        BpfProgram p = c.program(hook.program());
+        links.add(
+            pinDir
+                .map(d -> p.attachCgroup(cgroup, d.resolve("link_" + hook.program())))
+                .orElseGet(() -> p.attachCgroup(cgroup)));
       }
       return new SockDatapath(c, List.copyOf(links), cgroup);
     } catch (RuntimeException e) {
       links.forEach(CgroupLink::close);
       c.close();
       throw e;
+    }
+  }
+
+  /** Detaches hooks an earlier agent pinned in {@code pinDir} (the hooks were turned off). */
+  public static void removePinned(Path pinDir) {
+    for (SockHook hook : SockHook.values()) {
+      Pins.delete(pinDir.resolve("link_" + hook.program()));
     }
   }
 

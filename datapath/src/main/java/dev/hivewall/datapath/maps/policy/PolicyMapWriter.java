@@ -9,7 +9,10 @@ import dev.hivewall.datapath.abi.PolicyMatch;
 import dev.hivewall.ebpf.BpfMap;
 import dev.hivewall.ebpf.TypedMap;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -61,6 +64,20 @@ public final class PolicyMapWriter {
 
   private PolicyMapEntry entry(PolicyVerdict v, MatchClass m) {
     return entries[v.ordinal() * MatchClass.values().length + m.ordinal()];
+  }
+
+  /**
+   * Every key in the policy maps, by policy id (endpoint id and slot): what an earlier agent left
+   * in pinned maps. One pass over both maps.
+   */
+  public Map<Integer, Set<PolicyKey>> keysByPolicyId() {
+    Map<Integer, Set<PolicyKey>> out = new HashMap<>();
+    for (TypedMap<PolicyMapKey, PolicyMapEntry> m : List.of(exact, trie)) {
+      for (PolicyMapKey k : m.keys()) {
+        out.computeIfAbsent(k.policyId(), id -> new HashSet<>()).add(k.key());
+      }
+    }
+    return out;
   }
 
   /** Whether a key lives in the exact hash: a protocol and a whole port. */

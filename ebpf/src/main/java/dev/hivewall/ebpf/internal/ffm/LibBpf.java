@@ -72,6 +72,10 @@ public final class LibBpf {
       he("bpf_program__attach_cgroup", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT));
   private static final MethodHandle LINK_DESTROY =
       h("bpf_link__destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+  private static final MethodHandle LINK_FD =
+      h("bpf_link__fd", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+  private static final MethodHandle LINK_UPDATE =
+      h("bpf_link_update", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
   private static final MethodHandle PROG_ATTACH =
       h("bpf_prog_attach", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
   private static final MethodHandle PROG_DETACH2 =
@@ -332,6 +336,25 @@ public final class LibBpf {
   public static void progDetach(String op, int progFd, int targetFd, int attachType) {
     try {
       check(op, (int) PROG_DETACH2.invokeExact(progFd, targetFd, attachType));
+    } catch (Throwable t) {
+      throw Rethrow.of(t);
+    }
+  }
+
+  public static int linkFd(MemorySegment link) {
+    try {
+      return check("BPF link fd", (int) LINK_FD.invokeExact(link));
+    } catch (Throwable t) {
+      throw Rethrow.of(t);
+    }
+  }
+
+  /**
+   * Replaces the program of link {@code linkFd} by {@code progFd}, atomically (bpf_link_update).
+   */
+  public static void linkUpdate(String op, int linkFd, int progFd) {
+    try {
+      check(op, (int) LINK_UPDATE.invokeExact(linkFd, progFd, MemorySegment.NULL));
     } catch (Throwable t) {
       throw Rethrow.of(t);
     }
