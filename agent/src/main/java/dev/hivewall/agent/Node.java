@@ -627,7 +627,8 @@ public final class Node implements AutoCloseable {
    * What {@link #applyPoliciesTimed} applied, when its maps were enforced (nanoTime), and what the
    * policies say that Hivewall leaves out (warnings for the user).
    */
-  public record PolicyApply(List<PolicyName> names, long enforcedAt, List<String> warnings) {}
+  public record PolicyApply(
+      List<PolicyName> names, long enforcedAt, List<String> warnings, long revision) {}
 
   /** As {@link #applyPolicies}; also says when the datapath enforced them (before the save). */
   public synchronized PolicyApply applyPoliciesTimed(String source, String text) {
@@ -664,14 +665,14 @@ public final class Node implements AutoCloseable {
     }
     long enforcedAt;
     try {
-      enforcedAt = commit();
+      enforcedAt = commit(3L * text.length()); // UTF-8: at most 3 bytes a char here
     } catch (RuntimeException e) {
       policies.clear();
       policies.putAll(before);
       policyTexts.clear();
       policyTexts.putAll(beforeTexts);
       try {
-        commit(); // the state file goes back too
+        commit(-1); // the datapath and the state file go back, whatever the disk says
       } catch (RuntimeException again) {
         e.addSuppressed(again);
       }
@@ -679,7 +680,7 @@ public final class Node implements AutoCloseable {
     }
     List<String> warnings = new ArrayList<>();
     parsed.forEach(p -> warnings.addAll(p.warnings()));
-    return new PolicyApply(names, enforcedAt, warnings);
+    return new PolicyApply(names, enforcedAt, warnings, revision);
   }
 
   public synchronized boolean deletePolicy(PolicyName name) {
@@ -728,13 +729,21 @@ public final class Node implements AutoCloseable {
 
   // ---- internals -------------------------------------------------------------------------------
 
-  /** Persist, then make the kernel match. */
+  private long commit() {
+    return commit(0);
+  }
+
   /**
    * Persists the state and makes the datapath match it. Both run at once (the file on another
-   * thread); the call returns when both are done, and fails if either failed.
+   * thread); the call returns when both are done, and fails if either failed. First, a state that
+   * grew by about {@code growth} bytes must fit on the state's disk, else nothing changes (a
+   * negative growth skips the check: a rollback must always reach the datapath). Returns when
+   * (nanoTime) the datapath had the new state.
    */
-  /** Saves and reconciles; returns when (nanoTime) the datapath had the new state. */
-  private long commit() {
+  private long commit(long growth) {
+    if (growth >= 0) {
+      store.checkRoom(growth);
+    }
     AgentState state = snapshot();
     java.util.concurrent.Future<?> saved = saver.submit(() -> store.save(state));
     RuntimeException failure = null;

@@ -152,8 +152,9 @@ public final class ApiServer implements AutoCloseable {
             } catch (Node.ConflictException e) {
               status = 409;
               payload = Map.of("error", e.getMessage());
-            } catch (Node.PolicyMapFullException e) {
-              status = 507; // Insufficient Storage: the request is fine, the maps are too small
+            } catch (Node.PolicyMapFullException
+                | dev.hivewall.agent.state.StateStore.StateStoreFullException e) {
+              status = 507; // Insufficient Storage: the request is fine, maps or disk too small
               payload = Map.of("error", e.getMessage());
             } catch (RuntimeException e) {
               LOG.log(

@@ -147,7 +147,7 @@ final class Routes {
                   "applied",
                   done.names().stream().map(PolicyName::toString).toList(),
                   "revision",
-                  node.revision(),
+                  done.revision(), // this apply's, even if another one followed it already
                   "enforcedMillis",
                   (done.enforcedAt() - t0) / 1e6,
                   "millis",

@@ -53,6 +53,45 @@ public final class StateStore {
     }
   }
 
+  /** Space kept free beyond the state itself (a file system's own needs, a directory block). */
+  private static final long MARGIN = 64 * 1024;
+
+  /**
+   * Refuses, before anything changes, a change whose state may not fit: the state file's size plus
+   * {@code growth} bytes and a margin must be free in the state directory. Checked before the
+   * datapath is touched, so a full disk refuses the change instead of enforcing it and rolling it
+   * back once the save fails.
+   */
+  public void checkRoom(long growth) {
+    try {
+      Path dir = file.getParent();
+      Files.createDirectories(dir);
+      long need = (Files.exists(file) ? Files.size(file) : 0) + growth + MARGIN;
+      long free = Files.getFileStore(dir).getUsableSpace();
+      if (free < need) {
+        throw new StateStoreFullException(
+            "no room to save the agent state in "
+                + dir
+                + ": "
+                + free
+                + " bytes free, about "
+                + need
+                + " needed; free some space there (nothing was changed)");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot check the state dir " + file.getParent(), e);
+    }
+  }
+
+  /** The state directory has no room for the next save. */
+  public static final class StateStoreFullException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public StateStoreFullException(String message) {
+      super(message);
+    }
+  }
+
   /** Replaces the state file; one writer at a time (the agent's saver thread). */
   public void save(AgentState state) {
     try {
