@@ -31,11 +31,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Privileged
 @ExtendWith(LabExtension.class)
 class ConnectHooksTest {
-  /** app1 lets app2 in on 80/tcp and 53/udp; nobody else. */
-  private static final String APP1_TCP_AND_UDP_FROM_APP2 =
-      SeedPolicies.APP1_FROM_APP2.replace(
-          "[{port: \"80\", protocol: TCP}]",
-          "[{port: \"80\", protocol: TCP}, {port: \"53\", protocol: UDP}]");
+  private static final String APP1_TCP_AND_UDP_FROM_APP2 = SeedPolicies.APP1_TCP_AND_UDP_FROM_APP2;
 
   /** app2 may send to app1 on 80/tcp only (egress). */
   private static final String APP2_EGRESS_TO_APP1_HTTP =
@@ -144,20 +140,7 @@ class ConnectHooksTest {
     Pod app1 = node.runPod(server("app1"));
     Pod app2 = node.runPod(NodeTest.pod("app2", false));
     // app2 lets nothing in but app1 on 9/tcp: app1's answers pass only as replies (conntrack).
-    node.applyPolicies(
-        "seed.yaml",
-        APP1_TCP_AND_UDP_FROM_APP2
-            + """
-            ---
-            apiVersion: cilium.io/v2
-            kind: CiliumNetworkPolicy
-            metadata: {name: app2-ingress, namespace: demo}
-            spec:
-              endpointSelector: {matchLabels: {app: app2}}
-              ingress:
-              - fromEndpoints: [{matchLabels: {app: app1}}]
-                toPorts: [{ports: [{port: "9", protocol: TCP}]}]
-            """);
+    node.applyPolicies("seed.yaml", APP1_TCP_AND_UDP_FROM_APP2 + SeedPolicies.APP2_LOCKED_DOWN);
     // The responder's sendto() back to app2 is a reply at the socket hook too, not a new flow.
     assertThat(Probes.udp(app2.netns(), app1.ip(), 53)).isEqualTo("connected");
     assertThat(Probes.tcp(app2.netns(), app1.ip(), 80)).isEqualTo("connected");

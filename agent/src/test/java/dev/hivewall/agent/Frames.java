@@ -135,6 +135,11 @@ final class Frames {
       f.put(gatewayMac).put(podMac).putShort((short) etherType).put(p);
       hex.append(HexFormat.of().formatHex(f.array())).append(' ');
     }
+    sendRaw(podNetns, hex.toString().strip());
+  }
+
+  /** Sends whole Ethernet frames (hex, space-separated) out of the pod's eth0 (a packet socket). */
+  static void sendRaw(String podNetns, String hexFrames) {
     Command.run(
             Duration.ofSeconds(5),
             "ip",
@@ -148,7 +153,7 @@ final class Frames {
                 + "s.bind(('eth0',0))\n"
                 + "for h in sys.argv[1].split():\n"
                 + "    s.send(bytes.fromhex(h))\n",
-            hex.toString().strip())
+            hexFrames)
         .orThrow();
   }
 

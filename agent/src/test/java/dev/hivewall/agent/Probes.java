@@ -74,20 +74,7 @@ final class Probes {
    * python3): for frames no socket API would build.
    */
   static void rawFrame(String netns, String hex) {
-    Command.run(
-            Duration.ofSeconds(5),
-            "ip",
-            "netns",
-            "exec",
-            netns,
-            "/usr/bin/python3",
-            "-c",
-            "import socket,sys\n"
-                + "s=socket.socket(socket.AF_PACKET,socket.SOCK_RAW)\n"
-                + "s.bind(('eth0',0))\n"
-                + "s.send(bytes.fromhex(sys.argv[1]))\n",
-            hex)
-        .orThrow();
+    Frames.sendRaw(netns, hex);
   }
 
   static boolean ping(String netns, String ip) {

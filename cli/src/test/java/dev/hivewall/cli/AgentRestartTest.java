@@ -74,11 +74,7 @@ class AgentRestartTest {
 
   /** app1 lets app2 in on 80/tcp and 53/udp. */
   private static final String APP1_FROM_APP2 =
-      SeedPolicies.APP1_FROM_APP2
-          .replace("namespace: demo", "namespace: " + NS)
-          .replace(
-              "[{port: \"80\", protocol: TCP}]",
-              "[{port: \"80\", protocol: TCP}, {port: \"53\", protocol: UDP}]");
+      SeedPolicies.APP1_TCP_AND_UDP_FROM_APP2.replace("namespace: demo", "namespace: " + NS);
 
   /**
    * app2 accepts nothing but app1 on port 9: app1's answers reach it only as replies of tracked
@@ -86,17 +82,7 @@ class AgentRestartTest {
    * between local pods rides the sockmap, which keeps its sockets anyway).
    */
   private static final String APP2_LOCKED_DOWN =
-      """
-      ---
-      apiVersion: cilium.io/v2
-      kind: CiliumNetworkPolicy
-      metadata: {name: app2-ingress, namespace: restart}
-      spec:
-        endpointSelector: {matchLabels: {app: app2}}
-        ingress:
-        - fromEndpoints: [{matchLabels: {app: app1}}]
-          toPorts: [{ports: [{port: "9", protocol: TCP}]}]
-      """;
+      SeedPolicies.APP2_LOCKED_DOWN.replace("namespace: demo", "namespace: " + NS);
 
   private Path socket;
 
