@@ -105,7 +105,9 @@ public final class ApiServer implements AutoCloseable {
   @Override
   public void close() {
     channel.close().syncUninterruptibly();
-    group.shutdownGracefully().syncUninterruptibly();
+    // No quiet period: the listener is closed, nothing new comes in (Netty's default waits 2 s,
+    // which an agent restart would add to the time its API is away).
+    group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
     try {
       Files.deleteIfExists(socket);
     } catch (IOException ignored) {
