@@ -13,14 +13,10 @@ import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
-import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Label identities agreed by every node of a cluster, in etcd. Keys under {@code
@@ -42,7 +38,6 @@ import java.util.concurrent.TimeoutException;
  * <p>Thread-safe (etcd orders the transactions); one instance per node.
  */
 public final class ClusterIdentities {
-  private static final long TIMEOUT_SECONDS = 10;
   private static final int MAX_ATTEMPTS = 200;
 
   private final KV kv;
@@ -187,14 +182,7 @@ public final class ClusterIdentities {
   }
 
   private static <T> T await(java.util.concurrent.CompletableFuture<T> f) {
-    try {
-      return f.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while talking to etcd", e);
-    } catch (ExecutionException | TimeoutException e) {
-      throw new EtcdUnavailableException("etcd did not answer: " + e.getMessage(), e);
-    }
+    return KvPrefix.await(f);
   }
 
   private ByteSequence key(String rest) {
@@ -202,19 +190,10 @@ public final class ClusterIdentities {
   }
 
   private static ByteSequence bytes(String s) {
-    return ByteSequence.from(s, StandardCharsets.UTF_8);
+    return KvPrefix.bytes(s);
   }
 
   private static String text(ByteSequence b) {
-    return b.toString(StandardCharsets.UTF_8);
-  }
-
-  /** etcd could not be reached in time: nothing was allocated (callers wait, never fail open). */
-  public static final class EtcdUnavailableException extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    public EtcdUnavailableException(String message, Throwable cause) {
-      super(message, cause);
-    }
+    return KvPrefix.text(b);
   }
 }

@@ -1,0 +1,65 @@
+package dev.hivewall.kvstore;
+
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.Watch;
+
+/**
+ * Where every pod of the cluster is: {@code endpoints/<ip>} -> {@code <identity>,<node>}, written
+ * by the pod's node under its lease, so a dead node's pods go when its lease ends. Every node
+ * follows the whole table into its ipcache.
+ */
+public final class ClusterEndpoints {
+  private final KvPrefix table;
+  private final String node;
+  private final long leaseId;
+
+  /** One pod of the cluster: its identity and the node it runs on. */
+  public record Endpoint(String ip, int identity, String node) {}
+
+  /** What a follower is told, in etcd's order. */
+  public interface Listener {
+    void upsert(Endpoint e);
+
+    void delete(String ip);
+  }
+
+  public ClusterEndpoints(Client client, String cluster, String node, long leaseId) {
+    this.table = new KvPrefix(client, cluster, "endpoints");
+    this.node = node;
+    this.leaseId = leaseId;
+  }
+
+  /** The lease this node's endpoints are written under. */
+  public long leaseId() {
+    return leaseId;
+  }
+
+  /** Publishes (or updates) a pod of this node. */
+  public void publish(String ip, int identity) {
+    table.put(ip, identity + "," + node, leaseId);
+  }
+
+  /** A pod of this node is gone. */
+  public void withdraw(String ip) {
+    table.delete(ip);
+  }
+
+  /** Every endpoint there is now, then every change; close the watcher to stop. */
+  public Watch.Watcher follow(Listener listener) {
+    return table.follow(
+        new KvPrefix.Listener() {
+          @Override
+          public void put(String ip, String value) {
+            int comma = value.indexOf(',');
+            listener.upsert(
+                new Endpoint(
+                    ip, Integer.parseInt(value.substring(0, comma)), value.substring(comma + 1)));
+          }
+
+          @Override
+          public void delete(String ip) {
+            listener.delete(ip);
+          }
+        });
+  }
+}

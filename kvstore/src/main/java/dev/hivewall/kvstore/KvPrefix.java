@@ -1,0 +1,106 @@
+package dev.hivewall.kvstore;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.KV;
+import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.kv.GetResponse;
+import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.PutOption;
+import io.etcd.jetcd.options.WatchOption;
+import io.etcd.jetcd.watch.WatchEvent;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * One table of the cluster state: the keys under {@code /hivewall/<cluster>/<table>/}, text values.
+ * Writers put and delete (under a lease for what belongs to a node, so it goes with the node);
+ * every follower gets the whole table, then every change: one read, then a watch from the read's
+ * revision, so nothing between the two is missed and each change arrives once, in etcd's order.
+ */
+final class KvPrefix {
+  private static final long TIMEOUT_SECONDS = 10;
+
+  /** What a follower is told. */
+  interface Listener {
+    void put(String key, String value);
+
+    void delete(String key);
+  }
+
+  private final Client client;
+  private final KV kv;
+  private final String prefix;
+
+  KvPrefix(Client client, String cluster, String table) {
+    this.client = client;
+    this.kv = client.getKVClient();
+    this.prefix = "/hivewall/" + cluster + "/" + table + "/";
+  }
+
+  /** Writes {@code key}; {@code leaseId} 0: no lease (the entry stays until deleted). */
+  void put(String key, String value, long leaseId) {
+    PutOption o =
+        leaseId == 0 ? PutOption.DEFAULT : PutOption.builder().withLeaseId(leaseId).build();
+    await(kv.put(bytes(prefix + key), bytes(value), o));
+  }
+
+  void delete(String key) {
+    await(kv.delete(bytes(prefix + key)));
+  }
+
+  /** Every entry now, then every change, to {@code listener}; close the watcher to stop. */
+  Watch.Watcher follow(Listener listener) {
+    GetResponse now = await(kv.get(bytes(prefix), GetOption.builder().isPrefix(true).build()));
+    for (KeyValue e : now.getKvs()) {
+      listener.put(key(e), text(e.getValue()));
+    }
+    WatchOption from =
+        WatchOption.builder()
+            .isPrefix(true)
+            .withRevision(now.getHeader().getRevision() + 1)
+            .build();
+    return client
+        .getWatchClient()
+        .watch(
+            bytes(prefix),
+            from,
+            Watch.listener(
+                response -> {
+                  for (WatchEvent ev : response.getEvents()) {
+                    if (ev.getEventType() == WatchEvent.EventType.PUT) {
+                      listener.put(key(ev.getKeyValue()), text(ev.getKeyValue().getValue()));
+                    } else if (ev.getEventType() == WatchEvent.EventType.DELETE) {
+                      listener.delete(key(ev.getKeyValue()));
+                    }
+                  }
+                }));
+  }
+
+  private String key(KeyValue kvp) {
+    return text(kvp.getKey()).substring(prefix.length());
+  }
+
+  static <T> T await(CompletableFuture<T> f) {
+    try {
+      return f.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while talking to etcd", e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new EtcdUnavailableException("etcd did not answer: " + e.getMessage(), e);
+    }
+  }
+
+  static ByteSequence bytes(String s) {
+    return ByteSequence.from(s, StandardCharsets.UTF_8);
+  }
+
+  static String text(ByteSequence b) {
+    return b.toString(StandardCharsets.UTF_8);
+  }
+}
