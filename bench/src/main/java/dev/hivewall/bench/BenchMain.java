@@ -8,12 +8,17 @@ import java.util.List;
  * Runs benchmarks: {@code [--quick] [--out DIR]
  * [map-update|ringbuf|policy-scale|pod-latency|l7-proxy|observer|observe-client|netpol-scale|summary|all]...}.
  * Results (JSON + PNG) go to bench/results/ by default. --quick runs tiny sizes (the smoke run of
- * the test suite).
+ * the test suite). {@code compare OLD_DIR NEW_DIR}: a second run's medians against the first's
+ * noise.
  */
 public final class BenchMain {
   private BenchMain() {}
 
   public static void main(String[] args) throws Exception {
+    if (args.length == 3 && args[0].equals("compare")) {
+      Compare.run(Path.of(args[1]), Path.of(args[2])); // a second run against the noise of a first
+      return;
+    }
     Agent.daemonSettings(); // measure the agent as it runs as a daemon
     boolean quick = false;
     Path out = Path.of("bench/results");

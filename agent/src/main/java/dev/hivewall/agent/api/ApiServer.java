@@ -199,8 +199,10 @@ public final class ApiServer implements AutoCloseable {
       } catch (RuntimeException | Error e) {
         LOG.log(System.Logger.Level.WARNING, "stream stopped: " + e, e);
       } finally {
-        ch.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT)
-            .addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+        if (!ch.eventLoop().isShuttingDown()) { // the server closing: the channel goes with it
+          ch.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT)
+              .addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+        }
       }
     }
 
