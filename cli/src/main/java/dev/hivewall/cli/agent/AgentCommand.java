@@ -40,6 +40,15 @@ public final class AgentCommand implements Callable<Integer> {
   String nodeNetns = "";
 
   @Option(
+      names = "--pod-netns-prefix",
+      paramLabel = "PREFIX",
+      description = {
+        "name pods' network namespaces PREFIX<namespace>.<name> (default: ${DEFAULT-VALUE}); give",
+        "each agent of one machine its own when several run (a multi-node lab)"
+      })
+  String podNetnsPrefix = AgentConfig.DEFAULT_POD_PREFIX;
+
+  @Option(
       names = "--pod-route",
       paramLabel = "CIDR",
       description =
@@ -189,7 +198,7 @@ public final class AgentCommand implements Callable<Integer> {
             socket,
             Cidr.parse(podCidr),
             nodeNetns,
-            AgentConfig.DEFAULT_POD_PREFIX,
+            podNetnsPrefix,
             podRoutes.stream().map(Cidr::parse).toList(),
             new L7Settings(
                 proxyPort,

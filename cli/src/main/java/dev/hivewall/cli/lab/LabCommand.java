@@ -7,6 +7,14 @@ import picocli.CommandLine.Command;
 @Command(
     name = "lab",
     mixinStandardHelpOptions = true,
-    description = "Throw-away network labs: self-test, and cleanup of what tests and demos left.",
-    subcommands = {LabSelftestCommand.class, LabCleanCommand.class, LabCheckCommand.class})
+    description =
+        "Throw-away network labs: a multi-node lab (up, down), self-test, and cleanup of what"
+            + " tests and demos left.",
+    subcommands = {
+      LabUpCommand.class,
+      LabDownCommand.class,
+      LabSelftestCommand.class,
+      LabCleanCommand.class,
+      LabCheckCommand.class
+    })
 public final class LabCommand extends GroupCommand {}
