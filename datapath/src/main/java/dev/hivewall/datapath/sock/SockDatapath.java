@@ -7,9 +7,7 @@ import dev.hivewall.datapath.lxc.LxcDatapath;
 import dev.hivewall.datapath.maps.events.LostEvents;
 import dev.hivewall.ebpf.BpfCollection;
 import dev.hivewall.ebpf.BpfMap;
-import dev.hivewall.ebpf.BpfProgram;
 import dev.hivewall.ebpf.CgroupLink;
-import dev.hivewall.ebpf.LoadOptions;
 import dev.hivewall.ebpf.TypedMap;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -51,18 +49,11 @@ public final class SockDatapath implements AutoCloseable {
    * pinned there and taken over when an earlier agent left them.
    */
   public static SockDatapath attach(LxcDatapath lxc, Path cgroup, Optional<Path> pinDir) {
-    LoadOptions options = LoadOptions.DEFAULTS.sharing(lxc.maps());
-    BpfCollection c =
-        BpfCollection.load(
-            BpfObjects.load(BpfObjects.SOCK), pinDir.map(options::pinnedIn).orElse(options));
+    BpfCollection c = Pins.load(BpfObjects.SOCK, lxc, pinDir);
     List<CgroupLink> links = new ArrayList<>();
     try {
       for (SockHook hook : SockHook.values()) {
-        BpfProgram p = c.program(hook.program());
-        links.add(
-            pinDir
-                .map(d -> p.attachCgroup(cgroup, d.resolve("link_" + hook.program())))
-                .orElseGet(() -> p.attachCgroup(cgroup)));
+        links.add(Pins.attach(c.program(hook.program()), cgroup, pinDir));
       }
       return new SockDatapath(c, List.copyOf(links), cgroup);
     } catch (RuntimeException e) {
@@ -75,7 +66,7 @@ public final class SockDatapath implements AutoCloseable {
   /** Detaches hooks an earlier agent pinned in {@code pinDir} (the hooks were turned off). */
   public static void removePinned(Path pinDir) {
     for (SockHook hook : SockHook.values()) {
-      Pins.delete(pinDir.resolve("link_" + hook.program()));
+      Pins.delete(Pins.link(pinDir, hook.program()));
     }
   }
 

@@ -9,9 +9,7 @@ import dev.hivewall.datapath.maps.sockmap.SockConn;
 import dev.hivewall.datapath.maps.sockmap.SockKey;
 import dev.hivewall.ebpf.BpfCollection;
 import dev.hivewall.ebpf.BpfMap;
-import dev.hivewall.ebpf.BpfProgram;
 import dev.hivewall.ebpf.CgroupLink;
-import dev.hivewall.ebpf.LoadOptions;
 import dev.hivewall.ebpf.MapAttachment;
 import dev.hivewall.ebpf.TypedMap;
 import java.nio.file.Path;
@@ -65,19 +63,12 @@ public final class SockmapDatapath implements AutoCloseable {
    * sk_msg program replaces the old one on the map; sockets already in it keep the one they have).
    */
   public static SockmapDatapath attach(LxcDatapath lxc, Path cgroup, Optional<Path> pinDir) {
-    LoadOptions options = LoadOptions.DEFAULTS.sharing(lxc.maps());
-    BpfCollection c =
-        BpfCollection.load(
-            BpfObjects.load(BpfObjects.SOCKMAP), pinDir.map(options::pinnedIn).orElse(options));
+    BpfCollection c = Pins.load(BpfObjects.SOCKMAP, lxc, pinDir);
     MapAttachment skMsg = null;
     try {
       // The message program first: a socket put in the map by sock_ops is redirected at once.
       skMsg = c.program("hw_sk_msg").attachSkMsg(c.map("hw_sock_pairs"));
-      BpfProgram sockopsProgram = c.program("hw_sockops");
-      CgroupLink sockops =
-          pinDir
-              .map(d -> sockopsProgram.attachCgroup(cgroup, d.resolve("link_hw_sockops")))
-              .orElseGet(() -> sockopsProgram.attachCgroup(cgroup));
+      CgroupLink sockops = Pins.attach(c.program("hw_sockops"), cgroup, pinDir);
       return new SockmapDatapath(
           c,
           sockops,
@@ -98,7 +89,7 @@ public final class SockmapDatapath implements AutoCloseable {
    * connection enters the sockhash, and those in it go back to the stack.
    */
   public static void removePinned(Path pinDir, LxcDatapath lxc) {
-    Pins.delete(pinDir.resolve("link_hw_sockops"));
+    Pins.delete(Pins.link(pinDir, "hw_sockops"));
     TypedMap<SockKey, SockConn> conns =
         new TypedMap<>(lxc.maps().get("hw_sock_conns"), SockKey.CODEC, SockConn.CODEC);
     TypedMap<SockKey, Long> pairs =
