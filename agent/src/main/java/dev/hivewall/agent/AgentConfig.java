@@ -12,7 +12,8 @@ import java.nio.file.Path;
  * the datapath's switches ({@link DatapathOptions}), and the bpffs directory where the datapath's
  * maps and links are pinned ({@code pinDir}; empty: nothing pinned, the datapath lives as long as
  * its pods' programs hold it). Pinned, the agent can stop, crash or be upgraded while the pods stay
- * enforced; the next agent takes the pinned state over.
+ * enforced; the next agent takes the pinned state over. {@code cluster}: cluster mode (identities
+ * agreed through etcd), or a node on its own.
  */
 public record AgentConfig(
     Path stateDir,
@@ -24,7 +25,8 @@ public record AgentConfig(
     dev.hivewall.agent.l7.L7Settings l7,
     int metricsPort,
     DatapathOptions datapath,
-    java.util.Optional<Path> pinDir) {
+    java.util.Optional<Path> pinDir,
+    java.util.Optional<ClusterSettings> cluster) {
   public static final String DEFAULT_POD_PREFIX = "hw-pod-";
 
   /** No Prometheus endpoint (the default: it is opt-in, as a port on the host is). */
@@ -61,7 +63,8 @@ public record AgentConfig(
         l7,
         metricsPort,
         options,
-        pinDir);
+        pinDir,
+        cluster);
   }
 
   /** The same node with its datapath pinned in {@code dir} (a directory on bpffs). */
@@ -76,7 +79,24 @@ public record AgentConfig(
         l7,
         metricsPort,
         datapath,
-        java.util.Optional.of(dir));
+        java.util.Optional.of(dir),
+        cluster);
+  }
+
+  /** The same node as a member of a cluster (identities agreed through etcd). */
+  public AgentConfig withCluster(ClusterSettings settings) {
+    return new AgentConfig(
+        stateDir,
+        socket,
+        podCidr,
+        nodeNetns,
+        podNetnsPrefix,
+        podRoutes,
+        l7,
+        metricsPort,
+        datapath,
+        pinDir,
+        java.util.Optional.of(settings));
   }
 
   /** The default pin directory of the agent of node namespace {@code nodeNetns}. */
@@ -128,6 +148,7 @@ public record AgentConfig(
         dev.hivewall.agent.l7.L7Settings.DEFAULTS,
         NO_METRICS,
         DatapathOptions.DEFAULTS,
+        java.util.Optional.empty(),
         java.util.Optional.empty());
   }
 

@@ -166,6 +166,9 @@ public final class Node implements AutoCloseable {
 
   private NodeConfig nodeConfig; // as last written to hw_node_config (null: not yet)
 
+  /** Cluster mode: the node's membership (identities through etcd), or null on its own. */
+  private ClusterMembership cluster;
+
   private Node(AgentConfig config, LxcDatapath datapath) {
     this.config = config;
     this.store = new StateStore(config.stateDir());
@@ -200,6 +203,9 @@ public final class Node implements AutoCloseable {
         node.policyState.adopt(datapath.endpoints(), datapath.policy().keysByPolicyId());
       }
       node.plumbing.prepareNode(Mark.TO_PROXY.code(), Mark.MASK.code());
+      if (config.cluster().isPresent()) {
+        node.cluster = ClusterMembership.join(config.cluster().get());
+      }
       if (config.datapath().connectHooks()) {
         node.sockHooks = SockDatapath.attach(datapath, Cgroup2.mountPoint(), config.pinDir());
       } else {
@@ -713,6 +719,11 @@ public final class Node implements AutoCloseable {
     return java.util.Optional.ofNullable(sockHooks);
   }
 
+  /** This node's cluster, if it runs in cluster mode. */
+  public Optional<ClusterSettings> cluster() {
+    return Optional.ofNullable(cluster).map(ClusterMembership::settings);
+  }
+
   /** Whether this agent took over a datapath an earlier agent left pinned. */
   public boolean adoptedDatapath() {
     return datapath.adoptedMaps().contains("hw_endpoints");
@@ -851,9 +862,32 @@ public final class Node implements AutoCloseable {
     pods.remove(key);
     teardown(p);
     if (p.identity() != 0) {
-      identities.release(new Identity(p.identity()));
+      releaseIdentity(new Identity(p.identity()));
     }
     reconcile();
+  }
+
+  /**
+   * A reference to the identity of {@code labels}: on its own, the node's next free number; in a
+   * cluster, the cluster's number for them (asked of etcd the first time this node needs it; if
+   * etcd does not answer, this fails and the pod is not made: never a guessed number).
+   */
+  private Identity allocateIdentity(Labels labels) {
+    if (cluster == null) {
+      return identities.allocate(labels);
+    }
+    Identity id = identities.lookup(labels).orElseGet(() -> cluster.allocate(labels));
+    identities.restore(id, labels); // one more local reference to the agreed number
+    return id;
+  }
+
+  /** Drops a reference; the last one on this node also drops the node's claim in the cluster. */
+  private void releaseIdentity(Identity id) {
+    Optional<Labels> labels = identities.labelsOf(id);
+    identities.release(id);
+    if (cluster != null && labels.isPresent() && identities.labelsOf(id).isEmpty()) {
+      cluster.release(labels.get());
+    }
   }
 
   private void teardown(Pod p) {
@@ -882,7 +916,7 @@ public final class Node implements AutoCloseable {
       Labels sec = securityLabels(p);
       Identity now = p.identity() == 0 ? null : new Identity(p.identity());
       if (now == null || !identities.labelsOf(now).map(sec::equals).orElse(false)) {
-        Identity fresh = identities.allocate(sec); // before any release: no number reuse in flight
+        Identity fresh = allocateIdentity(sec); // before any release: no number reuse in flight
         if (now != null) {
           release.add(now);
         }
@@ -973,7 +1007,7 @@ public final class Node implements AutoCloseable {
     reconciledPolicies.putAll(policies);
     unsettled.clear();
     scheduleCatchUp();
-    release.forEach(identities::release);
+    release.forEach(this::releaseIdentity);
   }
 
   /** Writes hw_node_config when it changes: L7 ingress somewhere, and which events to report. */
@@ -1297,7 +1331,7 @@ public final class Node implements AutoCloseable {
       if (ps.policyAudit()) {
         audited.add(spec.key());
       }
-      if (ps.identity() != 0) {
+      if (ps.identity() != 0 && cluster == null) { // in a cluster, etcd says the number
         Labels sec = securityLabels(pod);
         if (identities.lookup(sec).map(i -> i.id() == ps.identity()).orElse(true)
             && identities.labelsOf(new Identity(ps.identity())).map(sec::equals).orElse(true)) {
@@ -1345,6 +1379,9 @@ public final class Node implements AutoCloseable {
     }
     if (sockmap != null) {
       sockmap.close(); // open local connections go back to the stack (and TC)
+    }
+    if (cluster != null) {
+      cluster.close(); // the lease is no longer renewed: this node's claims expire with it
     }
     datapath.close();
   }

@@ -2,12 +2,16 @@ package dev.hivewall.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hivewall.datapath.host.Command;
 import dev.hivewall.testing.junit.Privileged;
 import dev.hivewall.testing.lab.Leftovers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,6 +37,50 @@ class MultiNodeLabTest {
         assertThat(status.exit()).as(status.err()).isZero();
         assertThat(status.out()).contains("agent: running");
       }
+      // Identities are the cluster's: the same labels on two nodes, one number; others differ.
+      Map<String, Integer> ids = new java.util.HashMap<>();
+      for (int i = 1; i <= 3; i++) {
+        String socket = dir.resolve("node" + i).resolve("api.sock").toString();
+        assertThat(SeedScenarioTest.run("ns", "create", "demo", "--socket", socket).exit())
+            .isZero();
+        for (String app : List.of("web", "db-" + i)) {
+          SeedScenarioTest.Run run =
+              SeedScenarioTest.run(
+                  "pod",
+                  "run",
+                  app,
+                  "-n",
+                  "demo",
+                  "-l",
+                  "app=" + app.replaceAll("-\\d", ""),
+                  "-l",
+                  "node=" + (app.startsWith("db") ? "n" + i : "any"),
+                  "-o",
+                  "json",
+                  "--socket",
+                  socket);
+          assertThat(run.exit()).as(run.err()).isZero();
+          ids.put(
+              "node" + i + "/" + app,
+              new ObjectMapper().readTree(run.out()).path("identity").asInt());
+        }
+      }
+      assertThat(ids.get("node1/web"))
+          .isEqualTo(ids.get("node2/web"))
+          .isEqualTo(ids.get("node3/web"));
+      assertThat(
+              Set.of(
+                  ids.get("node1/db-1"),
+                  ids.get("node2/db-2"),
+                  ids.get("node3/db-3"),
+                  ids.get("node1/web")))
+          .as("%s", ids)
+          .hasSize(4);
+      assertThat(
+              SeedScenarioTest.run(
+                      "status", "--socket", dir.resolve("node2").resolve("api.sock").toString())
+                  .out())
+          .contains("cluster: lab, node node2");
       // The underlay: node1 reaches node3; nothing outside 192.0.2.0/24 is routed.
       assertThat(
               Command.run(

@@ -259,6 +259,9 @@ final class Routes {
     m.put("connectHooks", connectHooks(node));
     m.put("sockmap", sockmap(node));
     m.put("hostRouting", node.datapath().nodeConfig().bpfHostRouting() ? "bpf" : "stack");
+    node.cluster()
+        .ifPresent(
+            c -> m.put("cluster", Map.of("name", c.cluster(), "node", c.node(), "etcd", c.etcd())));
     return m;
   }
 

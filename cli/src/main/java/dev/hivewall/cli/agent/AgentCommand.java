@@ -184,6 +184,33 @@ public final class AgentCommand implements Callable<Integer> {
       })
   java.nio.file.Path bpfDir;
 
+  @Option(
+      names = "--cluster",
+      paramLabel = "NAME",
+      description = "cluster mode: the cluster this node belongs to (with --node and --etcd)")
+  String cluster;
+
+  @Option(names = "--node", paramLabel = "NAME", description = "this node's name in the cluster")
+  String node;
+
+  @Option(
+      names = "--etcd",
+      paramLabel = "URL[,URL...]",
+      split = ",",
+      description = "etcd's client URLs (cluster mode), e.g. http://127.0.0.1:2379")
+  java.util.List<String> etcd = new java.util.ArrayList<>();
+
+  private java.util.Optional<dev.hivewall.agent.ClusterSettings> cluster() {
+    if (cluster == null && node == null && etcd.isEmpty()) {
+      return java.util.Optional.empty();
+    }
+    if (cluster == null || node == null || etcd.isEmpty()) {
+      throw new IllegalArgumentException(
+          "cluster mode needs all of --cluster NAME, --node NAME and --etcd URL");
+    }
+    return java.util.Optional.of(new dev.hivewall.agent.ClusterSettings(cluster, node, etcd));
+  }
+
   @Override
   public Integer call() {
     if (!"root".equals(System.getProperty("user.name"))) {
@@ -217,7 +244,8 @@ public final class AgentCommand implements Callable<Integer> {
                 sockmap,
                 bpfHostRouting,
                 DatapathOptions.DEFAULT_POLICY_MAP_ENTRIES),
-            java.util.Optional.of(bpfDir != null ? bpfDir : AgentConfig.defaultPinDir(nodeNetns))),
+            java.util.Optional.of(bpfDir != null ? bpfDir : AgentConfig.defaultPinDir(nodeNetns)),
+            cluster()),
         System.out);
     return 0;
   }

@@ -30,7 +30,14 @@ public final class StatusCommand extends ApiCommand {
                 s.path("flows").path("followers").asInt())
             + connectHooks(s.path("connectHooks"))
             + sockmap(s.path("sockmap"))
-            + hostRouting(s.path("hostRouting").asText("stack")));
+            + hostRouting(s.path("hostRouting").asText("stack"))
+            + (s.has("cluster")
+                ? String.format(
+                    "cluster: %s, node %s, etcd %s%n",
+                    s.path("cluster").path("name").asText(),
+                    s.path("cluster").path("node").asText(),
+                    s.path("cluster").path("etcd"))
+                : ""));
   }
 
   /** How packets between two local pods travel. */

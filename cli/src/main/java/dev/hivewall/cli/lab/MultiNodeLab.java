@@ -23,8 +23,9 @@ import java.util.stream.Stream;
  * A lab of several nodes on this machine: node namespaces {@code hw-mn-nodeN} joined by an underlay
  * (a bridge in namespace {@code hw-mn-underlay}, addresses from 192.0.2.0/24, TEST-NET-1: no route
  * anywhere else), a real etcd on 127.0.0.1 (Debian's etcd-server, data under the lab's folder), one
- * agent per node (its own socket, pod CIDR 198.18.N.0/24, pod namespace prefix and pin folder).
- * What it made is written to {@code lab.json} in its folder, which {@link #down} reads back.
+ * agent per node in cluster mode (cluster "lab", node "nodeN": identities agreed through the etcd;
+ * its own socket, pod CIDR 198.18.N.0/24, pod namespace prefix and pin folder). What it made is
+ * written to {@code lab.json} in its folder, which {@link #down} reads back.
  */
 final class MultiNodeLab {
   static final String PREFIX = "hw-mn-";
@@ -90,6 +91,7 @@ final class MultiNodeLab {
               .redirectOutput(dir.resolve("etcd.log").toFile())
               .start();
       etcdPid = e.pid();
+      awaitHealthy(etcd); // the agents join the cluster through it
       for (int i = 1; i <= nodes; i++) {
         String netns = PREFIX + "node" + i;
         String hostSide = PREFIX + "u" + i;
@@ -122,7 +124,13 @@ final class MultiNodeLab {
                         "--bpf-dir",
                         pins,
                         "--proxy-port",
-                        Integer.toString(15000 + i)))
+                        Integer.toString(15000 + i),
+                        "--cluster",
+                        "lab",
+                        "--node",
+                        "node" + i,
+                        "--etcd",
+                        etcd))
                 .redirectErrorStream(true)
                 .redirectOutput(nodeDir.resolve("agent.log").toFile())
                 .start();
@@ -139,7 +147,6 @@ final class MultiNodeLab {
       }
       State state = new State(etcd, etcdPid, List.copyOf(made));
       JSON.writeValue(dir.resolve("lab.json").toFile(), state);
-      awaitHealthy(etcd);
       for (NodeInfo n : made) {
         awaitAgent(Path.of(n.socket()));
       }

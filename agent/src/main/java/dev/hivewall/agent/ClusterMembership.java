@@ -1,0 +1,68 @@
+package dev.hivewall.agent;
+
+import dev.hivewall.core.identity.Identity;
+import dev.hivewall.core.labels.Labels;
+import dev.hivewall.kvstore.ClusterIdentities;
+import dev.hivewall.kvstore.EtcdUnavailableException;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.support.CloseableClient;
+import io.etcd.jetcd.support.Observers;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * This node in its cluster: an etcd client, the node's lease (kept alive while the agent runs; a
+ * node that dies lets it expire, and its claims with it) and the cluster's identities.
+ */
+final class ClusterMembership implements AutoCloseable {
+  /** How long a dead node's claims outlive it. */
+  static final long LEASE_SECONDS = 15;
+
+  private final ClusterSettings settings;
+  private final Client client;
+  private final CloseableClient keepAlive;
+  private final ClusterIdentities identities;
+
+  private ClusterMembership(
+      ClusterSettings settings, Client client, CloseableClient keepAlive, long lease) {
+    this.settings = settings;
+    this.client = client;
+    this.keepAlive = keepAlive;
+    this.identities = new ClusterIdentities(client, settings.cluster(), settings.node(), lease);
+  }
+
+  static ClusterMembership join(ClusterSettings s) {
+    Client client = Client.builder().endpoints(s.etcd().toArray(String[]::new)).build();
+    try {
+      long lease = client.getLeaseClient().grant(LEASE_SECONDS).get(10, TimeUnit.SECONDS).getID();
+      CloseableClient keepAlive =
+          client.getLeaseClient().keepAlive(lease, Observers.observer(response -> {}));
+      return new ClusterMembership(s, client, keepAlive, lease);
+    } catch (Exception e) {
+      client.close();
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      throw new EtcdUnavailableException(
+          "cannot join cluster " + s.cluster() + " through etcd " + s.etcd() + ": " + e, e);
+    }
+  }
+
+  ClusterSettings settings() {
+    return settings;
+  }
+
+  /** The cluster's number for {@code labels} (waits for etcd; throws rather than guess). */
+  Identity allocate(Labels labels) {
+    return identities.allocate(labels);
+  }
+
+  void release(Labels labels) {
+    identities.release(labels);
+  }
+
+  @Override
+  public void close() {
+    keepAlive.close();
+    client.close();
+  }
+}
