@@ -2,16 +2,23 @@ package dev.hivewall.agent;
 
 import dev.hivewall.core.identity.Identity;
 import dev.hivewall.core.labels.Labels;
+import dev.hivewall.kvstore.ClusterEndpoints;
 import dev.hivewall.kvstore.ClusterIdentities;
 import dev.hivewall.kvstore.EtcdUnavailableException;
 import io.etcd.jetcd.Client;
+import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.support.CloseableClient;
 import io.etcd.jetcd.support.Observers;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
  * This node in its cluster: an etcd client, the node's lease (kept alive while the agent runs; a
- * node that dies lets it expire, and its claims with it) and the cluster's identities.
+ * node that dies lets it expire, and its claims with it), the cluster's identities, and the
+ * endpoints: this node's pods published, the others' followed.
  */
 final class ClusterMembership implements AutoCloseable {
   /** How long a dead node's claims outlive it. */
@@ -21,6 +28,11 @@ final class ClusterMembership implements AutoCloseable {
   private final Client client;
   private final CloseableClient keepAlive;
   private final ClusterIdentities identities;
+  private final ClusterEndpoints endpoints;
+  private Watch.Watcher following;
+
+  /** What this node last published: pod address -> identity. */
+  private final Map<String, Integer> published = new HashMap<>();
 
   private ClusterMembership(
       ClusterSettings settings, Client client, CloseableClient keepAlive, long lease) {
@@ -28,6 +40,48 @@ final class ClusterMembership implements AutoCloseable {
     this.client = client;
     this.keepAlive = keepAlive;
     this.identities = new ClusterIdentities(client, settings.cluster(), settings.node(), lease);
+    this.endpoints = new ClusterEndpoints(client, settings.cluster(), settings.node(), lease);
+  }
+
+  /** Follows the other nodes' endpoints (this node's own are left out). */
+  void followEndpoints(ClusterEndpoints.Listener listener) {
+    following =
+        endpoints.follow(
+            new ClusterEndpoints.Listener() {
+              @Override
+              public void upsert(ClusterEndpoints.Endpoint e) {
+                if (!e.node().equals(settings.node())) {
+                  listener.upsert(e);
+                }
+              }
+
+              @Override
+              public void delete(String ip) {
+                listener.delete(ip);
+              }
+            });
+  }
+
+  /** Publishes this node's pods as {@code now} has them, writing only what changed. */
+  synchronized void publish(Map<String, Integer> now) {
+    now.forEach(
+        (ip, id) -> {
+          if (!id.equals(published.get(ip))) {
+            endpoints.publish(ip, id);
+            published.put(ip, id);
+          }
+        });
+    for (String ip : List.copyOf(published.keySet())) {
+      if (!now.containsKey(ip)) {
+        endpoints.withdraw(ip);
+        published.remove(ip);
+      }
+    }
+  }
+
+  /** The labels of a number the cluster allocated (another node's pod). */
+  Optional<Labels> labelsOf(Identity id) {
+    return identities.labelsOf(id);
   }
 
   static ClusterMembership join(ClusterSettings s) {
@@ -62,6 +116,9 @@ final class ClusterMembership implements AutoCloseable {
 
   @Override
   public void close() {
+    if (following != null) {
+      following.close();
+    }
     keepAlive.close();
     client.close();
   }

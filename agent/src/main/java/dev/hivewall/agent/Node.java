@@ -166,8 +166,21 @@ public final class Node implements AutoCloseable {
 
   private NodeConfig nodeConfig; // as last written to hw_node_config (null: not yet)
 
+  private static final System.Logger LOG = System.getLogger("dev.hivewall.agent.node");
+
   /** Cluster mode: the node's membership (identities through etcd), or null on its own. */
   private ClusterMembership cluster;
+
+  /** Cluster mode: the other nodes' pods by address (each holds a reference to its identity). */
+  private final Map<String, dev.hivewall.kvstore.ClusterEndpoints.Endpoint> remoteEndpoints =
+      new HashMap<>();
+
+  /** Changes of the other nodes' pods, in etcd's order, waiting for the next cluster sync. */
+  private final java.util.concurrent.ConcurrentLinkedQueue<Object> clusterEvents =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+  private final java.util.concurrent.atomic.AtomicBoolean clusterSyncPending =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   private Node(AgentConfig config, LxcDatapath datapath) {
     this.config = config;
@@ -226,6 +239,9 @@ public final class Node implements AutoCloseable {
       // maps of an agent before this one) until the first reconcile says.
       node.writeNodeConfig(datapath.nodeConfig().l7Ingress());
       node.restore(node.store.load());
+      if (node.cluster != null) {
+        node.cluster.followEndpoints(node.new RemoteEndpoints());
+      }
       node.housekeeping.execute(Node::warmUp);
       return node;
     } catch (RuntimeException e) {
@@ -876,18 +892,97 @@ public final class Node implements AutoCloseable {
     if (cluster == null) {
       return identities.allocate(labels);
     }
-    Identity id = identities.lookup(labels).orElseGet(() -> cluster.allocate(labels));
+    Identity id = cluster.allocate(labels); // records this node's use (idempotent)
     identities.restore(id, labels); // one more local reference to the agreed number
     return id;
   }
 
-  /** Drops a reference; the last one on this node also drops the node's claim in the cluster. */
+  /**
+   * Drops a local pod's reference; when no pod of this node has the identity any more, the node's
+   * claim in the cluster goes too (other nodes' pods may still hold it here, as references).
+   */
   private void releaseIdentity(Identity id) {
     Optional<Labels> labels = identities.labelsOf(id);
     identities.release(id);
-    if (cluster != null && labels.isPresent() && identities.labelsOf(id).isEmpty()) {
+    if (cluster != null
+        && labels.isPresent()
+        && pods.values().stream().noneMatch(p -> p.identity() == id.id())) {
       cluster.release(labels.get());
     }
+  }
+
+  /** The other nodes' pods as etcd tells them: queued, applied by one coalesced sync. */
+  private final class RemoteEndpoints implements dev.hivewall.kvstore.ClusterEndpoints.Listener {
+    @Override
+    public void upsert(dev.hivewall.kvstore.ClusterEndpoints.Endpoint e) {
+      clusterEvents.add(e);
+      scheduleClusterSync();
+    }
+
+    @Override
+    public void delete(String ip) {
+      clusterEvents.add(ip);
+      scheduleClusterSync();
+    }
+  }
+
+  private void scheduleClusterSync() {
+    if (clusterSyncPending.compareAndSet(false, true)) {
+      housekeeping.execute(
+          () -> {
+            clusterSyncPending.set(false);
+            synchronized (this) {
+              if (!closed) {
+                syncRemoteEndpoints();
+              }
+            }
+          });
+    }
+  }
+
+  /**
+   * Applies queued changes of other nodes' pods: each holds a reference to its identity (labels
+   * from the cluster, so policies select it), then one reconcile puts them in the ipcache and the
+   * policies. A pod whose identity's labels cannot be read stays out (not guessed).
+   */
+  private void syncRemoteEndpoints() {
+    boolean changed = false;
+    for (Object ev; (ev = clusterEvents.poll()) != null; ) {
+      if (ev instanceof dev.hivewall.kvstore.ClusterEndpoints.Endpoint e) {
+        var before = remoteEndpoints.get(e.ip());
+        if (e.equals(before)) {
+          continue;
+        }
+        Identity id = new Identity(e.identity());
+        Optional<Labels> labels = identities.labelsOf(id).or(() -> cluster.labelsOf(id));
+        if (labels.isEmpty()) {
+          continue;
+        }
+        identities.restore(id, labels.get());
+        if (before != null) {
+          identities.release(new Identity(before.identity()));
+        }
+        remoteEndpoints.put(e.ip(), e);
+        changed = true;
+      } else if (ev instanceof String ip) {
+        var gone = remoteEndpoints.remove(ip);
+        if (gone != null) {
+          identities.release(new Identity(gone.identity()));
+          changed = true;
+        }
+      }
+    }
+    if (changed) {
+      revision++;
+      reconcile();
+    }
+  }
+
+  /** Other nodes' pods, as the ipcache has them (read by tests and status). */
+  public synchronized Map<String, Integer> remotePods() {
+    Map<String, Integer> out = new TreeMap<>();
+    remoteEndpoints.forEach((ip, e) -> out.put(ip, e.identity()));
+    return out;
   }
 
   private void teardown(Pod p) {
@@ -1008,6 +1103,24 @@ public final class Node implements AutoCloseable {
     unsettled.clear();
     scheduleCatchUp();
     release.forEach(this::releaseIdentity);
+    if (cluster != null) {
+      Map<String, Integer> mine = new HashMap<>();
+      pods.values().forEach(p -> mine.put(p.ip(), p.identity()));
+      ClusterMembership c = cluster;
+      housekeeping.execute(
+          () -> {
+            if (closed) {
+              return;
+            }
+            try {
+              c.publish(mine); // what changed only; etcd away: the next reconcile tries again
+            } catch (RuntimeException e) {
+              if (!closed) {
+                LOG.log(System.Logger.Level.WARNING, "cannot publish this node's pods: " + e);
+              }
+            }
+          });
+    }
   }
 
   /** Writes hw_node_config when it changes: L7 ingress somewhere, and which events to report. */
@@ -1165,6 +1278,8 @@ public final class Node implements AutoCloseable {
                     Cidr.parse(p.ip() + "/32"),
                     new IpcacheEntry(p.identity(), endpoint(p).ifindex())));
     podPart.put(Cidr.parse(config.gateway() + "/32"), new IpcacheEntry(Identity.HOST.id()));
+    remoteEndpoints.forEach( // other nodes' pods: their identity, no local device
+        (ip, e) -> podPart.putIfAbsent(Cidr.parse(ip + "/32"), new IpcacheEntry(e.identity())));
     if (podPart.equals(podIpcache) && cidrs == ipcacheCidrs) {
       return;
     }

@@ -143,6 +143,14 @@ public final class ClusterIdentities {
     return freed;
   }
 
+  /** The labels of identity {@code id} in the cluster, if it is allocated. */
+  public java.util.Optional<Labels> labelsOf(Identity id) {
+    List<KeyValue> kvs = get(key("id/" + id.id()), GetOption.DEFAULT);
+    return kvs.isEmpty()
+        ? java.util.Optional.empty()
+        : java.util.Optional.of(Labels.parse(text(kvs.getFirst().getValue())));
+  }
+
   /** Every identity of the cluster now, by number. */
   public Map<Identity, Labels> snapshot() {
     Map<Identity, Labels> out = new HashMap<>();

@@ -1,0 +1,89 @@
+package dev.hivewall.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hivewall.agent.model.Pod;
+import dev.hivewall.core.labels.Labels;
+import dev.hivewall.core.net.Cidr;
+import dev.hivewall.core.policy.api.Protocol;
+import dev.hivewall.core.policy.eval.ConnectionTrace;
+import dev.hivewall.testing.etcd.EtcdProcess;
+import dev.hivewall.testing.fixtures.SeedPolicies;
+import dev.hivewall.testing.junit.LabExtension;
+import dev.hivewall.testing.junit.Privileged;
+import dev.hivewall.testing.lab.Lab;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Two nodes of one cluster (a real etcd): each publishes its pods and follows the other's, so a
+ * policy on node 1 selects a pod of node 2 by its labels: node 1's ipcache names the remote pod's
+ * address with the cluster's identity, and the policy's verdict for it is the one a local pod with
+ * those labels would get. A pod deleted on node 2 leaves node 1's view.
+ */
+@Privileged
+@ExtendWith(LabExtension.class)
+class ClusterNodesTest {
+  @Test
+  void aPolicyOnOneNodeSelectsAPodOfAnotherByItsLabels(Lab lab) throws Exception {
+    try (EtcdProcess etcd = EtcdProcess.start()) {
+      Node node1 = lab.own(Node.start(config(lab, etcd, 1)));
+      Node node2 = lab.own(Node.start(config(lab, etcd, 2)));
+      node1.createNamespace("demo", Labels.EMPTY);
+      node2.createNamespace("demo", Labels.EMPTY);
+      Pod app1 = node1.runPod(NodeTest.pod("app1", true));
+      node1.applyPolicies("seed.yaml", SeedPolicies.APP1_FROM_APP2);
+      Pod app2 = node2.runPod(NodeTest.pod("app2", false));
+      Pod app3 = node2.runPod(NodeTest.pod("app3", false));
+
+      await(() -> node1.remotePods().keySet().containsAll(List.of(app2.ip(), app3.ip())));
+      assertThat(node1.remotePods()).containsEntry(app2.ip(), app2.identity());
+      assertThat(node1.identities().get(new dev.hivewall.core.identity.Identity(app2.identity())))
+          .as("node 1 knows node 2's identity by its labels")
+          .isNotNull();
+      ConnectionTrace.Trace allowed =
+          node1.trace(app2.ip(), "demo/app1", Protocol.TCP, 80, Optional.empty());
+      assertThat(allowed.verdict()).as("%s", allowed).isEqualTo("FORWARDED");
+      ConnectionTrace.Trace denied =
+          node1.trace(app3.ip(), "demo/app1", Protocol.TCP, 80, Optional.empty());
+      assertThat(denied.verdict()).isEqualTo("DROPPED");
+      assertThat(denied.from().identity().id()).isEqualTo(app3.identity());
+
+      node2.deletePod("demo", "app3");
+      await(() -> !node1.remotePods().containsKey(app3.ip()));
+      assertThat(node1.remotePods()).containsKey(app2.ip());
+      assertThat(app1.identity()).isNotEqualTo(app2.identity());
+      node1.deleteNamespace("demo");
+      node2.deleteNamespace("demo");
+    }
+  }
+
+  private static AgentConfig config(Lab lab, EtcdProcess etcd, int n) throws Exception {
+    Path dir = Files.createTempDirectory("hw-cluster" + n);
+    return new AgentConfig(
+            dir.resolve("state"),
+            dir.resolve("api.sock"),
+            Cidr.parse("198.18." + n + ".0/24"),
+            lab.netns("node" + n).name(),
+            lab.prefix("n" + n))
+        .withConnectHooks(false)
+        .withSockmap(false)
+        .withPinDir(lab.pinDir("bpf" + n))
+        .withCluster(new ClusterSettings("test", "node" + n, List.of(etcd.endpoint())));
+  }
+
+  private static void await(BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + 15_000_000_000L;
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("not reached within 15 s");
+      }
+      Thread.sleep(20);
+    }
+  }
+}
