@@ -178,16 +178,17 @@ public final class ApiServer implements AutoCloseable {
       ctx.writeAndFlush(head);
       Streamed.Sink sink =
           new Streamed.Sink() {
+            /** False once the client left or the server is closing (its loops are going). */
             @Override
             public boolean open() {
-              return ch.isActive();
+              return ch.isActive() && !ch.eventLoop().isShuttingDown();
             }
 
             @Override
             public void write(byte[] bytes, int length) throws InterruptedException {
               var written =
                   ch.writeAndFlush(new DefaultHttpContent(Unpooled.copiedBuffer(bytes, 0, length)));
-              while (!ch.isWritable() && ch.isActive()) { // the client reads slower: wait
+              while (!ch.isWritable() && open()) { // the client reads slower: wait
                 written.await(100);
               }
             }
