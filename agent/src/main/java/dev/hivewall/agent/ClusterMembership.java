@@ -31,6 +31,11 @@ final class ClusterMembership implements AutoCloseable {
   private final ClusterEndpoints endpoints;
   private Watch.Watcher following;
 
+  /** When etcd last renewed the node's lease (nanoTime), and the last failure talking to it. */
+  private volatile long lastRenewal = System.nanoTime();
+
+  private volatile String lastFailure = "";
+
   /** What this node last published: pod address -> identity. */
   private final Map<String, Integer> published = new HashMap<>();
 
@@ -64,6 +69,14 @@ final class ClusterMembership implements AutoCloseable {
 
   /** Publishes this node's pods as {@code now} has them, writing only what changed. */
   synchronized void publish(Map<String, Integer> now) {
+    failing(
+        () -> {
+          publishChanges(now);
+          return null;
+        });
+  }
+
+  private void publishChanges(Map<String, Integer> now) {
     now.forEach(
         (ip, id) -> {
           if (!id.equals(published.get(ip))) {
@@ -81,16 +94,35 @@ final class ClusterMembership implements AutoCloseable {
 
   /** The labels of a number the cluster allocated (another node's pod). */
   Optional<Labels> labelsOf(Identity id) {
-    return identities.labelsOf(id);
+    return failing(() -> identities.labelsOf(id));
   }
 
   static ClusterMembership join(ClusterSettings s) {
     Client client = Client.builder().endpoints(s.etcd().toArray(String[]::new)).build();
     try {
       long lease = client.getLeaseClient().grant(LEASE_SECONDS).get(10, TimeUnit.SECONDS).getID();
+      ClusterMembership[] self = new ClusterMembership[1];
       CloseableClient keepAlive =
-          client.getLeaseClient().keepAlive(lease, Observers.observer(response -> {}));
-      return new ClusterMembership(s, client, keepAlive, lease);
+          client
+              .getLeaseClient()
+              .keepAlive(
+                  lease,
+                  Observers.<io.etcd.jetcd.lease.LeaseKeepAliveResponse>builder()
+                      .onNext(
+                          response -> {
+                            if (self[0] != null) {
+                              self[0].lastRenewal = System.nanoTime();
+                            }
+                          })
+                      .onError(
+                          error -> {
+                            if (self[0] != null) {
+                              self[0].lastFailure = "lease not renewed: " + error;
+                            }
+                          })
+                      .build());
+      self[0] = new ClusterMembership(s, client, keepAlive, lease);
+      return self[0];
     } catch (Exception e) {
       client.close();
       if (e instanceof InterruptedException) {
@@ -107,11 +139,43 @@ final class ClusterMembership implements AutoCloseable {
 
   /** The cluster's number for {@code labels} (waits for etcd; throws rather than guess). */
   Identity allocate(Labels labels) {
-    return identities.allocate(labels);
+    return failing(() -> identities.allocate(labels));
+  }
+
+  /**
+   * "ok", or "degraded: ..." when etcd has not renewed the node's lease for a third of its time or
+   * the last call failed: the node keeps enforcing what it has, new pods wait for etcd.
+   */
+  String health() {
+    long silent = (System.nanoTime() - lastRenewal) / 1_000_000_000L;
+    if (silent > LEASE_SECONDS / 3) {
+      return "degraded: etcd has not renewed this node's lease for " + silent + " s" + suffix();
+    }
+    return lastFailure.isEmpty() ? "ok" : "degraded: " + lastFailure;
+  }
+
+  private String suffix() {
+    return lastFailure.isEmpty() ? "" : " (" + lastFailure + ")";
+  }
+
+  /** Runs an etcd call, remembering whether it failed (for {@link #health}). */
+  private <T> T failing(java.util.function.Supplier<T> call) {
+    try {
+      T t = call.get();
+      lastFailure = "";
+      return t;
+    } catch (EtcdUnavailableException e) {
+      lastFailure = e.getMessage();
+      throw e;
+    }
   }
 
   void release(Labels labels) {
-    identities.release(labels);
+    failing(
+        () -> {
+          identities.release(labels);
+          return null;
+        });
   }
 
   @Override

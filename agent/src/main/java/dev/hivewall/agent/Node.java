@@ -740,6 +740,11 @@ public final class Node implements AutoCloseable {
     return Optional.ofNullable(cluster).map(ClusterMembership::settings);
   }
 
+  /** "ok", "degraded: ..." (etcd away: enforcing what it has, new pods wait), empty on its own. */
+  public Optional<String> clusterHealth() {
+    return Optional.ofNullable(cluster).map(ClusterMembership::health);
+  }
+
   /** Whether this agent took over a datapath an earlier agent left pinned. */
   public boolean adoptedDatapath() {
     return datapath.adoptedMaps().contains("hw_endpoints");

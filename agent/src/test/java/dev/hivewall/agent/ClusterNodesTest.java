@@ -63,6 +63,39 @@ class ClusterNodesTest {
     }
   }
 
+  @Test
+  void withEtcdAwayANodeKeepsEnforcingSaysDegradedAndRefusesNewPods(Lab lab) throws Exception {
+    EtcdProcess etcd = EtcdProcess.start();
+    Node node1;
+    Pod app2;
+    try {
+      node1 = lab.own(Node.start(config(lab, etcd, 1)));
+      Node node2 = lab.own(Node.start(config(lab, etcd, 2)));
+      node1.createNamespace("demo", Labels.EMPTY);
+      node2.createNamespace("demo", Labels.EMPTY);
+      node1.runPod(NodeTest.pod("app1", true));
+      node1.applyPolicies("seed.yaml", SeedPolicies.APP1_FROM_APP2);
+      app2 = node2.runPod(NodeTest.pod("app2", false));
+      Pod remote = app2;
+      await(() -> node1.remotePods().containsKey(remote.ip()));
+      assertThat(node1.clusterHealth()).contains("ok");
+    } finally {
+      etcd.close(); // etcd goes away
+    }
+    await(() -> node1.clusterHealth().orElseThrow().startsWith("degraded"));
+    // What the node knew stays enforced: node 2's app2 is still let in, by its identity.
+    assertThat(node1.trace(app2.ip(), "demo/app1", Protocol.TCP, 80, Optional.empty()).verdict())
+        .isEqualTo("FORWARDED");
+    assertThat(node1.remotePods()).containsKey(app2.ip());
+    // A new pod needs an identity the cluster agrees on: refused, never a guessed number.
+    long t0 = System.nanoTime();
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> node1.runPod(NodeTest.pod("app9", false)))
+        .isInstanceOf(dev.hivewall.kvstore.EtcdUnavailableException.class);
+    assertThat((System.nanoTime() - t0) / 1_000_000_000L).isLessThan(30);
+    assertThat(node1.pods()).noneMatch(p -> p.spec().name().equals("app9"));
+  }
+
   private static AgentConfig config(Lab lab, EtcdProcess etcd, int n) throws Exception {
     Path dir = Files.createTempDirectory("hw-cluster" + n);
     return new AgentConfig(

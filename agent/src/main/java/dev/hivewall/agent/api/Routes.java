@@ -261,7 +261,18 @@ final class Routes {
     m.put("hostRouting", node.datapath().nodeConfig().bpfHostRouting() ? "bpf" : "stack");
     node.cluster()
         .ifPresent(
-            c -> m.put("cluster", Map.of("name", c.cluster(), "node", c.node(), "etcd", c.etcd())));
+            c ->
+                m.put(
+                    "cluster",
+                    Map.of(
+                        "name",
+                        c.cluster(),
+                        "node",
+                        c.node(),
+                        "etcd",
+                        c.etcd(),
+                        "health",
+                        node.clusterHealth().orElse("ok"))));
     return m;
   }
 

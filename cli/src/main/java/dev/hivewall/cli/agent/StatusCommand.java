@@ -33,10 +33,11 @@ public final class StatusCommand extends ApiCommand {
             + hostRouting(s.path("hostRouting").asText("stack"))
             + (s.has("cluster")
                 ? String.format(
-                    "cluster: %s, node %s, etcd %s%n",
+                    "cluster: %s, node %s, etcd %s: %s%n",
                     s.path("cluster").path("name").asText(),
                     s.path("cluster").path("node").asText(),
-                    s.path("cluster").path("etcd"))
+                    s.path("cluster").path("etcd"),
+                    s.path("cluster").path("health").asText())
                 : ""));
   }
 
