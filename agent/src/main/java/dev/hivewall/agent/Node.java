@@ -1483,6 +1483,9 @@ public final class Node implements AutoCloseable {
    */
   @Override
   public synchronized void close() {
+    if (closed) {
+      return; // once: a second close (an owner and a finally) has nothing left to release
+    }
     closed = true;
     housekeeping.shutdown();
     saver.shutdown();

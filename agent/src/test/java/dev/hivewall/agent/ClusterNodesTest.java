@@ -96,6 +96,35 @@ class ClusterNodesTest {
     assertThat(node1.pods()).noneMatch(p -> p.spec().name().equals("app9"));
   }
 
+  @Test
+  void aNodeThatStopsLeavesTheOthersViewWhenItsLeaseEnds(Lab lab) throws Exception {
+    try (EtcdProcess etcd = EtcdProcess.start()) {
+      Node node1 = lab.own(Node.start(config(lab, etcd, 1)));
+      Node node2 = Node.start(config(lab, etcd, 2));
+      try {
+        node1.createNamespace("demo", Labels.EMPTY);
+        node2.createNamespace("demo", Labels.EMPTY);
+        node1.runPod(NodeTest.pod("app1", true));
+        node1.applyPolicies("seed.yaml", SeedPolicies.APP1_FROM_APP2);
+        Pod app2 = node2.runPod(NodeTest.pod("app2", false));
+        await(() -> node1.remotePods().containsKey(app2.ip()));
+        node2.close(); // as a crash: nobody renews its lease any more
+        long t0 = System.nanoTime();
+        await(() -> node1.remotePods().isEmpty(), 30);
+        long gone = (System.nanoTime() - t0) / 1_000_000;
+        System.out.printf(
+            "cluster: a stopped node's pods left the others' ipcache after %d ms%n", gone);
+        assertThat(gone).as("within the lease (%d s) and a margin", 15).isLessThan(25_000);
+        // Its address is nobody's now: the policy no longer lets it in.
+        assertThat(
+                node1.trace(app2.ip(), "demo/app1", Protocol.TCP, 80, Optional.empty()).verdict())
+            .isEqualTo("DROPPED");
+      } finally {
+        node2.close();
+      }
+    }
+  }
+
   private static AgentConfig config(Lab lab, EtcdProcess etcd, int n) throws Exception {
     Path dir = Files.createTempDirectory("hw-cluster" + n);
     return new AgentConfig(
@@ -111,10 +140,14 @@ class ClusterNodesTest {
   }
 
   private static void await(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + 15_000_000_000L;
+    await(condition, 15);
+  }
+
+  private static void await(BooleanSupplier condition, int seconds) throws InterruptedException {
+    long deadline = System.nanoTime() + seconds * 1_000_000_000L;
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("not reached within 15 s");
+        throw new AssertionError("not reached within " + seconds + " s");
       }
       Thread.sleep(20);
     }
