@@ -53,6 +53,24 @@ public record AgentConfig(
 
   /** The same node with other datapath switches. */
   public AgentConfig withDatapath(DatapathOptions options) {
+    return deployed(options, pinDir, cluster);
+  }
+
+  /** The same node with its datapath pinned in {@code dir} (a directory on bpffs). */
+  public AgentConfig withPinDir(Path dir) {
+    return deployed(datapath, java.util.Optional.of(dir), cluster);
+  }
+
+  /** The same node as a member of a cluster (identities agreed through etcd). */
+  public AgentConfig withCluster(ClusterSettings settings) {
+    return deployed(datapath, pinDir, java.util.Optional.of(settings));
+  }
+
+  /** The same node (addresses, proxy, metrics) with the given datapath, pins and cluster. */
+  private AgentConfig deployed(
+      DatapathOptions options,
+      java.util.Optional<Path> pins,
+      java.util.Optional<ClusterSettings> member) {
     return new AgentConfig(
         stateDir,
         socket,
@@ -63,40 +81,8 @@ public record AgentConfig(
         l7,
         metricsPort,
         options,
-        pinDir,
-        cluster);
-  }
-
-  /** The same node with its datapath pinned in {@code dir} (a directory on bpffs). */
-  public AgentConfig withPinDir(Path dir) {
-    return new AgentConfig(
-        stateDir,
-        socket,
-        podCidr,
-        nodeNetns,
-        podNetnsPrefix,
-        podRoutes,
-        l7,
-        metricsPort,
-        datapath,
-        java.util.Optional.of(dir),
-        cluster);
-  }
-
-  /** The same node as a member of a cluster (identities agreed through etcd). */
-  public AgentConfig withCluster(ClusterSettings settings) {
-    return new AgentConfig(
-        stateDir,
-        socket,
-        podCidr,
-        nodeNetns,
-        podNetnsPrefix,
-        podRoutes,
-        l7,
-        metricsPort,
-        datapath,
-        pinDir,
-        java.util.Optional.of(settings));
+        pins,
+        member);
   }
 
   /** The default pin directory of the agent of node namespace {@code nodeNetns}. */

@@ -52,25 +52,11 @@ public record DatapathOptions(
   }
 
   public DatapathOptions withConnectHooks(boolean on) {
-    return new DatapathOptions(
-        connectionEvents,
-        dropEventsPerSecond,
-        bpfRunStats,
-        on,
-        sockmap,
-        bpfHostRouting,
-        policyMapEntries);
+    return withSwitches(on, sockmap, bpfHostRouting);
   }
 
   public DatapathOptions withSockmap(boolean on) {
-    return new DatapathOptions(
-        connectionEvents,
-        dropEventsPerSecond,
-        bpfRunStats,
-        connectHooks,
-        on,
-        bpfHostRouting,
-        policyMapEntries);
+    return withSwitches(connectHooks, on, bpfHostRouting);
   }
 
   public DatapathOptions withPolicyMapEntries(int entries) {
@@ -85,13 +71,18 @@ public record DatapathOptions(
   }
 
   public DatapathOptions withBpfHostRouting(boolean on) {
+    return withSwitches(connectHooks, sockmap, on);
+  }
+
+  /** The same options with the three datapath features as given. */
+  private DatapathOptions withSwitches(boolean hooks, boolean sockhash, boolean hostRouting) {
     return new DatapathOptions(
         connectionEvents,
         dropEventsPerSecond,
         bpfRunStats,
-        connectHooks,
-        sockmap,
-        on,
+        hooks,
+        sockhash,
+        hostRouting,
         policyMapEntries);
   }
 }
