@@ -39,6 +39,8 @@ enum hw_drop_reason {
 	HW_DROP_UNKNOWN_ENDPOINT = 9, /* device not (yet) an endpoint: fail closed */
 	HW_DROP_UNSUPPORTED_L3 = 10,  /* not IPv4 or ARP (IPv6 is not routed yet) */
 	HW_DROP_NO_PROXY = 11,        /* an L7 redirect with no proxy to take it */
+	HW_DROP_TUNNEL_SOURCE = 12,   /* from the overlay: the inner source is no pod of the sending node */
+	HW_DROP_NO_TUNNEL = 13,       /* to a remote pod, but the node has no overlay device */
 };
 
 /* Direction of traffic as seen from the endpoint. */
@@ -112,6 +114,10 @@ _Static_assert(HW_EP_AUDIT < 256, "endpoint flags fit one byte");
  *   FROM_PROXY  SO_MARK of the proxy's own upstream connections: the proxy has
  *               already decided them request by request; hw_to_pod lets them in
  *               (and tracks them) instead of steering them back to the proxy.
+ *   FROM_OVERLAY set by hw_from_overlay on a packet from another node whose
+ *               receiver's ingress it has judged (with the identity the
+ *               tunnel carried) when the node's stack delivers it: hw_to_pod
+ *               passes it without judging it again.
  * Marks do not cross network namespaces (veth scrubs them), so a pod cannot
  * set either.
  */
@@ -119,6 +125,7 @@ enum hw_mark {
 	HW_MARK_MASK = 0x0f00,
 	HW_MARK_TO_PROXY = 0x0a00,
 	HW_MARK_FROM_PROXY = 0x0b00,
+	HW_MARK_FROM_OVERLAY = 0x0c00,
 };
 
 /* hw_node_config.flags */
@@ -132,8 +139,10 @@ enum hw_node_flags {
 struct hw_node_config {
 	__u32 flags;                /* enum hw_node_flags */
 	__u32 drop_events_per_sec; /* per CPU; more drops are counted, not reported; 0: no limit */
+	__u32 tunnel_ifindex;      /* the overlay (VXLAN, external) device; 0: none (one node) */
+	__u32 _pad;
 };
-_Static_assert(sizeof(struct hw_node_config) == 8, "hw_node_config size");
+_Static_assert(sizeof(struct hw_node_config) == 16, "hw_node_config size");
 
 /* Slots of hw_events_lost: events the ring had no room for, drop events over the rate limit. */
 enum hw_events_slot {
@@ -182,8 +191,15 @@ _Static_assert(sizeof(struct hw_ipcache_host_key) == 4, "hw_ipcache_host_key siz
 struct hw_ipcache_entry {
 	__u32 identity;
 	__u32 ifindex; /* a pod of this node: its host veth (its endpoint); else 0 */
+	/*
+	 * A pod (or pod CIDR) of another node: that node's underlay address, where
+	 * the overlay sends its packets and the only node whose tunnel may carry
+	 * packets from it; else 0.
+	 */
+	__be32 tunnel_endpoint;
+	__u32 _pad;
 };
-_Static_assert(sizeof(struct hw_ipcache_entry) == 8, "hw_ipcache_entry size");
+_Static_assert(sizeof(struct hw_ipcache_entry) == 16, "hw_ipcache_entry size");
 
 /*
  * Key of the hw_policy LPM trie and of the hw_policy_exact hash (which holds
@@ -273,6 +289,7 @@ enum hw_observation_point {
 	HW_POINT_SOCK_CONNECT = 1, /* connect() of a pod's socket, before any packet (bpf_sock.c) */
 	HW_POINT_SOCK_SENDMSG = 2, /* sendmsg() to an address, UDP (bpf_sock.c) */
 	HW_POINT_SOCKMAP = 3,      /* a TCP connection between two local pods, socket to socket */
+	HW_POINT_OVERLAY = 4,      /* a packet from another node, at the overlay device (bpf_lxc.c) */
 };
 
 /*

@@ -25,25 +25,17 @@
 #endif
 
 /*
- * The local pod that daddr is, when this packet may be delivered to it
- * directly: *fib holds the MACs the node's neighbour table gives. NULL: the
- * stack delivers (or daddr is no local pod).
+ * Whether the node's own routing would send this packet to the pod dep out of
+ * its veth, with a resolved neighbour: *fib then holds the MACs to give it.
  */
-static __always_inline struct hw_endpoint_info *
-hw_local_destination(struct __sk_buff *skb, const struct hw_ipv4_tuple *t, struct bpf_fib_lookup *fib)
+static __always_inline int hw_fib_to_pod(struct __sk_buff *skb, const struct hw_ipv4_tuple *t,
+					 const struct hw_endpoint_info *dep, struct bpf_fib_lookup *fib)
 {
 	__u32 zero = 0;
 	struct hw_node_config *node = bpf_map_lookup_elem(&hw_node_config, &zero);
 
 	if (node && (node->flags & HW_NODE_STACK_ROUTING))
 		return 0;
-	struct hw_ipcache_entry *dst = hw_ipcache_host(t->daddr);
-	if (!dst || !dst->ifindex)
-		return 0;
-	struct hw_endpoint_info *dep = hw_endpoint_of(dst->ifindex);
-	if (!dep)
-		return 0;
-
 	void *data = (void *)(long)skb->data;
 	void *data_end = (void *)(long)skb->data_end;
 	struct iphdr *ip = data + sizeof(struct ethhdr);
@@ -58,8 +50,23 @@ hw_local_destination(struct __sk_buff *skb, const struct hw_ipv4_tuple *t, struc
 	fib->ipv4_src = t->saddr;
 	fib->ipv4_dst = t->daddr;
 	fib->ifindex = skb->ifindex;
-	if (bpf_fib_lookup(skb, fib, sizeof(*fib), 0) != BPF_FIB_LKUP_RET_SUCCESS ||
-	    fib->ifindex != dep->ifindex)
+	return bpf_fib_lookup(skb, fib, sizeof(*fib), 0) == BPF_FIB_LKUP_RET_SUCCESS &&
+	       fib->ifindex == dep->ifindex;
+}
+
+/*
+ * The local pod that daddr is, when this packet may be delivered to it
+ * directly: *fib holds the MACs the node's neighbour table gives. NULL: the
+ * stack delivers (or daddr is no local pod).
+ */
+static __always_inline struct hw_endpoint_info *
+hw_local_destination(struct __sk_buff *skb, const struct hw_ipv4_tuple *t, struct bpf_fib_lookup *fib)
+{
+	struct hw_ipcache_entry *dst = hw_ipcache_host(t->daddr);
+	if (!dst || !dst->ifindex)
+		return 0;
+	struct hw_endpoint_info *dep = hw_endpoint_of(dst->ifindex);
+	if (!dep || !hw_fib_to_pod(skb, t, dep, fib))
 		return 0;
 	return dep;
 }

@@ -16,6 +16,7 @@
 
 #include "hivewall_abi.h"
 #include "parse.h"
+#include "endpoint.h"
 
 /* The node's connected socket of exactly this connection (not a listener), or NULL. */
 static __always_inline struct bpf_sock *hw_proxy_socket(struct __sk_buff *skb,
@@ -58,7 +59,7 @@ static __always_inline long hw_proxy_assign(struct __sk_buff *skb, struct bpf_so
 
 	bpf_sk_release(sk);
 	if (!err)
-		skb->mark = (skb->mark & ~HW_MARK_MASK) | HW_MARK_TO_PROXY;
+		hw_mark_set(skb, HW_MARK_TO_PROXY);
 	return err;
 }
 

@@ -4,6 +4,8 @@ import dev.hivewall.core.identity.Identity;
 import dev.hivewall.core.labels.Labels;
 import dev.hivewall.kvstore.ClusterEndpoints;
 import dev.hivewall.kvstore.ClusterIdentities;
+import dev.hivewall.kvstore.ClusterNodes;
+import dev.hivewall.kvstore.ClusterPolicies;
 import dev.hivewall.kvstore.EtcdUnavailableException;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.Watch;
@@ -29,15 +31,22 @@ final class ClusterMembership implements AutoCloseable {
   private final CloseableClient keepAlive;
   private final ClusterIdentities identities;
   private final ClusterEndpoints endpoints;
+  private final ClusterNodes nodes;
+  private final ClusterPolicies policies;
   private Watch.Watcher following;
+  private Watch.Watcher followingPolicies;
+  private Watch.Watcher followingNodes;
 
   /** When etcd last renewed the node's lease (nanoTime), and the last failure talking to it. */
   private volatile long lastRenewal = System.nanoTime();
 
   private volatile String lastFailure = "";
 
-  /** What this node last published: pod address -> identity. */
-  private final Map<String, Integer> published = new HashMap<>();
+  /** What this node last published: pod address -> what it said of it. */
+  private final Map<String, LocalPod> published = new HashMap<>();
+
+  /** A pod of this node as the cluster sees it: its identity and namespace/name. */
+  record LocalPod(int identity, String name) {}
 
   private ClusterMembership(
       ClusterSettings settings, Client client, CloseableClient keepAlive, long lease) {
@@ -46,6 +55,59 @@ final class ClusterMembership implements AutoCloseable {
     this.keepAlive = keepAlive;
     this.identities = new ClusterIdentities(client, settings.cluster(), settings.node(), lease);
     this.endpoints = new ClusterEndpoints(client, settings.cluster(), settings.node(), lease);
+    this.nodes = new ClusterNodes(client, settings.cluster(), lease);
+    this.policies = new ClusterPolicies(client, settings.cluster());
+  }
+
+  /** Publishes policies (namespace/name -> YAML) to every node, in one transaction. */
+  void publishPolicies(Map<String, String> texts) {
+    failing(
+        () -> {
+          policies.applyAll(texts);
+          return null;
+        });
+  }
+
+  /** Deletes a policy on every node. */
+  void withdrawPolicy(String namespace, String name) {
+    failing(
+        () -> {
+          policies.delete(namespace, name);
+          return null;
+        });
+  }
+
+  /** Follows the cluster's policies (this node's own writes included: they arrive as no-ops). */
+  void followPolicies(ClusterPolicies.Listener listener) {
+    followingPolicies = policies.follow(listener);
+  }
+
+  /** Tells the cluster where this node is (under its lease). */
+  void announce(String address, String podCidr) {
+    failing(
+        () -> {
+          nodes.announce(new ClusterNodes.Member(settings.node(), address, podCidr));
+          return null;
+        });
+  }
+
+  /** Follows the other nodes (this one is left out). */
+  void followNodes(ClusterNodes.Listener listener) {
+    followingNodes =
+        nodes.follow(
+            new ClusterNodes.Listener() {
+              @Override
+              public void upsert(ClusterNodes.Member m) {
+                if (!m.name().equals(settings.node())) {
+                  listener.upsert(m);
+                }
+              }
+
+              @Override
+              public void delete(String name) {
+                listener.delete(name);
+              }
+            });
   }
 
   /** Follows the other nodes' endpoints (this node's own are left out). */
@@ -68,7 +130,7 @@ final class ClusterMembership implements AutoCloseable {
   }
 
   /** Publishes this node's pods as {@code now} has them, writing only what changed. */
-  synchronized void publish(Map<String, Integer> now) {
+  synchronized void publish(Map<String, LocalPod> now) {
     failing(
         () -> {
           publishChanges(now);
@@ -76,12 +138,12 @@ final class ClusterMembership implements AutoCloseable {
         });
   }
 
-  private void publishChanges(Map<String, Integer> now) {
+  private void publishChanges(Map<String, LocalPod> now) {
     now.forEach(
-        (ip, id) -> {
-          if (!id.equals(published.get(ip))) {
-            endpoints.publish(ip, id);
-            published.put(ip, id);
+        (ip, pod) -> {
+          if (!pod.equals(published.get(ip))) {
+            endpoints.publish(ip, pod.identity(), pod.name());
+            published.put(ip, pod);
           }
         });
     for (String ip : List.copyOf(published.keySet())) {
@@ -182,6 +244,12 @@ final class ClusterMembership implements AutoCloseable {
   public void close() {
     if (following != null) {
       following.close();
+    }
+    if (followingNodes != null) {
+      followingNodes.close();
+    }
+    if (followingPolicies != null) {
+      followingPolicies.close();
     }
     keepAlive.close();
     client.close();

@@ -1,5 +1,6 @@
 package dev.hivewall.agent;
 
+import dev.hivewall.agent.endpoint.OverlayPlumbing;
 import dev.hivewall.agent.endpoint.PodPlumbing;
 import dev.hivewall.agent.endpoint.PodProcess;
 import dev.hivewall.agent.endpoint.Responder;
@@ -175,7 +176,27 @@ public final class Node implements AutoCloseable {
   private final Map<String, dev.hivewall.kvstore.ClusterEndpoints.Endpoint> remoteEndpoints =
       new HashMap<>();
 
-  /** Changes of the other nodes' pods, in etcd's order, waiting for the next cluster sync. */
+  /** Cluster mode: the other nodes (their addresses and pod CIDRs). */
+  private final RemoteNodes remoteNodes = new RemoteNodes();
+
+  /** Cluster mode: the overlay device's routes, and its ifindex (0: no overlay). */
+  private OverlayPlumbing overlay;
+
+  private int overlayIfindex;
+
+  /** Cluster mode: this node's address on the underlay. */
+  private String underlayAddress = "";
+
+  /** A node that left the cluster (its lease ended). */
+  private record NodeGone(String name) {}
+
+  /** A policy as the cluster has it now (text) or deleted (null). */
+  private record ClusterPolicy(String namespace, String name, String text) {}
+
+  /** The cluster's policies when this node began to follow them ("namespace/name"). */
+  private record ClusterPoliciesSynced(Set<String> keys) {}
+
+  /** Changes of the other nodes and their pods, in etcd's order, waiting for the next sync. */
   private final java.util.concurrent.ConcurrentLinkedQueue<Object> clusterEvents =
       new java.util.concurrent.ConcurrentLinkedQueue<>();
 
@@ -218,6 +239,7 @@ public final class Node implements AutoCloseable {
       node.plumbing.prepareNode(Mark.TO_PROXY.code(), Mark.MASK.code());
       if (config.cluster().isPresent()) {
         node.cluster = ClusterMembership.join(config.cluster().get());
+        node.joinOverlay();
       }
       if (config.datapath().connectHooks()) {
         node.sockHooks = SockDatapath.attach(datapath, Cgroup2.mountPoint(), config.pinDir());
@@ -240,7 +262,9 @@ public final class Node implements AutoCloseable {
       node.writeNodeConfig(datapath.nodeConfig().l7Ingress());
       node.restore(node.store.load());
       if (node.cluster != null) {
+        node.cluster.followNodes(node.new RemoteNodeEvents());
         node.cluster.followEndpoints(node.new RemoteEndpoints());
+        node.cluster.followPolicies(node.new ClusterPolicyEvents());
       }
       node.housekeeping.execute(Node::warmUp);
       return node;
@@ -248,6 +272,21 @@ public final class Node implements AutoCloseable {
       node.close();
       throw e;
     }
+  }
+
+  /**
+   * Cluster mode: finds the node's underlay, makes (or keeps) the overlay device with the datapath
+   * on it, sizes pods to fit it, and tells the cluster where this node and its pods are.
+   */
+  private void joinOverlay() {
+    overlay = new OverlayPlumbing(config.nodeNetns());
+    OverlayPlumbing.Underlay u = overlay.underlay(cluster.settings().nodeIp());
+    int mtu = Math.min(1500, OverlayPlumbing.mtuOver(u.mtu()));
+    overlayIfindex = overlay.ensure(mtu);
+    datapath.attachOverlay(config.nodeNamespace(), OverlayPlumbing.DEVICE); // stays with the device
+    plumbing.mtu(mtu);
+    underlayAddress = u.address();
+    cluster.announce(u.address(), config.podCidr().toString());
   }
 
   /**
@@ -368,8 +407,10 @@ public final class Node implements AutoCloseable {
       checks.add(httpRules(dst, Direction.INGRESS, srcId, port));
     }
     String describe = name(src, client, srcId) + " -> " + name(dst, destination, dstId);
+    // From the client's own address when the destination is a pod, local or on another node
+    // (the overlay carries the client's identity then, and brings the answers back to the proxy).
     java.net.InetAddress source = null;
-    if (dst != null) {
+    if (dst != null || (src != null && remoteEndpoints.containsKey(destination))) {
       try {
         source = java.net.InetAddress.getByName(client); // a literal: no lookup
       } catch (java.net.UnknownHostException e) {
@@ -656,8 +697,8 @@ public final class Node implements AutoCloseable {
   public synchronized PolicyApply applyPoliciesTimed(String source, String text) {
     List<Policy> parsed = policyFiles.parse(source, text, DEFAULT_NAMESPACE);
     for (Policy p : parsed) {
-      if (!p.name().clusterwide()) {
-        namespace(p.name().namespace());
+      if (!p.name().clusterwide() && cluster == null) {
+        namespace(p.name().namespace()); // in a cluster, namespaces are other nodes' too
       }
       Policy existing = policies.get(p.name());
       if (existing != null && !existing.kind().equals(p.kind())) {
@@ -688,6 +729,15 @@ public final class Node implements AutoCloseable {
     long enforcedAt;
     try {
       enforcedAt = commit(3L * text.length()); // UTF-8: at most 3 bytes a char here
+      if (cluster != null) {
+        // Enforced here first (it fits), then to every node; etcd away: undone here too.
+        Map<String, String> texts = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < parsed.size(); i++) {
+          texts.put(
+              parsed.get(i).name().namespace() + "/" + parsed.get(i).name().name(), docs.get(i));
+        }
+        cluster.publishPolicies(texts);
+      }
     } catch (RuntimeException e) {
       policies.clear();
       policies.putAll(before);
@@ -706,6 +756,12 @@ public final class Node implements AutoCloseable {
   }
 
   public synchronized boolean deletePolicy(PolicyName name) {
+    if (!policies.containsKey(name)) {
+      return false;
+    }
+    if (cluster != null) {
+      cluster.withdrawPolicy(name.namespace(), name.name()); // etcd away: nothing changes
+    }
     if (policies.remove(name) == null) {
       return false;
     }
@@ -931,6 +987,42 @@ public final class Node implements AutoCloseable {
     }
   }
 
+  /** The cluster's policies as etcd tells them, through the same queue. */
+  private final class ClusterPolicyEvents implements dev.hivewall.kvstore.ClusterPolicies.Listener {
+    @Override
+    public void applied(String namespace, String name, String text) {
+      clusterEvents.add(new ClusterPolicy(namespace, name, text));
+      scheduleClusterSync();
+    }
+
+    @Override
+    public void deleted(String namespace, String name) {
+      clusterEvents.add(new ClusterPolicy(namespace, name, null));
+      scheduleClusterSync();
+    }
+
+    @Override
+    public void synced(Set<String> keys) {
+      clusterEvents.add(new ClusterPoliciesSynced(Set.copyOf(keys)));
+      scheduleClusterSync();
+    }
+  }
+
+  /** The other nodes as etcd tells them, through the same queue as their pods. */
+  private final class RemoteNodeEvents implements dev.hivewall.kvstore.ClusterNodes.Listener {
+    @Override
+    public void upsert(dev.hivewall.kvstore.ClusterNodes.Member m) {
+      clusterEvents.add(m);
+      scheduleClusterSync();
+    }
+
+    @Override
+    public void delete(String name) {
+      clusterEvents.add(new NodeGone(name));
+      scheduleClusterSync();
+    }
+  }
+
   private void scheduleClusterSync() {
     if (clusterSyncPending.compareAndSet(false, true)) {
       housekeeping.execute(
@@ -952,8 +1044,24 @@ public final class Node implements AutoCloseable {
    */
   private void syncRemoteEndpoints() {
     boolean changed = false;
+    boolean nodesChanged = false;
+    boolean policiesChanged = false;
     for (Object ev; (ev = clusterEvents.poll()) != null; ) {
-      if (ev instanceof dev.hivewall.kvstore.ClusterEndpoints.Endpoint e) {
+      if (ev instanceof ClusterPolicy p) {
+        policiesChanged |= takeClusterPolicy(p);
+      } else if (ev instanceof ClusterPoliciesSynced s) {
+        for (PolicyName n : List.copyOf(policies.keySet())) {
+          if (!s.keys().contains(n.namespace() + "/" + n.name())) {
+            policies.remove(n); // deleted in the cluster while this node was away
+            policyTexts.remove(n);
+            policiesChanged = true;
+          }
+        }
+      } else if (ev instanceof dev.hivewall.kvstore.ClusterNodes.Member m) {
+        nodesChanged |= remoteNodes.upsert(m);
+      } else if (ev instanceof NodeGone g) {
+        nodesChanged |= remoteNodes.remove(g.name());
+      } else if (ev instanceof dev.hivewall.kvstore.ClusterEndpoints.Endpoint e) {
         var before = remoteEndpoints.get(e.ip());
         if (e.equals(before)) {
           continue;
@@ -977,10 +1085,56 @@ public final class Node implements AutoCloseable {
         }
       }
     }
-    if (changed) {
+    if (nodesChanged) {
+      overlay.routes(remoteNodes.podCidrs());
+      writeIpcache(ipcacheCidrs); // the nodes' entries (and the tunnels of their pods)
+    }
+    if (policiesChanged) {
+      commit(); // a new revision, reconciled (with any pods that came) and saved
+    } else if (changed) {
       revision++;
       reconcile();
     }
+  }
+
+  /**
+   * A policy from the cluster, as a local apply would take it: true if it changed anything. One
+   * this node cannot parse (written by another version) is left out and logged, never half-applied.
+   */
+  private boolean takeClusterPolicy(ClusterPolicy p) {
+    PolicyName key = null;
+    for (PolicyName n : policies.keySet()) {
+      if (n.namespace().equals(p.namespace()) && n.name().equals(p.name())) {
+        key = n;
+      }
+    }
+    if (p.text() == null) {
+      if (key == null) {
+        return false;
+      }
+      policies.remove(key);
+      policyTexts.remove(key);
+      return true;
+    }
+    if (key != null && p.text().equals(policyTexts.get(key).text())) {
+      return false; // this node's own apply, coming back
+    }
+    List<Policy> parsed;
+    try {
+      parsed = policyFiles.parse("cluster", p.text(), DEFAULT_NAMESPACE);
+    } catch (RuntimeException e) {
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "policy " + p.namespace() + "/" + p.name() + " from the cluster left out: " + e);
+      return false;
+    }
+    for (Policy q : parsed) {
+      policies.put(q.name(), q);
+      policyTexts.put(
+          q.name(),
+          new AgentState.PolicyState(q.name().namespace(), q.name().name(), "cluster", p.text()));
+    }
+    return !parsed.isEmpty();
   }
 
   /** Other nodes' pods, as the ipcache has them (read by tests and status). */
@@ -1056,7 +1210,9 @@ public final class Node implements AutoCloseable {
       Map<PolicyName, Policy> old = new HashMap<>(reconciledPolicies);
       updateEndpoints(old, affected(old, previous, bridge), bridge, false);
       Map<Cidr, IpcacheEntry> added = new HashMap<>();
-      transition.added().forEach((c, id) -> added.put(c, new IpcacheEntry(id.id())));
+      transition
+          .added()
+          .forEach((c, id) -> added.put(c, IpcacheEntry.remote(id.id(), remoteNodes.tunnelFor(c))));
       added.keySet().removeIf(ipcache::containsKey); // a pod's own address stays the pod's
       if (!added.isEmpty()) {
         datapath.ipcacheWrite(added);
@@ -1088,6 +1244,12 @@ public final class Node implements AutoCloseable {
               byEndpoint.put(p.endpointId(), p.spec().key());
               byIp.put(p.ip(), p.spec().key());
             });
+    remoteEndpoints.forEach( // other nodes' pods: "node/namespace/name"
+        (ip, e) -> {
+          if (!e.pod().isEmpty()) {
+            byIp.putIfAbsent(ip, e.node() + "/" + e.pod());
+          }
+        });
     podsByEndpoint = Map.copyOf(byEndpoint);
     podsByIp = Map.copyOf(byIp);
     if (!ids.equals(labelsOfIds)) {
@@ -1109,8 +1271,10 @@ public final class Node implements AutoCloseable {
     scheduleCatchUp();
     release.forEach(this::releaseIdentity);
     if (cluster != null) {
-      Map<String, Integer> mine = new HashMap<>();
-      pods.values().forEach(p -> mine.put(p.ip(), p.identity()));
+      Map<String, ClusterMembership.LocalPod> mine = new HashMap<>();
+      pods.values()
+          .forEach(
+              p -> mine.put(p.ip(), new ClusterMembership.LocalPod(p.identity(), p.spec().key())));
       ClusterMembership c = cluster;
       housekeeping.execute(
           () -> {
@@ -1135,7 +1299,8 @@ public final class Node implements AutoCloseable {
             l7Ingress,
             config.datapath().connectionEvents(),
             config.datapath().dropEventsPerSecond(),
-            config.datapath().bpfHostRouting());
+            config.datapath().bpfHostRouting(),
+            overlayIfindex);
     if (!want.equals(nodeConfig)) {
       datapath.nodeConfig(want);
       nodeConfig = want;
@@ -1283,13 +1448,24 @@ public final class Node implements AutoCloseable {
                     Cidr.parse(p.ip() + "/32"),
                     new IpcacheEntry(p.identity(), endpoint(p).ifindex())));
     podPart.put(Cidr.parse(config.gateway() + "/32"), new IpcacheEntry(Identity.HOST.id()));
-    remoteEndpoints.forEach( // other nodes' pods: their identity, no local device
-        (ip, e) -> podPart.putIfAbsent(Cidr.parse(ip + "/32"), new IpcacheEntry(e.identity())));
+    remoteEndpoints.forEach( // other nodes' pods: their identity, through the tunnel to their node
+        (ip, e) ->
+            podPart.putIfAbsent(
+                Cidr.parse(ip + "/32"),
+                IpcacheEntry.remote(e.identity(), remoteNodes.tunnelOf(e.node()))));
+    remoteNodes.addIpcacheEntries(podPart);
     if (podPart.equals(podIpcache) && cidrs == ipcacheCidrs) {
       return;
     }
     Map<Cidr, IpcacheEntry> want = new HashMap<>(podPart);
-    cidrs.forEach((c, id) -> want.putIfAbsent(c, new IpcacheEntry(id.id())));
+    // A policy's prefix: its CIDR identity, through the tunnel if other nodes' pods are in it. It
+    // takes the place of a node's whole pod CIDR (world), never of a pod's or a node's address.
+    cidrs.forEach(
+        (c, id) ->
+            want.merge(
+                c,
+                IpcacheEntry.remote(id.id(), remoteNodes.tunnelFor(c)),
+                (had, prefix) -> remoteNodes.isPodCidr(c) ? prefix : had));
     Map<Cidr, IpcacheEntry> puts = new HashMap<>();
     want.forEach(
         (c, e) -> {

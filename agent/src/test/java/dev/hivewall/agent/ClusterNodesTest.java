@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hivewall.agent.model.Pod;
 import dev.hivewall.core.labels.Labels;
-import dev.hivewall.core.net.Cidr;
 import dev.hivewall.core.policy.api.Protocol;
 import dev.hivewall.core.policy.eval.ConnectionTrace;
 import dev.hivewall.testing.etcd.EtcdProcess;
@@ -12,8 +11,6 @@ import dev.hivewall.testing.fixtures.SeedPolicies;
 import dev.hivewall.testing.junit.LabExtension;
 import dev.hivewall.testing.junit.Privileged;
 import dev.hivewall.testing.lab.Lab;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
@@ -32,8 +29,9 @@ class ClusterNodesTest {
   @Test
   void aPolicyOnOneNodeSelectsAPodOfAnotherByItsLabels(Lab lab) throws Exception {
     try (EtcdProcess etcd = EtcdProcess.start()) {
-      Node node1 = lab.own(Node.start(config(lab, etcd, 1)));
-      Node node2 = lab.own(Node.start(config(lab, etcd, 2)));
+      List<AgentConfig> configs = TestCluster.configs(lab, etcd, 2);
+      Node node1 = lab.own(Node.start(configs.get(0)));
+      Node node2 = lab.own(Node.start(configs.get(1)));
       node1.createNamespace("demo", Labels.EMPTY);
       node2.createNamespace("demo", Labels.EMPTY);
       Pod app1 = node1.runPod(NodeTest.pod("app1", true));
@@ -69,8 +67,9 @@ class ClusterNodesTest {
     Node node1;
     Pod app2;
     try {
-      node1 = lab.own(Node.start(config(lab, etcd, 1)));
-      Node node2 = lab.own(Node.start(config(lab, etcd, 2)));
+      List<AgentConfig> configs = TestCluster.configs(lab, etcd, 2);
+      node1 = lab.own(Node.start(configs.get(0)));
+      Node node2 = lab.own(Node.start(configs.get(1)));
       node1.createNamespace("demo", Labels.EMPTY);
       node2.createNamespace("demo", Labels.EMPTY);
       node1.runPod(NodeTest.pod("app1", true));
@@ -99,8 +98,9 @@ class ClusterNodesTest {
   @Test
   void aNodeThatStopsLeavesTheOthersViewWhenItsLeaseEnds(Lab lab) throws Exception {
     try (EtcdProcess etcd = EtcdProcess.start()) {
-      Node node1 = lab.own(Node.start(config(lab, etcd, 1)));
-      Node node2 = Node.start(config(lab, etcd, 2));
+      List<AgentConfig> configs = TestCluster.configs(lab, etcd, 2);
+      Node node1 = lab.own(Node.start(configs.get(0)));
+      Node node2 = Node.start(configs.get(1));
       try {
         node1.createNamespace("demo", Labels.EMPTY);
         node2.createNamespace("demo", Labels.EMPTY);
@@ -123,20 +123,6 @@ class ClusterNodesTest {
         node2.close();
       }
     }
-  }
-
-  private static AgentConfig config(Lab lab, EtcdProcess etcd, int n) throws Exception {
-    Path dir = Files.createTempDirectory("hw-cluster" + n);
-    return new AgentConfig(
-            dir.resolve("state"),
-            dir.resolve("api.sock"),
-            Cidr.parse("198.18." + n + ".0/24"),
-            lab.netns("node" + n).name(),
-            lab.prefix("n" + n))
-        .withConnectHooks(false)
-        .withSockmap(false)
-        .withPinDir(lab.pinDir("bpf" + n))
-        .withCluster(new ClusterSettings("test", "node" + n, List.of(etcd.endpoint())));
   }
 
   private static void await(BooleanSupplier condition) throws InterruptedException {

@@ -4,9 +4,9 @@ import io.etcd.jetcd.Client;
 import io.etcd.jetcd.Watch;
 
 /**
- * Where every pod of the cluster is: {@code endpoints/<ip>} -> {@code <identity>,<node>}, written
- * by the pod's node under its lease, so a dead node's pods go when its lease ends. Every node
- * follows the whole table into its ipcache.
+ * Where every pod of the cluster is: {@code endpoints/<ip>} -> {@code <identity>,<node>,<pod>}
+ * (pod: namespace/name, for naming flows), written by the pod's node under its lease, so a dead
+ * node's pods go when its lease ends. Every node follows the whole table into its ipcache.
  */
 public final class ClusterEndpoints {
   private final KvPrefix table;
@@ -14,7 +14,12 @@ public final class ClusterEndpoints {
   private final long leaseId;
 
   /** One pod of the cluster: its identity and the node it runs on. */
-  public record Endpoint(String ip, int identity, String node) {}
+  public record Endpoint(String ip, int identity, String node, String pod) {
+    /** A pod whose name is not told. */
+    public Endpoint(String ip, int identity, String node) {
+      this(ip, identity, node, "");
+    }
+  }
 
   /** What a follower is told, in etcd's order. */
   public interface Listener {
@@ -36,7 +41,12 @@ public final class ClusterEndpoints {
 
   /** Publishes (or updates) a pod of this node. */
   public void publish(String ip, int identity) {
-    table.put(ip, identity + "," + node, leaseId);
+    publish(ip, identity, "");
+  }
+
+  /** Publishes (or updates) a pod of this node with its name (namespace/name). */
+  public void publish(String ip, int identity, String pod) {
+    table.put(ip, identity + "," + node + (pod.isEmpty() ? "" : "," + pod), leaseId);
   }
 
   /** A pod of this node is gone. */
@@ -50,10 +60,12 @@ public final class ClusterEndpoints {
         new KvPrefix.Listener() {
           @Override
           public void put(String ip, String value) {
-            int comma = value.indexOf(',');
+            String[] f = value.split(",", 3);
+            if (f.length < 2) {
+              return; // not written by this version: ignored rather than guessed
+            }
             listener.upsert(
-                new Endpoint(
-                    ip, Integer.parseInt(value.substring(0, comma)), value.substring(comma + 1)));
+                new Endpoint(ip, Integer.parseInt(f[0]), f[1], f.length > 2 ? f[2] : ""));
           }
 
           @Override

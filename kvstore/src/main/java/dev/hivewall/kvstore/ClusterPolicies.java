@@ -18,6 +18,12 @@ public final class ClusterPolicies {
     void applied(String namespace, String name, String text);
 
     void deleted(String namespace, String name);
+
+    /**
+     * Every policy the cluster had when following began has been told: a node holding others (it
+     * was away when they were deleted) drops them.
+     */
+    void synced(java.util.Set<String> namespaceSlashNames);
   }
 
   public ClusterPolicies(Client client, String cluster) {
@@ -26,6 +32,11 @@ public final class ClusterPolicies {
 
   public void apply(String namespace, String name, String text) {
     table.put(namespace + "/" + name, text, 0);
+  }
+
+  /** Applies several policies (namespace/name -> text) in one transaction: all or none. */
+  public void applyAll(java.util.Map<String, String> textsByNamespaceSlashName) {
+    table.putAll(textsByNamespaceSlashName);
   }
 
   public void delete(String namespace, String name) {
@@ -45,6 +56,11 @@ public final class ClusterPolicies {
           public void delete(String key) {
             int slash = key.indexOf('/');
             listener.deleted(key.substring(0, slash), key.substring(slash + 1));
+          }
+
+          @Override
+          public void synced(java.util.Set<String> keys) {
+            listener.synced(keys);
           }
         });
   }

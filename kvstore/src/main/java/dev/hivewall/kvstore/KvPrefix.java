@@ -30,6 +30,9 @@ final class KvPrefix {
     void put(String key, String value);
 
     void delete(String key);
+
+    /** The table as it was when following began has been told (every key in it, by put). */
+    default void synced(java.util.Set<String> keys) {}
   }
 
   private final Client client;
@@ -53,12 +56,27 @@ final class KvPrefix {
     await(kv.delete(bytes(prefix + key)));
   }
 
+  /** Writes every entry in one transaction (no lease): all of them or none. */
+  void putAll(java.util.Map<String, String> entries) {
+    io.etcd.jetcd.op.Op[] puts =
+        entries.entrySet().stream()
+            .map(
+                e ->
+                    io.etcd.jetcd.op.Op.put(
+                        bytes(prefix + e.getKey()), bytes(e.getValue()), PutOption.DEFAULT))
+            .toArray(io.etcd.jetcd.op.Op[]::new);
+    await(kv.txn().Then(puts).commit());
+  }
+
   /** Every entry now, then every change, to {@code listener}; close the watcher to stop. */
   Watch.Watcher follow(Listener listener) {
     GetResponse now = await(kv.get(bytes(prefix), GetOption.builder().isPrefix(true).build()));
+    java.util.Set<String> keys = new java.util.HashSet<>();
     for (KeyValue e : now.getKvs()) {
+      keys.add(key(e));
       listener.put(key(e), text(e.getValue()));
     }
+    listener.synced(keys);
     WatchOption from =
         WatchOption.builder()
             .isPrefix(true)

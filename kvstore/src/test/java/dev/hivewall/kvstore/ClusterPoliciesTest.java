@@ -71,6 +71,11 @@ class ClusterPoliciesTest {
               public void deleted(String namespace, String name) {
                 view.remove(namespace + "/" + name);
               }
+
+              @Override
+              public void synced(java.util.Set<String> keys) {
+                view.keySet().retainAll(keys);
+              }
             }));
     return view;
   }

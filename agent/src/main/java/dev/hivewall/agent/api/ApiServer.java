@@ -158,6 +158,14 @@ public final class ApiServer implements AutoCloseable {
                 | dev.hivewall.agent.state.StateStore.StateStoreFullException e) {
               status = 507; // Insufficient Storage: the request is fine, maps or disk too small
               payload = Map.of("error", e.getMessage());
+            } catch (dev.hivewall.kvstore.EtcdUnavailableException e) {
+              status = 503; // cluster mode, etcd away: nothing was changed, try again later
+              payload =
+                  Map.of(
+                      "error",
+                      e.getMessage()
+                          + " (nothing was changed: the cluster's state is in etcd; try again when"
+                          + " it answers)");
             } catch (RuntimeException e) {
               LOG.log(
                   System.Logger.Level.ERROR, "request " + method + " " + uri.path() + " failed", e);

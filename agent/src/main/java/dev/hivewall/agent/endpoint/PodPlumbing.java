@@ -22,12 +22,20 @@ public final class PodPlumbing {
   private final String node;
   private final List<String> extraRoutes;
 
+  /** The MTU of pods made from now on (0: the kernel's default, 1500). */
+  private volatile int mtu;
+
   /** {@code nodeNetns} empty: the node is this process's namespace. */
   public PodPlumbing(String gateway, String podCidr, String nodeNetns, List<String> extraRoutes) {
     this.gateway = gateway;
     this.podCidr = podCidr;
     this.node = nodeNetns;
     this.extraRoutes = List.copyOf(extraRoutes);
+  }
+
+  /** Pods made from now on get links of {@code bytes} (an overlay leaves less room than 1500). */
+  public void mtu(int bytes) {
+    this.mtu = bytes;
   }
 
   public static String netnsName(String prefix, String namespace, String pod) {
@@ -95,7 +103,16 @@ public final class PodPlumbing {
           "-qw",
           "net.ipv6.conf.all.disable_ipv6=1",
           "net.ipv6.conf.default.disable_ipv6=1");
-      onNode("link", "add", hostDevice, "type", "veth", "peer", "name", "eth0", "netns", netns);
+      List<String> add = new ArrayList<>(List.of("link", "add", hostDevice));
+      List<String> peer = new ArrayList<>(List.of("peer", "name", "eth0"));
+      if (mtu > 0) {
+        add.addAll(List.of("mtu", Integer.toString(mtu)));
+        peer.addAll(List.of("mtu", Integer.toString(mtu)));
+      }
+      add.addAll(List.of("type", "veth"));
+      add.addAll(peer);
+      add.addAll(List.of("netns", netns));
+      onNode(add.toArray(String[]::new));
       undo.add(() -> Command.run(TIMEOUT, nodeIp("link", "delete", hostDevice)));
       List<String> sysctl =
           new ArrayList<>(node.isEmpty() ? List.of() : List.of("ip", "netns", "exec", node));

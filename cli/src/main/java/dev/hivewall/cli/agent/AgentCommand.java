@@ -200,6 +200,14 @@ public final class AgentCommand implements Callable<Integer> {
       description = "etcd's client URLs (cluster mode), e.g. http://127.0.0.1:2379")
   java.util.List<String> etcd = new java.util.ArrayList<>();
 
+  @Option(
+      names = "--node-ip",
+      paramLabel = "ADDRESS",
+      description =
+          "cluster mode: this node's IPv4 address on the network between nodes, where the overlay"
+              + " reaches it (default: the node's one global IPv4 address)")
+  String nodeIp = "";
+
   private java.util.Optional<dev.hivewall.agent.ClusterSettings> cluster() {
     if (cluster == null && node == null && etcd.isEmpty()) {
       return java.util.Optional.empty();
@@ -208,7 +216,8 @@ public final class AgentCommand implements Callable<Integer> {
       throw new IllegalArgumentException(
           "cluster mode needs all of --cluster NAME, --node NAME and --etcd URL");
     }
-    return java.util.Optional.of(new dev.hivewall.agent.ClusterSettings(cluster, node, etcd));
+    return java.util.Optional.of(
+        new dev.hivewall.agent.ClusterSettings(cluster, node, etcd, nodeIp));
   }
 
   @Override

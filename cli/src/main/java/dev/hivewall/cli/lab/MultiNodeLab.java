@@ -24,13 +24,24 @@ import java.util.stream.Stream;
  * (a bridge in namespace {@code hw-mn-underlay}, addresses from 192.0.2.0/24, TEST-NET-1: no route
  * anywhere else), a real etcd on 127.0.0.1 (Debian's etcd-server, data under the lab's folder), one
  * agent per node in cluster mode (cluster "lab", node "nodeN": identities agreed through the etcd;
- * its own socket, pod CIDR 198.18.N.0/24, pod namespace prefix and pin folder). What it made is
- * written to {@code lab.json} in its folder, which {@link #down} reads back.
+ * its own socket, pod CIDR 198.18.N.0/24, pod namespace prefix and pin folder; pods of different
+ * nodes talk through the overlay, VXLAN over the underlay). What it made is written to {@code
+ * lab.json} in its folder, which {@link #down} reads back.
  */
 final class MultiNodeLab {
   static final String PREFIX = "hw-mn-";
   static final String UNDERLAY = PREFIX + "underlay";
   private static final Duration IP = Duration.ofSeconds(10);
+
+  /** Every node's pod CIDR is a /24 of this: the pods' route to the other nodes' pods. */
+  static final String PODS = "198.18.0.0/16";
+
+  /**
+   * The underlay's MTU: room for VXLAN's 50 bytes around a 1500-byte pod packet, as clouds with
+   * jumbo frames give (on a 1500-byte underlay the agent would make pods of 1450).
+   */
+  static final int UNDERLAY_MTU = 1550;
+
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -65,7 +76,7 @@ final class MultiNodeLab {
     try {
       ip("netns", "add", UNDERLAY);
       ipIn(UNDERLAY, "link", "set", "lo", "up");
-      ipIn(UNDERLAY, "link", "add", "br0", "type", "bridge");
+      ipIn(UNDERLAY, "link", "add", "br0", "mtu", Integer.toString(UNDERLAY_MTU), "type", "bridge");
       ipIn(UNDERLAY, "link", "set", "br0", "up");
       int client = freePort();
       int peer = freePort();
@@ -98,7 +109,21 @@ final class MultiNodeLab {
         String address = "192.0.2." + (10 + i);
         ip("netns", "add", netns);
         ipIn(netns, "link", "set", "lo", "up");
-        ip("link", "add", hostSide, "type", "veth", "peer", "name", "eth0", "netns", netns);
+        ip(
+            "link",
+            "add",
+            hostSide,
+            "mtu",
+            Integer.toString(UNDERLAY_MTU),
+            "type",
+            "veth",
+            "peer",
+            "name",
+            "eth0",
+            "mtu",
+            Integer.toString(UNDERLAY_MTU),
+            "netns",
+            netns);
         ip("link", "set", hostSide, "netns", UNDERLAY);
         ipIn(UNDERLAY, "link", "set", hostSide, "master", "br0", "up");
         ipIn(netns, "addr", "add", address + "/24", "dev", "eth0");
@@ -108,7 +133,7 @@ final class MultiNodeLab {
         String socket = nodeDir.resolve("api.sock").toString();
         String pins = "/sys/fs/bpf/hivewall/" + PREFIX + "node" + i;
         String cidr = "198.18." + i + ".0/24";
-        Process agent =
+        ProcessBuilder starting =
             new ProcessBuilder(
                     agentCommand(
                         "--node-netns",
@@ -130,10 +155,17 @@ final class MultiNodeLab {
                         "--node",
                         "node" + i,
                         "--etcd",
-                        etcd))
+                        etcd,
+                        "--node-ip",
+                        address,
+                        "--pod-route",
+                        PODS))
                 .redirectErrorStream(true)
-                .redirectOutput(nodeDir.resolve("agent.log").toFile())
-                .start();
+                .redirectOutput(nodeDir.resolve("agent.log").toFile());
+        // the launcher picks an agent's JVM settings, not this CLI's
+        starting.environment().remove("HIVEWALL_JVM_OPTS");
+        starting.environment().remove("HIVEWALL_NETTY");
+        Process agent = starting.start();
         made.add(
             new NodeInfo(
                 "node" + i,
@@ -148,7 +180,7 @@ final class MultiNodeLab {
       State state = new State(etcd, etcdPid, List.copyOf(made));
       JSON.writeValue(dir.resolve("lab.json").toFile(), state);
       for (NodeInfo n : made) {
-        awaitAgent(Path.of(n.socket()));
+        awaitAgent(Path.of(n.socket()), dir.resolve(n.name()).resolve("agent.log"));
       }
       return state;
     } catch (IOException | RuntimeException | InterruptedException e) {
@@ -198,9 +230,18 @@ final class MultiNodeLab {
     }
   }
 
-  /** The agent as `hivewall agent` runs it: this JVM's java and class path, native access on. */
+  /**
+   * The agent as `hivewall agent` runs it: through the launcher that started this process (its JVM
+   * options and module path for an agent), else (tests) this JVM's java and class path.
+   */
   private static List<String> agentCommand(String... args) {
     List<String> c = new ArrayList<>();
+    String launcher = System.getenv("HIVEWALL_LAUNCHER");
+    if (launcher != null && Files.isExecutable(Path.of(launcher))) {
+      c.addAll(List.of(launcher, "agent"));
+      c.addAll(List.of(args));
+      return c;
+    }
     c.add(ProcessHandle.current().info().command().orElse("java"));
     c.add("--enable-native-access=ALL-UNNAMED");
     c.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "agent"));
@@ -208,7 +249,7 @@ final class MultiNodeLab {
     return c;
   }
 
-  private static void awaitAgent(Path socket) throws InterruptedException {
+  private static void awaitAgent(Path socket, Path log) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (System.nanoTime() < deadline) {
       if (Files.exists(socket)) {
@@ -221,7 +262,15 @@ final class MultiNodeLab {
       }
       Thread.sleep(50);
     }
-    throw new IllegalStateException("the agent at " + socket + " did not answer within 60 s");
+    String tail = "";
+    try {
+      List<String> lines = Files.readAllLines(log);
+      tail = String.join("\n  ", lines.subList(Math.max(0, lines.size() - 12), lines.size()));
+    } catch (IOException e) {
+      tail = "(no log: " + e.getMessage() + ")";
+    }
+    throw new IllegalStateException(
+        "the agent at " + socket + " did not answer within 60 s; its log ends:\n  " + tail);
   }
 
   private static void awaitHealthy(String endpoint) throws InterruptedException {

@@ -13,7 +13,9 @@ public enum DropReason implements AbiEnum {
   DENIED_SOURCE(8, "denied-source"),
   UNKNOWN_ENDPOINT(9, "unknown-endpoint"),
   UNSUPPORTED_L3(10, "unsupported-l3"),
-  NO_PROXY(11, "no-proxy");
+  NO_PROXY(11, "no-proxy"),
+  TUNNEL_SOURCE(12, "tunnel-source"),
+  NO_TUNNEL(13, "no-tunnel");
 
   private final int code;
   private final String label;

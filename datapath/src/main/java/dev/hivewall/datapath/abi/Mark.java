@@ -7,7 +7,8 @@ package dev.hivewall.datapath.abi;
 public enum Mark implements AbiEnum {
   MASK(0x0f00),
   TO_PROXY(0x0a00),
-  FROM_PROXY(0x0b00);
+  FROM_PROXY(0x0b00),
+  FROM_OVERLAY(0x0c00);
 
   private final int code;
 

@@ -9,7 +9,9 @@ public enum ObservationPoint implements AbiEnum {
   /** sendmsg() to an address, UDP (bpf_sock.c). */
   SOCK_SENDMSG(2, "socket-sendmsg"),
   /** A TCP connection between two local pods, carried socket to socket (bpf_sockmap.c). */
-  SOCKMAP(3, "sockmap");
+  SOCKMAP(3, "sockmap"),
+  /** A packet from another node, at the overlay device (bpf_lxc.c). */
+  OVERLAY(4, "overlay");
 
   private final int code;
   private final String label;

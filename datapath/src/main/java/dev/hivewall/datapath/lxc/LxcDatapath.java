@@ -43,6 +43,8 @@ import java.util.function.Consumer;
 public final class LxcDatapath implements AutoCloseable {
   public static final String FROM_POD = "hw_from_pod";
   public static final String TO_POD = "hw_to_pod";
+  public static final String FROM_OVERLAY = "hw_from_overlay";
+  public static final String TO_OVERLAY = "hw_to_overlay";
 
   /** HW_ENDPOINT_SLOTS of hivewall_abi.h (checked against the map's size at load). */
   static final int ENDPOINT_SLOTS = 4096;
@@ -159,11 +161,22 @@ public final class LxcDatapath implements AutoCloseable {
    * replace programs already attached there (an agent restart), never leaving the device bare.
    */
   public AttachedDevice attach(NetworkNamespace netns, String hostDevice) {
-    TcFilter from =
-        TcFilter.attach(netns, hostDevice, TcDirection.INGRESS, program(FROM_POD), 1, true);
+    return attach(netns, hostDevice, FROM_POD, TO_POD);
+  }
+
+  /**
+   * Attaches the overlay's programs to the node's VXLAN device (external mode): from-overlay on
+   * ingress, to-overlay on egress; replaces programs already there, as {@link #attach} does.
+   */
+  public AttachedDevice attachOverlay(NetworkNamespace netns, String device) {
+    return attach(netns, device, FROM_OVERLAY, TO_OVERLAY);
+  }
+
+  private AttachedDevice attach(
+      NetworkNamespace netns, String device, String ingress, String egress) {
+    TcFilter from = TcFilter.attach(netns, device, TcDirection.INGRESS, program(ingress), 1, true);
     try {
-      TcFilter to =
-          TcFilter.attach(netns, hostDevice, TcDirection.EGRESS, program(TO_POD), 1, true);
+      TcFilter to = TcFilter.attach(netns, device, TcDirection.EGRESS, program(egress), 1, true);
       return new AttachedDevice(from, to);
     } catch (RuntimeException e) {
       from.close();
@@ -273,7 +286,7 @@ public final class LxcDatapath implements AutoCloseable {
 
   /** The node's switches as the datapath has them now (a fresh map: all off, events on). */
   public NodeConfig nodeConfig() {
-    return nodeConfig.get(0).orElse(new NodeConfig(false, true, 0, true));
+    return nodeConfig.get(0).orElse(new NodeConfig(false, true, 0, true, 0));
   }
 
   public boolean ipcacheRemove(Cidr prefix) {

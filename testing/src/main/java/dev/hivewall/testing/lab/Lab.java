@@ -102,6 +102,17 @@ public final class Lab implements AutoCloseable {
     return dir;
   }
 
+  /** A fresh temporary directory (its name starts with hw-{@code shortName}), removed on close. */
+  public Path dir(String shortName) {
+    try {
+      Path dir = Files.createTempDirectory("hw-" + shortName);
+      cleanups.push(() -> Leftovers.deleteTree(dir));
+      return dir;
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot create a temporary directory: " + e.getMessage(), e);
+    }
+  }
+
   /** A cgroup v2 directory {@code hw-<run>-<name>} under the cgroup2 mount, removed on close. */
   public Path cgroup(String shortName) {
     Path dir = Leftovers.cgroup2Root().resolve(name(shortName));
