@@ -14,7 +14,6 @@ import dev.hivewall.testing.fixtures.SeedPolicies;
 import dev.hivewall.testing.junit.LabExtension;
 import dev.hivewall.testing.junit.Privileged;
 import dev.hivewall.testing.lab.Lab;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -166,7 +165,7 @@ class ConnectHooksTest {
   }
 
   private static Node start(Lab lab, boolean hooks) throws Exception {
-    Path dir = Files.createTempDirectory("hw-sock");
+    Path dir = lab.dir("sock");
     Node node = lab.own(Node.start(NodeTest.config(lab, dir).withConnectHooks(hooks)));
     node.createNamespace("demo", Labels.EMPTY);
     return node;

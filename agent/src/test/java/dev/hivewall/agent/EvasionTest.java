@@ -12,7 +12,6 @@ import dev.hivewall.testing.junit.LabExtension;
 import dev.hivewall.testing.junit.Privileged;
 import dev.hivewall.testing.lab.Lab;
 import dev.hivewall.testing.packet.Packets;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +32,7 @@ class EvasionTest {
   private record Setup(Node node, String nodeNetns, Pod app1, Pod app2, Pod app3) {}
 
   private static Setup setup(Lab lab) throws Exception {
-    Node node = lab.own(Node.start(NodeTest.config(lab, Files.createTempDirectory("hw-evasion"))));
+    Node node = lab.own(Node.start(NodeTest.config(lab, lab.dir("evasion"))));
     node.createNamespace("demo", Labels.EMPTY);
     Pod app1 = node.runPod(NodeTest.pod("app1", true));
     Pod app2 = node.runPod(NodeTest.pod("app2", false));

@@ -12,7 +12,6 @@ import dev.hivewall.testing.junit.LabExtension;
 import dev.hivewall.testing.junit.Privileged;
 import dev.hivewall.testing.lab.Lab;
 import dev.hivewall.testing.packet.Packets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -27,7 +26,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class FlowEventsTest {
   @Test
   void aNodeReportingDropsOnlyReportsNoAllowedConnectionAndEveryDrop(Lab lab) throws Exception {
-    Path dir = Files.createTempDirectory("hw-events");
+    Path dir = lab.dir("events");
     Node node = lab.own(Node.start(config(lab, dir, false, 0)));
     node.createNamespace("demo", Labels.EMPTY);
     Pod app1 = node.runPod(NodeTest.pod("app1", true));
@@ -57,7 +56,7 @@ class FlowEventsTest {
    */
   @Test
   void dropEventsOverTheRateLimitAreCountedNotReported(Lab lab) throws Exception {
-    Path dir = Files.createTempDirectory("hw-events");
+    Path dir = lab.dir("events");
     Node node = lab.own(Node.start(config(lab, dir, true, 1000)));
     byte[] packet = Packets.udp("198.51.100.7", "198.18.0.200", 4000, 53, 16);
     long seen0 = node.datapathFlows().seen();

@@ -18,7 +18,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,7 +42,7 @@ class FlowStreamTest {
     DemoNode.with(
         lab,
         node -> {
-          Path socket = Files.createTempDirectory("hw-stream").resolve("api.sock");
+          Path socket = lab.dir("stream").resolve("api.sock");
           try (ApiServer api = ApiServer.start(socket, node)) {
             drops(node, 5);
             try (Follower f = Follower.open(socket, "type=drop&last=3")) {
@@ -77,7 +76,7 @@ class FlowStreamTest {
     DemoNode.with(
         lab,
         node -> {
-          Path socket = Files.createTempDirectory("hw-stream").resolve("api.sock");
+          Path socket = lab.dir("stream").resolve("api.sock");
           try (ApiServer api = ApiServer.start(socket, node);
               Follower slow = Follower.open(socket, "type=drop&last=0")) {
             awaitSubscribers(node, 1);

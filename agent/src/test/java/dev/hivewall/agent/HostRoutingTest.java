@@ -10,7 +10,6 @@ import dev.hivewall.testing.fixtures.SeedPolicies;
 import dev.hivewall.testing.junit.LabExtension;
 import dev.hivewall.testing.junit.Privileged;
 import dev.hivewall.testing.lab.Lab;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.regex.Matcher;
@@ -100,7 +99,7 @@ class HostRoutingTest {
   }
 
   private static Node start(Lab lab, boolean bpfHostRouting) throws Exception {
-    Path dir = Files.createTempDirectory("hw-routing");
+    Path dir = lab.dir("routing");
     AgentConfig config = NodeTest.config(lab, dir).withSockmap(false);
     Node node =
         lab.own(

@@ -15,7 +15,6 @@ import dev.hivewall.testing.lab.Lab;
 import dev.hivewall.testing.netpol.Reachability;
 import dev.hivewall.testing.netpol.Scenario;
 import dev.hivewall.testing.netpol.Scenarios;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -54,7 +53,7 @@ class NetpolConformanceTest {
 
   @Test
   void everyScenarioGivesItsTruthTablesOnRealPods(Lab lab) throws Exception {
-    Path dir = Files.createTempDirectory("hw-netpol");
+    Path dir = lab.dir("netpol");
     Node node = lab.own(Node.start(NodeTest.config(lab, dir)));
     Map<String, Pod> pods = cluster(node);
     List<String> failed = new ArrayList<>();
@@ -97,7 +96,7 @@ class NetpolConformanceTest {
    */
   @Test
   void theTruthTablesHoldAfterAnAgentRestart(Lab lab) throws Exception {
-    Path dir = Files.createTempDirectory("hw-netpol");
+    Path dir = lab.dir("netpol");
     AgentConfig config = NodeTest.config(lab, dir);
     Node node = Node.start(config);
     Map<String, Pod> pods = cluster(node);

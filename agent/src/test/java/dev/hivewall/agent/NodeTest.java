@@ -79,7 +79,7 @@ class NodeTest {
 
   @Test
   void seedScenarioThroughTheNodeAndARestartKeepsPodsAndPolicy(Lab lab) throws Exception {
-    Path dir = Files.createTempDirectory("hw-node");
+    Path dir = lab.dir("node");
     AgentConfig config = config(lab, dir);
     Node node = Node.start(config);
     try {

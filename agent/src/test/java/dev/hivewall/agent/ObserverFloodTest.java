@@ -17,7 +17,6 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -40,7 +39,7 @@ class ObserverFloodTest {
     DemoNode.with(
         lab,
         node -> {
-          Path socket = Files.createTempDirectory("hw-flood").resolve("api.sock");
+          Path socket = lab.dir("flood").resolve("api.sock");
           try (NodeMetrics metrics = NodeMetrics.start(node, 0);
               ApiServer api = ApiServer.start(socket, node)) {
             // A packet of no endpoint (the test run's device is none): dropped, an event each.

@@ -8,7 +8,6 @@ import dev.hivewall.testing.fixtures.SeedPolicies;
 import dev.hivewall.testing.junit.LabExtension;
 import dev.hivewall.testing.junit.Privileged;
 import dev.hivewall.testing.lab.Lab;
-import java.nio.file.Files;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -26,7 +25,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class PodStartupTest {
   @Test
   void aNewPodGetsNoTrafficBeforeItsPolicyIsInPlace(Lab lab) throws Exception {
-    Node node = lab.own(Node.start(NodeTest.config(lab, Files.createTempDirectory("hw-birth"))));
+    Node node = lab.own(Node.start(NodeTest.config(lab, lab.dir("birth"))));
     node.createNamespace("demo", Labels.EMPTY);
     Pod app2 = node.runPod(NodeTest.pod("app2", false));
     Pod app3 = node.runPod(NodeTest.pod("app3", false));

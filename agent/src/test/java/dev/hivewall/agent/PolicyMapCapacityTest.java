@@ -10,7 +10,6 @@ import dev.hivewall.testing.fixtures.SeedPolicies;
 import dev.hivewall.testing.junit.LabExtension;
 import dev.hivewall.testing.junit.Privileged;
 import dev.hivewall.testing.lab.Lab;
-import java.nio.file.Files;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -26,11 +25,7 @@ class PolicyMapCapacityTest {
   @Test
   void aPolicyThatDoesNotFitIsRefusedWithCountsAndTheOldOneStaysEnforced(Lab lab) throws Exception {
     // 64 entries per map: the seed policy needs 2 (one key, kept in both slots).
-    Node node =
-        lab.own(
-            Node.start(
-                NodeTest.config(lab, Files.createTempDirectory("hw-cap"))
-                    .withPolicyMapEntries(64)));
+    Node node = lab.own(Node.start(NodeTest.config(lab, lab.dir("cap")).withPolicyMapEntries(64)));
     node.createNamespace("demo", Labels.EMPTY);
     Pod app1 = node.runPod(NodeTest.pod("app1", true));
     Pod app2 = node.runPod(NodeTest.pod("app2", false));

@@ -15,7 +15,6 @@ import dev.hivewall.testing.junit.LabExtension;
 import dev.hivewall.testing.junit.Privileged;
 import dev.hivewall.testing.lab.Lab;
 import dev.hivewall.testing.lab.LabNetns;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,7 +53,7 @@ class PolicySemanticsTest {
     nodeNs.ip("route", "add", "203.0.113.0/24", "via", "192.0.2.2");
     nodeNs.ip("route", "add", "198.51.100.0/24", "via", "192.0.2.2");
     world.ip("route", "add", "198.18.0.0/24", "via", "192.0.2.1");
-    Path dir = Files.createTempDirectory("hw-sem");
+    Path dir = lab.dir("sem");
     node =
         Node.start(
             new AgentConfig(

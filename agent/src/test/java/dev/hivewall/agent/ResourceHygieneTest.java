@@ -45,7 +45,7 @@ class ResourceHygieneTest {
 
   @Test
   void thousandsOfPodAndPolicyChangesLeaveNothingBehind(Lab lab) throws Exception {
-    Path dir = Files.createTempDirectory("hw-hygiene");
+    Path dir = lab.dir("hygiene");
     AgentConfig config = NodeTest.config(lab, dir);
     Path pins = config.pinDir().orElseThrow();
     Node node = lab.own(Node.start(config));

@@ -23,7 +23,6 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -66,7 +65,7 @@ class SockmapTest {
   @Test
   void localConnectionsGoSocketToSocketByteForByteUntilThePolicyRevokesThem(Lab lab)
       throws Exception {
-    Path dir = Files.createTempDirectory("hw-sockmap");
+    Path dir = lab.dir("sockmap");
     Node node = lab.own(Node.start(NodeTest.config(lab, dir).withSockmap(true)));
     node.createNamespace("demo", Labels.EMPTY);
     Pod app1 =
@@ -177,7 +176,7 @@ class SockmapTest {
 
   @Test
   void withoutTheSockmapLocalConnectionsTakeTheStack(Lab lab) throws Exception {
-    Path dir = Files.createTempDirectory("hw-sockmap");
+    Path dir = lab.dir("sockmap");
     Node node = lab.own(Node.start(NodeTest.config(lab, dir).withSockmap(false)));
     assertThat(node.sockmap()).isEmpty();
     node.createNamespace("demo", Labels.EMPTY);

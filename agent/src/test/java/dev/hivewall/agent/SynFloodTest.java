@@ -9,7 +9,6 @@ import dev.hivewall.testing.fixtures.SeedPolicies;
 import dev.hivewall.testing.junit.LabExtension;
 import dev.hivewall.testing.junit.Privileged;
 import dev.hivewall.testing.lab.Lab;
-import java.nio.file.Files;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -48,7 +47,7 @@ class SynFloodTest {
 
   @Test
   void conntrackAndFlowsStayBoundedAndTheAgentAnswersUnderASynFlood(Lab lab) throws Exception {
-    Node node = lab.own(Node.start(NodeTest.config(lab, Files.createTempDirectory("hw-flood"))));
+    Node node = lab.own(Node.start(NodeTest.config(lab, lab.dir("flood"))));
     node.createNamespace("demo", Labels.EMPTY);
     Pod app1 = node.runPod(NodeTest.pod("app1", true));
     Pod app2 = node.runPod(NodeTest.pod("app2", false));

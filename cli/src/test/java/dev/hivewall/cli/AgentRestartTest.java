@@ -89,7 +89,7 @@ class AgentRestartTest {
   @Test
   void tenRestartsIncludingKillNineFailNoRequestAndLetNothingDeniedThrough(Lab lab)
       throws Exception {
-    Path dir = Files.createTempDirectory("hw-restart");
+    Path dir = lab.dir("restart");
     socket = dir.resolve("api.sock");
     String node = lab.netns("node").name();
     Path pins = lab.pinDir("agent");

@@ -67,7 +67,7 @@ class HostileApiTest {
 
   @Test
   void concurrentAppliesFromManyClientsLastWriteWinsAndNoUpdateIsLost(Lab lab) throws Exception {
-    Path dir = Files.createTempDirectory("hw-race");
+    Path dir = lab.dir("race");
     Path socket = dir.resolve("api.sock");
     Agent agent = start(lab, dir.resolve("state"), socket);
     AgentClient setup = new AgentClient(socket);
@@ -115,7 +115,7 @@ class HostileApiTest {
 
   @Test
   void aFullDiskRefusesTheChangeAndKeepsWhatIsEnforced(Lab lab) throws Exception {
-    Path dir = Files.createTempDirectory("hw-full");
+    Path dir = lab.dir("full");
     Path mount = dir.resolve("state");
     Files.createDirectories(mount);
     Command.run(
@@ -153,7 +153,7 @@ class HostileApiTest {
 
   @Test
   void callersThatAreNotRootAreRefused(Lab lab) throws Exception {
-    Path dir = Files.createTempDirectory("hw-nonroot");
+    Path dir = lab.dir("nonroot");
     Files.setPosixFilePermissions(
         dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
     Path socket = dir.resolve("api.sock");

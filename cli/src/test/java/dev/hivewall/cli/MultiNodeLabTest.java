@@ -111,6 +111,7 @@ class MultiNodeLabTest {
     }
     assertThat(Leftovers.find()).as("what the lab left").isEmpty();
     assertThat(dir).doesNotExist();
+    Files.delete(dir.getParent());
     assertThat(Command.run(Duration.ofSeconds(5), "pgrep", "-f", dir.toString()).stdout())
         .isEmpty();
   }
