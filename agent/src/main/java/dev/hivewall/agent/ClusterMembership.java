@@ -45,8 +45,11 @@ final class ClusterMembership implements AutoCloseable {
   /** What this node last published: pod address -> what it said of it. */
   private final Map<String, LocalPod> published = new HashMap<>();
 
-  /** A pod of this node as the cluster sees it: its identity and namespace/name. */
-  record LocalPod(int identity, String name) {}
+  /**
+   * A pod of this node as the cluster sees it: its identity, namespace/name and named ports
+   * ("name=port/PROTO;...", see {@link Node}).
+   */
+  record LocalPod(int identity, String name, String ports) {}
 
   private ClusterMembership(
       ClusterSettings settings, Client client, CloseableClient keepAlive, long lease) {
@@ -142,7 +145,7 @@ final class ClusterMembership implements AutoCloseable {
     now.forEach(
         (ip, pod) -> {
           if (!pod.equals(published.get(ip))) {
-            endpoints.publish(ip, pod.identity(), pod.name());
+            endpoints.publish(ip, pod.identity(), pod.name(), pod.ports());
             published.put(ip, pod);
           }
         });

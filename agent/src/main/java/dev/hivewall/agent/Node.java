@@ -1274,7 +1274,11 @@ public final class Node implements AutoCloseable {
       Map<String, ClusterMembership.LocalPod> mine = new HashMap<>();
       pods.values()
           .forEach(
-              p -> mine.put(p.ip(), new ClusterMembership.LocalPod(p.identity(), p.spec().key())));
+              p ->
+                  mine.put(
+                      p.ip(),
+                      new ClusterMembership.LocalPod(
+                          p.identity(), p.spec().key(), namedPortsText(p.spec().namedPorts()))));
       ClusterMembership c = cluster;
       housekeeping.execute(
           () -> {
@@ -1329,6 +1333,39 @@ public final class Node implements AutoCloseable {
     for (Pod p : pods.values()) {
       out.computeIfAbsent(new Identity(p.identity()), k -> new HashSet<>())
           .add(Ipv4Address.parse(p.ip()));
+    }
+    remoteEndpoints.forEach( // other nodes' pods: a CIDR rule selects them by address too
+        (ip, e) ->
+            out.computeIfAbsent(new Identity(e.identity()), k -> new HashSet<>())
+                .add(Ipv4Address.parse(ip)));
+    return out;
+  }
+
+  /** Named ports as the cluster carries them: "name=port/PROTO;..." (sorted). */
+  static String namedPortsText(Map<String, PortProtocol> ports) {
+    return new TreeMap<>(ports)
+        .entrySet().stream()
+            .map(e -> e.getKey() + "=" + e.getValue().port() + "/" + e.getValue().protocol())
+            .collect(java.util.stream.Collectors.joining(";"));
+  }
+
+  /** The named ports of another node's pod, from {@link #namedPortsText}; bad parts are skipped. */
+  static Map<String, PortProtocol> namedPortsOf(String text) {
+    Map<String, PortProtocol> out = new HashMap<>();
+    for (String part : text.split(";")) {
+      int eq = part.indexOf('=');
+      int slash = part.lastIndexOf('/');
+      if (eq > 0 && slash > eq) {
+        try {
+          out.put(
+              part.substring(0, eq),
+              PortProtocol.of(
+                  Integer.parseInt(part.substring(eq + 1, slash)),
+                  Protocol.valueOf(part.substring(slash + 1))));
+        } catch (IllegalArgumentException skipped) {
+          // written by another version: left out rather than guessed
+        }
+      }
     }
     return out;
   }
@@ -1505,6 +1542,13 @@ public final class Node implements AutoCloseable {
           out.computeIfAbsent(new Identity(p.identity()), k -> new HashMap<>());
       p.spec().namedPorts().forEach((n, pp) -> m.computeIfAbsent(n, k -> new HashSet<>()).add(pp));
     }
+    remoteEndpoints.forEach( // other nodes' pods: the named ports they published
+        (ip, e) -> {
+          Map<String, Set<PortProtocol>> m =
+              out.computeIfAbsent(new Identity(e.identity()), k -> new HashMap<>());
+          namedPortsOf(e.ports())
+              .forEach((n, pp) -> m.computeIfAbsent(n, k -> new HashSet<>()).add(pp));
+        });
     return out;
   }
 

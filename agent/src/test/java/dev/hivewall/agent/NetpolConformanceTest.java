@@ -38,13 +38,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Privileged
 @ExtendWith(LabExtension.class)
 class NetpolConformanceTest {
-  private static final Map<String, PortProtocol> NAMED =
+  static final Map<String, PortProtocol> NAMED =
       Map.of(
           "serve-80-tcp", PortProtocol.of(80, Protocol.TCP),
           "serve-81-tcp", PortProtocol.of(81, Protocol.TCP),
           "serve-80-udp", PortProtocol.of(80, Protocol.UDP),
           "serve-81-udp", PortProtocol.of(81, Protocol.UDP));
-  private static final List<ServePort> SERVE =
+  static final List<ServePort> SERVE =
       List.of(
           ServePort.parse("80/tcp"),
           ServePort.parse("81/tcp"),
@@ -209,7 +209,12 @@ class NetpolConformanceTest {
   }
 
   static String fill(String yaml, Map<String, Pod> pods) {
-    String out = yaml.replace("${podCIDR}", "198.18.0.0/24");
+    return fill(yaml, pods, "198.18.0.0/24");
+  }
+
+  /** The scenario's YAML with the pods' addresses and {@code podCidr} (where all pods are). */
+  static String fill(String yaml, Map<String, Pod> pods, String podCidr) {
+    String out = yaml.replace("${podCIDR}", podCidr);
     for (var e : pods.entrySet()) {
       out = out.replace("${" + e.getKey() + "}", e.getValue().ip());
     }
@@ -217,7 +222,7 @@ class NetpolConformanceTest {
   }
 
   /** Probes every pair; null when the table is the expected one, else both tables. */
-  private static String check(ExecutorService probes, Map<String, Pod> pods, Scenario.Expect e)
+  static String check(ExecutorService probes, Map<String, Pod> pods, Scenario.Expect e)
       throws Exception {
     Reachability observed = probeAll(probes, pods, e.probe());
     if (observed.mismatches(e.table()) > 0) {
