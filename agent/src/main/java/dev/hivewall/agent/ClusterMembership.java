@@ -21,18 +21,36 @@ import java.util.concurrent.TimeUnit;
  * This node in its cluster: an etcd client, the node's lease (kept alive while the agent runs; a
  * node that dies lets it expire, and its claims with it), the cluster's identities, and the
  * endpoints: this node's pods published, the others' followed.
+ *
+ * <p>A watchdog checks the lease every {@link #CHECK_SECONDS} s. A node cut from etcd for longer
+ * than the lease (a partition) comes back to find its lease gone, and its claims with it: it then
+ * takes a new lease and tells its owner ({@link #watch}), who announces the node and its pods
+ * again. The watchdog also collects identities no node uses, every {@link #GC_SECONDS} s.
  */
 final class ClusterMembership implements AutoCloseable {
   /** How long a dead node's claims outlive it. */
   static final long LEASE_SECONDS = 15;
 
+  static final long CHECK_SECONDS = 2;
+  static final long GC_SECONDS = 60;
+
   private final ClusterSettings settings;
   private final Client client;
-  private final CloseableClient keepAlive;
-  private final ClusterIdentities identities;
-  private final ClusterEndpoints endpoints;
-  private final ClusterNodes nodes;
   private final ClusterPolicies policies;
+
+  /** The node's lease and what is written under it; replaced whole when the lease is lost. */
+  private record Lease(
+      long id,
+      CloseableClient keepAlive,
+      ClusterIdentities identities,
+      ClusterEndpoints endpoints,
+      ClusterNodes nodes) {}
+
+  private volatile Lease lease;
+  private final java.util.concurrent.ScheduledExecutorService watchdog =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+          Thread.ofPlatform().daemon().name("hivewall-cluster-watchdog").factory());
+  private long ticks;
   private Watch.Watcher following;
   private Watch.Watcher followingPolicies;
   private Watch.Watcher followingNodes;
@@ -51,15 +69,69 @@ final class ClusterMembership implements AutoCloseable {
    */
   record LocalPod(int identity, String name, String ports) {}
 
-  private ClusterMembership(
-      ClusterSettings settings, Client client, CloseableClient keepAlive, long lease) {
+  private ClusterMembership(ClusterSettings settings, Client client) {
     this.settings = settings;
     this.client = client;
-    this.keepAlive = keepAlive;
-    this.identities = new ClusterIdentities(client, settings.cluster(), settings.node(), lease);
-    this.endpoints = new ClusterEndpoints(client, settings.cluster(), settings.node(), lease);
-    this.nodes = new ClusterNodes(client, settings.cluster(), lease);
     this.policies = new ClusterPolicies(client, settings.cluster());
+  }
+
+  /** A new lease, kept alive, with the tables written under it. */
+  private Lease grant() throws Exception {
+    long id = client.getLeaseClient().grant(LEASE_SECONDS).get(10, TimeUnit.SECONDS).getID();
+    CloseableClient keepAlive =
+        client
+            .getLeaseClient()
+            .keepAlive(
+                id,
+                Observers.<io.etcd.jetcd.lease.LeaseKeepAliveResponse>builder()
+                    .onNext(response -> lastRenewal = System.nanoTime())
+                    .onError(error -> lastFailure = "lease not renewed: " + error)
+                    .build());
+    lastRenewal = System.nanoTime();
+    return new Lease(
+        id,
+        keepAlive,
+        new ClusterIdentities(client, settings.cluster(), settings.node(), id),
+        new ClusterEndpoints(client, settings.cluster(), settings.node(), id),
+        new ClusterNodes(client, settings.cluster(), id));
+  }
+
+  /**
+   * Starts the watchdog: {@code rejoined} runs (on the watchdog's thread) after the node took a new
+   * lease because its old one was gone; the owner announces the node and its pods again then.
+   */
+  void watch(Runnable rejoined) {
+    watchdog.scheduleWithFixedDelay(
+        () -> check(rejoined), CHECK_SECONDS, CHECK_SECONDS, TimeUnit.SECONDS);
+  }
+
+  private void check(Runnable rejoined) {
+    try {
+      long ttl =
+          client
+              .getLeaseClient()
+              .timeToLive(lease.id(), io.etcd.jetcd.options.LeaseOption.DEFAULT)
+              .get(5, TimeUnit.SECONDS)
+              .getTTL();
+      if (ttl <= 0) { // expired while etcd could not hear from this node
+        Lease old = lease;
+        lease = grant();
+        old.keepAlive().close();
+        synchronized (this) {
+          published.clear(); // what was written under the old lease is gone
+        }
+        lastFailure = "";
+        rejoined.run();
+      } else if (++ticks % (GC_SECONDS / CHECK_SECONDS) == 0) {
+        lease.identities().collectGarbage();
+      }
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      lastFailure = "etcd did not answer: " + e;
+    }
   }
 
   /** Publishes policies (namespace/name -> YAML) to every node, in one transaction. */
@@ -89,7 +161,7 @@ final class ClusterMembership implements AutoCloseable {
   void announce(String address, String podCidr) {
     failing(
         () -> {
-          nodes.announce(new ClusterNodes.Member(settings.node(), address, podCidr));
+          lease.nodes().announce(new ClusterNodes.Member(settings.node(), address, podCidr));
           return null;
         });
   }
@@ -97,39 +169,43 @@ final class ClusterMembership implements AutoCloseable {
   /** Follows the other nodes (this one is left out). */
   void followNodes(ClusterNodes.Listener listener) {
     followingNodes =
-        nodes.follow(
-            new ClusterNodes.Listener() {
-              @Override
-              public void upsert(ClusterNodes.Member m) {
-                if (!m.name().equals(settings.node())) {
-                  listener.upsert(m);
-                }
-              }
+        lease
+            .nodes()
+            .follow(
+                new ClusterNodes.Listener() {
+                  @Override
+                  public void upsert(ClusterNodes.Member m) {
+                    if (!m.name().equals(settings.node())) {
+                      listener.upsert(m);
+                    }
+                  }
 
-              @Override
-              public void delete(String name) {
-                listener.delete(name);
-              }
-            });
+                  @Override
+                  public void delete(String name) {
+                    listener.delete(name);
+                  }
+                });
   }
 
   /** Follows the other nodes' endpoints (this node's own are left out). */
   void followEndpoints(ClusterEndpoints.Listener listener) {
     following =
-        endpoints.follow(
-            new ClusterEndpoints.Listener() {
-              @Override
-              public void upsert(ClusterEndpoints.Endpoint e) {
-                if (!e.node().equals(settings.node())) {
-                  listener.upsert(e);
-                }
-              }
+        lease
+            .endpoints()
+            .follow(
+                new ClusterEndpoints.Listener() {
+                  @Override
+                  public void upsert(ClusterEndpoints.Endpoint e) {
+                    if (!e.node().equals(settings.node())) {
+                      listener.upsert(e);
+                    }
+                  }
 
-              @Override
-              public void delete(String ip) {
-                listener.delete(ip);
-              }
-            });
+                  @Override
+                  public void delete(String ip) {
+                    listener.delete(ip);
+                  }
+                });
   }
 
   /** Publishes this node's pods as {@code now} has them, writing only what changed. */
@@ -145,13 +221,13 @@ final class ClusterMembership implements AutoCloseable {
     now.forEach(
         (ip, pod) -> {
           if (!pod.equals(published.get(ip))) {
-            endpoints.publish(ip, pod.identity(), pod.name(), pod.ports());
+            lease.endpoints().publish(ip, pod.identity(), pod.name(), pod.ports());
             published.put(ip, pod);
           }
         });
     for (String ip : List.copyOf(published.keySet())) {
       if (!now.containsKey(ip)) {
-        endpoints.withdraw(ip);
+        lease.endpoints().withdraw(ip);
         published.remove(ip);
       }
     }
@@ -159,35 +235,25 @@ final class ClusterMembership implements AutoCloseable {
 
   /** The labels of a number the cluster allocated (another node's pod). */
   Optional<Labels> labelsOf(Identity id) {
-    return failing(() -> identities.labelsOf(id));
+    return failing(() -> lease.identities().labelsOf(id));
   }
 
   static ClusterMembership join(ClusterSettings s) {
-    Client client = Client.builder().endpoints(s.etcd().toArray(String[]::new)).build();
+    // A call that cannot reach etcd fails within seconds and is not retried afterwards: a change
+    // the API refused (and undid here) must never land in the cluster later, when etcd is back.
+    Client client =
+        Client.builder()
+            .endpoints(s.etcd().toArray(String[]::new))
+            .waitForReady(false)
+            .retryMaxDuration(java.time.Duration.ofSeconds(4))
+            .connectTimeout(java.time.Duration.ofSeconds(2))
+            .keepaliveTime(java.time.Duration.ofSeconds(5))
+            .keepaliveTimeout(java.time.Duration.ofSeconds(3))
+            .build();
     try {
-      long lease = client.getLeaseClient().grant(LEASE_SECONDS).get(10, TimeUnit.SECONDS).getID();
-      ClusterMembership[] self = new ClusterMembership[1];
-      CloseableClient keepAlive =
-          client
-              .getLeaseClient()
-              .keepAlive(
-                  lease,
-                  Observers.<io.etcd.jetcd.lease.LeaseKeepAliveResponse>builder()
-                      .onNext(
-                          response -> {
-                            if (self[0] != null) {
-                              self[0].lastRenewal = System.nanoTime();
-                            }
-                          })
-                      .onError(
-                          error -> {
-                            if (self[0] != null) {
-                              self[0].lastFailure = "lease not renewed: " + error;
-                            }
-                          })
-                      .build());
-      self[0] = new ClusterMembership(s, client, keepAlive, lease);
-      return self[0];
+      ClusterMembership m = new ClusterMembership(s, client);
+      m.lease = m.grant();
+      return m;
     } catch (Exception e) {
       client.close();
       if (e instanceof InterruptedException) {
@@ -204,7 +270,7 @@ final class ClusterMembership implements AutoCloseable {
 
   /** The cluster's number for {@code labels} (waits for etcd; throws rather than guess). */
   Identity allocate(Labels labels) {
-    return failing(() -> identities.allocate(labels));
+    return failing(() -> lease.identities().allocate(labels));
   }
 
   /**
@@ -238,7 +304,7 @@ final class ClusterMembership implements AutoCloseable {
   void release(Labels labels) {
     failing(
         () -> {
-          identities.release(labels);
+          lease.identities().release(labels);
           return null;
         });
   }
@@ -254,7 +320,8 @@ final class ClusterMembership implements AutoCloseable {
     if (followingPolicies != null) {
       followingPolicies.close();
     }
-    keepAlive.close();
+    watchdog.shutdownNow();
+    lease.keepAlive().close();
     client.close();
   }
 }

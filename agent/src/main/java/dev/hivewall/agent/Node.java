@@ -260,11 +260,15 @@ public final class Node implements AutoCloseable {
       // The events switch now; L7 ingress as the datapath has it (pods may be enforced by pinned
       // maps of an agent before this one) until the first reconcile says.
       node.writeNodeConfig(datapath.nodeConfig().l7Ingress());
-      node.restore(node.store.load());
       if (node.cluster != null) {
+        // Each follow reads its table whole before it returns (queued for restore below).
         node.cluster.followNodes(node.new RemoteNodeEvents());
         node.cluster.followEndpoints(node.new RemoteEndpoints());
         node.cluster.followPolicies(node.new ClusterPolicyEvents());
+        node.cluster.watch(node::rejoined);
+      }
+      synchronized (node) { // cluster events may already be syncing on the housekeeping thread
+        node.restore(node.store.load());
       }
       node.housekeeping.execute(Node::warmUp);
       return node;
@@ -965,12 +969,45 @@ public final class Node implements AutoCloseable {
   private void releaseIdentity(Identity id) {
     Optional<Labels> labels = identities.labelsOf(id);
     identities.release(id);
+    // Uses are recorded by labels: one that pods still have (under another number after a rejoin)
+    // stays recorded.
     if (cluster != null
         && labels.isPresent()
-        && pods.values().stream().noneMatch(p -> p.identity() == id.id())) {
+        && pods.values().stream()
+            .noneMatch(p -> p.identity() == id.id() || securityLabels(p).equals(labels.get()))) {
       cluster.release(labels.get());
     }
   }
+
+  /**
+   * The node's lease had ended (etcd could not hear from it for longer: a partition) and it took a
+   * new one: everything written under the old one (the node, its pods, its identities' uses) is
+   * written again; an identity collected meanwhile is allocated anew (its pods take the new number,
+   * as on a relabel).
+   */
+  private void rejoined() {
+    housekeeping.execute(
+        () -> {
+          synchronized (this) {
+            if (closed) {
+              return;
+            }
+            LOG.log(
+                System.Logger.Level.WARNING, "lease lost (etcd partition?): rejoining the cluster");
+            try {
+              cluster.announce(underlayAddress, config.podCidr().toString());
+              reallocateIdentities = true;
+              revision++;
+              reconcile(); // re-records each identity's use, republishes the pods
+            } catch (RuntimeException e) {
+              LOG.log(System.Logger.Level.WARNING, "rejoining the cluster failed: " + e);
+            }
+          }
+        });
+  }
+
+  /** After a rejoin: the next reconcile asks the cluster for every pod's identity again. */
+  private boolean reallocateIdentities;
 
   /** The other nodes' pods as etcd tells them: queued, applied by one coalesced sync. */
   private final class RemoteEndpoints implements dev.hivewall.kvstore.ClusterEndpoints.Listener {
@@ -1043,6 +1080,26 @@ public final class Node implements AutoCloseable {
    * policies. A pod whose identity's labels cannot be read stays out (not guessed).
    */
   private void syncRemoteEndpoints() {
+    ClusterChanges c = drainClusterEvents();
+    if (c.nodes()) {
+      writeIpcache(ipcacheCidrs); // the nodes' entries (and the tunnels of their pods)
+    }
+    if (c.policies()) {
+      commit(); // a new revision, reconciled (with any pods that came) and saved
+    } else if (c.endpoints()) {
+      revision++;
+      reconcile();
+    }
+  }
+
+  /** What a drain of the cluster's events changed. */
+  private record ClusterChanges(boolean endpoints, boolean nodes, boolean policies) {}
+
+  /**
+   * Takes the queued changes of the cluster (nodes, their pods, policies) into this node's state,
+   * routes included, without reconciling: the caller does, once.
+   */
+  private ClusterChanges drainClusterEvents() {
     boolean changed = false;
     boolean nodesChanged = false;
     boolean policiesChanged = false;
@@ -1087,14 +1144,8 @@ public final class Node implements AutoCloseable {
     }
     if (nodesChanged) {
       overlay.routes(remoteNodes.podCidrs());
-      writeIpcache(ipcacheCidrs); // the nodes' entries (and the tunnels of their pods)
     }
-    if (policiesChanged) {
-      commit(); // a new revision, reconciled (with any pods that came) and saved
-    } else if (changed) {
-      revision++;
-      reconcile();
-    }
+    return new ClusterChanges(changed, nodesChanged, policiesChanged);
   }
 
   /**
@@ -1169,7 +1220,9 @@ public final class Node implements AutoCloseable {
     for (Pod p : List.copyOf(pods.values())) {
       Labels sec = securityLabels(p);
       Identity now = p.identity() == 0 ? null : new Identity(p.identity());
-      if (now == null || !identities.labelsOf(now).map(sec::equals).orElse(false)) {
+      if (now == null
+          || reallocateIdentities
+          || !identities.labelsOf(now).map(sec::equals).orElse(false)) {
         Identity fresh = allocateIdentity(sec); // before any release: no number reuse in flight
         if (now != null) {
           release.add(now);
@@ -1177,6 +1230,7 @@ public final class Node implements AutoCloseable {
         pods.put(p.spec().key(), p.withIdentity(fresh.id()));
       }
     }
+    reallocateIdentities = false;
     // Policies that changed since the last reconcile: new, replaced (another object) or deleted.
     Set<PolicyName> changedPolicies = new HashSet<>();
     policies.forEach(
@@ -1687,6 +1741,11 @@ public final class Node implements AutoCloseable {
       }
       pods.put(spec.key(), pod);
       restored.add(pod);
+    }
+    if (cluster != null) {
+      // The cluster as it is now (read when following began): other nodes' pods, nodes and
+      // policies are in this one reconcile, so a pinned ipcache never loses them on a restart.
+      drainClusterEvents();
     }
     reconcile(); // endpoint entries and policies of all pods before any program is replaced
     for (Pod pod : restored) {

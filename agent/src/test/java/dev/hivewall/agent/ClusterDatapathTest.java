@@ -210,12 +210,22 @@ class ClusterDatapathTest {
     await(condition, () -> "");
   }
 
+  static void await(BooleanSupplier condition, int seconds) throws InterruptedException {
+    await(condition, seconds, () -> "");
+  }
+
   static void await(BooleanSupplier condition, java.util.function.Supplier<String> state)
       throws InterruptedException {
-    long deadline = System.nanoTime() + 15_000_000_000L;
+    await(condition, 15, state);
+  }
+
+  static void await(
+      BooleanSupplier condition, int seconds, java.util.function.Supplier<String> state)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + seconds * 1_000_000_000L;
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("not reached within 15 s: " + state.get());
+        throw new AssertionError("not reached within " + seconds + " s: " + state.get());
       }
       Thread.sleep(10);
     }

@@ -110,6 +110,7 @@ final class KvPrefix {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while talking to etcd", e);
     } catch (ExecutionException | TimeoutException e) {
+      f.cancel(true); // given up: not to complete later
       throw new EtcdUnavailableException("etcd did not answer: " + e.getMessage(), e);
     }
   }
