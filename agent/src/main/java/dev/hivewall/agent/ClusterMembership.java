@@ -241,15 +241,7 @@ final class ClusterMembership implements AutoCloseable {
   static ClusterMembership join(ClusterSettings s) {
     // A call that cannot reach etcd fails within seconds and is not retried afterwards: a change
     // the API refused (and undid here) must never land in the cluster later, when etcd is back.
-    Client client =
-        Client.builder()
-            .endpoints(s.etcd().toArray(String[]::new))
-            .waitForReady(false)
-            .retryMaxDuration(java.time.Duration.ofSeconds(4))
-            .connectTimeout(java.time.Duration.ofSeconds(2))
-            .keepaliveTime(java.time.Duration.ofSeconds(5))
-            .keepaliveTimeout(java.time.Duration.ofSeconds(3))
-            .build();
+    Client client = client(s);
     try {
       ClusterMembership m = new ClusterMembership(s, client);
       m.lease = m.grant();
@@ -260,8 +252,58 @@ final class ClusterMembership implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
       throw new EtcdUnavailableException(
-          "cannot join cluster " + s.cluster() + " through etcd " + s.etcd() + ": " + e, e);
+          "cannot join cluster " + s.cluster() + " through etcd " + s.etcd() + ": " + hint(e), e);
     }
+  }
+
+  /** What a failed join most likely means, for the user: the cause, and which options to check. */
+  private static String hint(Throwable e) {
+    StringBuilder all = new StringBuilder();
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      all.append(t).append(' ');
+    }
+    String text = all.toString();
+    if (text.contains("authentication failed") || text.contains("invalid auth token")) {
+      return "etcd refused the user or password (check --etcd-user and --etcd-password-file)";
+    }
+    if (text.contains("SSL") || text.contains("certificate") || text.contains("handshake")) {
+      return "TLS with etcd failed (check --etcd-ca, --etcd-cert and --etcd-key): " + e;
+    }
+    return e.toString();
+  }
+
+  private static Client client(ClusterSettings s) {
+    io.etcd.jetcd.ClientBuilder b =
+        Client.builder()
+            .endpoints(s.etcd().toArray(String[]::new))
+            .waitForReady(false)
+            .retryMaxDuration(java.time.Duration.ofSeconds(4))
+            .connectTimeout(java.time.Duration.ofSeconds(2))
+            .keepaliveTime(java.time.Duration.ofSeconds(5))
+            .keepaliveTimeout(java.time.Duration.ofSeconds(3));
+    EtcdSecurity sec = s.security();
+    try {
+      if (sec.tls()) {
+        io.netty.handler.ssl.SslContextBuilder tls =
+            io.grpc.netty.GrpcSslContexts.forClient().trustManager(sec.ca().get().toFile());
+        if (sec.cert().isPresent()) {
+          tls.keyManager(sec.cert().get().toFile(), sec.key().get().toFile());
+        }
+        b.sslContext(tls.build());
+      }
+      if (sec.user().isPresent()) {
+        String password = java.nio.file.Files.readString(sec.passwordFile().get()).strip();
+        b.user(
+                io.etcd.jetcd.ByteSequence.from(
+                    sec.user().get(), java.nio.charset.StandardCharsets.UTF_8))
+            .password(
+                io.etcd.jetcd.ByteSequence.from(password, java.nio.charset.StandardCharsets.UTF_8));
+      }
+    } catch (java.io.IOException | IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "cannot use the etcd TLS files or password file: " + e.getMessage(), e);
+    }
+    return b.build();
   }
 
   ClusterSettings settings() {

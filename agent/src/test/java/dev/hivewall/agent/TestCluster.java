@@ -17,6 +17,11 @@ final class TestCluster {
   private TestCluster() {}
 
   static List<AgentConfig> configs(Lab lab, EtcdProcess etcd, int nodes) {
+    return configs(lab, etcd, nodes, EtcdSecurity.NONE);
+  }
+
+  /** As {@link #configs(Lab, EtcdProcess, int)}, talking to etcd with {@code security}. */
+  static List<AgentConfig> configs(Lab lab, EtcdProcess etcd, int nodes, EtcdSecurity security) {
     List<LabNetns> netns = new ArrayList<>();
     for (int n = 1; n <= nodes; n++) {
       netns.add(lab.netns("node" + n));
@@ -36,7 +41,11 @@ final class TestCluster {
               .withPinDir(lab.pinDir("bpf" + n))
               .withCluster(
                   new ClusterSettings(
-                      "test", "node" + n, List.of(etcd.endpoint()), addresses.get(n - 1))));
+                      "test",
+                      "node" + n,
+                      List.of(etcd.endpoint()),
+                      addresses.get(n - 1),
+                      security)));
     }
     return configs;
   }

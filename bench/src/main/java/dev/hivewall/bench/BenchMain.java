@@ -36,6 +36,7 @@ public final class BenchMain {
             "observe-client",
             "netpol-scale",
             "socket-path",
+            "cluster",
             "summary",
             "all" ->
             which.add(args[i]);
@@ -43,7 +44,7 @@ public final class BenchMain {
           System.err.println(
               "bench: unknown argument "
                   + args[i]
-                  + " (use [--quick] [--out DIR] [map-update|ringbuf|policy-scale|pod-latency|l7-proxy|observer|observe-client|netpol-scale|socket-path|summary|all])");
+                  + " (use [--quick] [--out DIR] [map-update|ringbuf|policy-scale|pod-latency|l7-proxy|observer|observe-client|netpol-scale|socket-path|cluster|summary|all])");
           System.exit(2);
         }
       }
@@ -78,6 +79,10 @@ public final class BenchMain {
     if (which.contains("all") || which.contains("netpol-scale")) {
       NetpolScaleBench.run(out, quick);
     }
+    if (which.contains("all") || which.contains("cluster")) {
+      ClusterBench.run(out, quick);
+    }
+
     Summary.write(out); // every result present, this run's and earlier ones
     System.out.println(
         "bench: results in "

@@ -39,6 +39,7 @@ class MultiNodeLabTest {
       }
       // Identities are the cluster's: the same labels on two nodes, one number; others differ.
       Map<String, Integer> ids = new java.util.HashMap<>();
+      Map<String, String> ips = new java.util.HashMap<>();
       for (int i = 1; i <= 3; i++) {
         String socket = dir.resolve("node" + i).resolve("api.sock").toString();
         assertThat(SeedScenarioTest.run("ns", "create", "demo", "--socket", socket).exit())
@@ -55,11 +56,15 @@ class MultiNodeLabTest {
                   "app=" + app.replaceAll("-\\d", ""),
                   "-l",
                   "node=" + (app.startsWith("db") ? "n" + i : "any"),
+                  "--serve",
+                  "80/tcp",
                   "-o",
                   "json",
                   "--socket",
                   socket);
           assertThat(run.exit()).as(run.err()).isZero();
+          ips.put(
+              "node" + i + "/" + app, new ObjectMapper().readTree(run.out()).path("ip").asText());
           ids.put(
               "node" + i + "/" + app,
               new ObjectMapper().readTree(run.out()).path("identity").asInt());
@@ -101,6 +106,15 @@ class MultiNodeLabTest {
               Command.run(Duration.ofSeconds(5), "ip", "-n", "hw-mn-node1", "route", "show")
                   .stdout())
           .doesNotContain("default");
+      // Pods of different nodes talk through the overlay: node 2's web reaches node 1's db-1.
+      SeedScenarioTest.Run probe =
+          SeedScenarioTest.run(
+              "probe",
+              "demo/web",
+              ips.get("node1/db-1") + ":80",
+              "--socket",
+              dir.resolve("node2").resolve("api.sock").toString());
+      assertThat(probe.out()).as(probe.err()).contains("connected").contains("db-1");
       // A second `up` is refused while this one stands.
       SeedScenarioTest.Run again = SeedScenarioTest.run("lab", "up", "--dir", dir.toString());
       assertThat(again.exit()).isNotZero();

@@ -208,6 +208,36 @@ public final class AgentCommand implements Callable<Integer> {
               + " reaches it (default: the node's one global IPv4 address)")
   String nodeIp = "";
 
+  @Option(
+      names = "--etcd-ca",
+      paramLabel = "FILE",
+      description = "cluster mode: TLS to etcd, checked against this CA (PEM); https:// URLs")
+  java.nio.file.Path etcdCa;
+
+  @Option(
+      names = "--etcd-cert",
+      paramLabel = "FILE",
+      description = "this node's client certificate for etcd (PEM, with --etcd-key)")
+  java.nio.file.Path etcdCert;
+
+  @Option(
+      names = "--etcd-key",
+      paramLabel = "FILE",
+      description = "the key of --etcd-cert (PEM, PKCS#8)")
+  java.nio.file.Path etcdKey;
+
+  @Option(
+      names = "--etcd-user",
+      paramLabel = "NAME",
+      description = "etcd authentication: the user (with --etcd-password-file)")
+  String etcdUser;
+
+  @Option(
+      names = "--etcd-password-file",
+      paramLabel = "FILE",
+      description = "a file holding the etcd user's password (never on the command line)")
+  java.nio.file.Path etcdPasswordFile;
+
   private java.util.Optional<dev.hivewall.agent.ClusterSettings> cluster() {
     if (cluster == null && node == null && etcd.isEmpty()) {
       return java.util.Optional.empty();
@@ -217,7 +247,17 @@ public final class AgentCommand implements Callable<Integer> {
           "cluster mode needs all of --cluster NAME, --node NAME and --etcd URL");
     }
     return java.util.Optional.of(
-        new dev.hivewall.agent.ClusterSettings(cluster, node, etcd, nodeIp));
+        new dev.hivewall.agent.ClusterSettings(
+            cluster,
+            node,
+            etcd,
+            nodeIp,
+            new dev.hivewall.agent.EtcdSecurity(
+                java.util.Optional.ofNullable(etcdCa),
+                java.util.Optional.ofNullable(etcdCert),
+                java.util.Optional.ofNullable(etcdKey),
+                java.util.Optional.ofNullable(etcdUser),
+                java.util.Optional.ofNullable(etcdPasswordFile))));
   }
 
   @Override

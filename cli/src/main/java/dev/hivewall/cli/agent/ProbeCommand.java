@@ -32,7 +32,10 @@ public final class ProbeCommand extends ApiCommand {
   @Parameters(index = "0", paramLabel = "FROM")
   String from;
 
-  @Parameters(index = "1", paramLabel = "TO:PORT[/PROTO]")
+  @Parameters(
+      index = "1",
+      paramLabel = "TO:PORT[/PROTO]",
+      description = "a pod of this node (NS/NAME or NAME), or an address (e.g. another node's pod)")
   String to;
 
   @Option(
@@ -61,9 +64,13 @@ public final class ProbeCommand extends ApiCommand {
     int port = Integer.parseInt(portProto[0]);
     boolean udp = portProto.length == 2 && portProto[1].equalsIgnoreCase("udp");
     PodRef src = PodRef.parse(from, namespace);
-    PodRef dst = PodRef.parse(to.substring(0, colon), namespace);
+    String target = to.substring(0, colon);
+    // An address (a pod of another node, say) is probed as it is; a name is this node's pod.
+    boolean address = target.matches("\\d{1,3}(\\.\\d{1,3}){3}");
+    PodRef dst = address ? null : PodRef.parse(target, namespace);
     JsonNode srcPod = client().get(src.path());
-    String ip = client().get(dst.path()).path("ip").asText();
+    String ip = address ? target : client().get(dst.path()).path("ip").asText();
+    String dstName = address ? target : dst.toString();
     NetworkNamespace ns = NetworkNamespace.named(srcPod.path("netns").asText());
     boolean http = httpMethod != null || httpPath != null;
     if (http && udp) {
@@ -80,17 +87,17 @@ public final class ProbeCommand extends ApiCommand {
                             port,
                             httpMethod == null ? "GET" : httpMethod,
                             httpPath == null ? "/" : httpPath,
-                            dst.name())
+                            address ? target : dst.name())
                         : tcp(ip, port));
     Map<String, Object> r = new LinkedHashMap<>();
     r.put("from", src.toString());
-    r.put("to", dst + ":" + port + (udp ? "/udp" : "/tcp"));
+    r.put("to", dstName + ":" + port + (udp ? "/udp" : "/tcp"));
     r.put("result", outcome[0]);
     r.put("answeredBy", outcome[1]);
     String text =
         src
             + " -> "
-            + dst
+            + dstName
             + ":"
             + port
             + (udp ? "/udp" : "/tcp")

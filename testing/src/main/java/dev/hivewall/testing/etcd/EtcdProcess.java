@@ -22,45 +22,179 @@ public final class EtcdProcess implements AutoCloseable {
   private final Path dataDir;
   private final String endpoint;
 
-  private EtcdProcess(Process process, Path dataDir, String endpoint) {
+  private final String health;
+
+  private EtcdProcess(Process process, Path dataDir, String endpoint, String health) {
     this.process = process;
     this.dataDir = dataDir;
     this.endpoint = endpoint;
+    this.health = health;
   }
 
+  /** A plain etcd (HTTP, no authentication). */
   public static EtcdProcess start() {
+    return start(false);
+  }
+
+  /**
+   * An etcd that speaks TLS only and asks clients for a certificate signed by its CA ({@link #tls}:
+   * the CA, a client certificate and its key, made with openssl for this etcd alone).
+   */
+  public static EtcdProcess startTls() {
+    return start(true);
+  }
+
+  private static EtcdProcess start(boolean tls) {
     try {
       Path dir = Files.createTempDirectory("hw-etcd");
       int client = freePort();
       int peer = freePort();
-      String clientUrl = "http://127.0.0.1:" + client;
+      int metrics = freePort();
+      String clientUrl = (tls ? "https" : "http") + "://127.0.0.1:" + client;
       String peerUrl = "http://127.0.0.1:" + peer;
+      List<String> argv =
+          new java.util.ArrayList<>(
+              List.of(
+                  "etcd",
+                  "--name",
+                  "hw-test",
+                  "--data-dir",
+                  dir.resolve("data").toString(),
+                  "--listen-client-urls",
+                  clientUrl,
+                  "--advertise-client-urls",
+                  clientUrl,
+                  "--listen-peer-urls",
+                  peerUrl,
+                  "--initial-advertise-peer-urls",
+                  peerUrl,
+                  "--initial-cluster",
+                  "hw-test=" + peerUrl,
+                  "--listen-metrics-urls",
+                  "http://127.0.0.1:" + metrics));
+      if (tls) {
+        Tls t = Tls.make(dir.resolve("tls"));
+        argv.addAll(
+            List.of(
+                "--cert-file",
+                t.serverCert().toString(),
+                "--key-file",
+                t.serverKey().toString(),
+                "--trusted-ca-file",
+                t.ca().toString(),
+                "--client-cert-auth"));
+      }
       Process p =
-          new ProcessBuilder(
-                  List.of(
-                      "etcd",
-                      "--name",
-                      "hw-test",
-                      "--data-dir",
-                      dir.resolve("data").toString(),
-                      "--listen-client-urls",
-                      clientUrl,
-                      "--advertise-client-urls",
-                      clientUrl,
-                      "--listen-peer-urls",
-                      peerUrl,
-                      "--initial-advertise-peer-urls",
-                      peerUrl,
-                      "--initial-cluster",
-                      "hw-test=" + peerUrl))
+          new ProcessBuilder(argv)
               .redirectErrorStream(true)
               .redirectOutput(dir.resolve("etcd.log").toFile())
               .start();
-      EtcdProcess etcd = new EtcdProcess(p, dir, clientUrl);
+      EtcdProcess etcd = new EtcdProcess(p, dir, clientUrl, "http://127.0.0.1:" + metrics);
       etcd.awaitHealthy();
       return etcd;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start etcd (is etcd-server installed? make deps)", e);
+    }
+  }
+
+  /** The TLS files of an etcd made by {@link #startTls}. */
+  public Tls tls() {
+    return Tls.in(dataDir.resolve("tls"));
+  }
+
+  /** A CA, etcd's certificate (for 127.0.0.1) and a client certificate, all PEM, keys PKCS#8. */
+  public record Tls(Path ca, Path serverCert, Path serverKey, Path clientCert, Path clientKey) {
+    static Tls in(Path dir) {
+      return new Tls(
+          dir.resolve("ca.crt"),
+          dir.resolve("server.crt"),
+          dir.resolve("server.key"),
+          dir.resolve("client.crt"),
+          dir.resolve("client.key"));
+    }
+
+    static Tls make(Path dir) throws IOException {
+      Files.createDirectories(dir);
+      Tls t = in(dir);
+      openssl(
+          dir,
+          "req",
+          "-x509",
+          "-newkey",
+          "ec",
+          "-pkeyopt",
+          "ec_paramgen_curve:prime256v1",
+          "-nodes",
+          "-keyout",
+          "ca.key",
+          "-out",
+          "ca.crt",
+          "-days",
+          "2",
+          "-subj",
+          "/CN=hw-test-ca");
+      sign(
+          dir,
+          "server",
+          "/CN=127.0.0.1",
+          "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth");
+      sign(dir, "client", "/CN=hivewall", "extendedKeyUsage=clientAuth");
+      return t;
+    }
+
+    private static void sign(Path dir, String name, String subject, String ext) throws IOException {
+      Files.writeString(dir.resolve(name + ".ext"), ext.replace("\\n", "\n") + "\n");
+      openssl(
+          dir,
+          "req",
+          "-newkey",
+          "ec",
+          "-pkeyopt",
+          "ec_paramgen_curve:prime256v1",
+          "-nodes",
+          "-keyout",
+          name + ".key",
+          "-out",
+          name + ".csr",
+          "-subj",
+          subject);
+      openssl(
+          dir,
+          "x509",
+          "-req",
+          "-in",
+          name + ".csr",
+          "-CA",
+          "ca.crt",
+          "-CAkey",
+          "ca.key",
+          "-CAcreateserial",
+          "-out",
+          name + ".crt",
+          "-days",
+          "2",
+          "-extfile",
+          name + ".ext");
+    }
+
+    private static void openssl(Path dir, String... args) throws IOException {
+      List<String> argv = new java.util.ArrayList<>(List.of("openssl"));
+      argv.addAll(List.of(args));
+      try {
+        Process p =
+            new ProcessBuilder(argv)
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("openssl.log").toFile())
+                .start();
+        if (!p.waitFor(20, TimeUnit.SECONDS) || p.exitValue() != 0) {
+          throw new IOException(
+              "openssl " + String.join(" ", args) + " failed: see " + dir.resolve("openssl.log"));
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException(e);
+      }
     }
   }
 
@@ -77,7 +211,7 @@ public final class EtcdProcess implements AutoCloseable {
       }
       try {
         HttpURLConnection c =
-            (HttpURLConnection) URI.create(endpoint + "/health").toURL().openConnection();
+            (HttpURLConnection) URI.create(health + "/health").toURL().openConnection();
         c.setConnectTimeout(200);
         c.setReadTimeout(500);
         if (c.getResponseCode() == 200) {
