@@ -187,18 +187,8 @@ public final class Node implements AutoCloseable {
   /** Cluster mode: this node's address on the underlay. */
   private String underlayAddress = "";
 
-  /** A node that left the cluster (its lease ended). */
-  private record NodeGone(String name) {}
-
-  /** A policy as the cluster has it now (text) or deleted (null). */
-  private record ClusterPolicy(String namespace, String name, String text) {}
-
-  /** The cluster's policies when this node began to follow them ("namespace/name"). */
-  private record ClusterPoliciesSynced(Set<String> keys) {}
-
-  /** Changes of the other nodes and their pods, in etcd's order, waiting for the next sync. */
-  private final java.util.concurrent.ConcurrentLinkedQueue<Object> clusterEvents =
-      new java.util.concurrent.ConcurrentLinkedQueue<>();
+  /** Changes of the other nodes, their pods and the policies, waiting for the next sync. */
+  private final ClusterEvents clusterEvents = new ClusterEvents(this::scheduleClusterSync);
 
   private final java.util.concurrent.atomic.AtomicBoolean clusterSyncPending =
       new java.util.concurrent.atomic.AtomicBoolean();
@@ -262,9 +252,9 @@ public final class Node implements AutoCloseable {
       node.writeNodeConfig(datapath.nodeConfig().l7Ingress());
       if (node.cluster != null) {
         // Each follow reads its table whole before it returns (queued for restore below).
-        node.cluster.followNodes(node.new RemoteNodeEvents());
-        node.cluster.followEndpoints(node.new RemoteEndpoints());
-        node.cluster.followPolicies(node.new ClusterPolicyEvents());
+        node.cluster.followNodes(node.clusterEvents.nodes());
+        node.cluster.followEndpoints(node.clusterEvents.endpoints());
+        node.cluster.followPolicies(node.clusterEvents.policies());
         node.cluster.watch(node::rejoined);
       }
       synchronized (node) { // cluster events may already be syncing on the housekeeping thread
@@ -1009,57 +999,6 @@ public final class Node implements AutoCloseable {
   /** After a rejoin: the next reconcile asks the cluster for every pod's identity again. */
   private boolean reallocateIdentities;
 
-  /** The other nodes' pods as etcd tells them: queued, applied by one coalesced sync. */
-  private final class RemoteEndpoints implements dev.hivewall.kvstore.ClusterEndpoints.Listener {
-    @Override
-    public void upsert(dev.hivewall.kvstore.ClusterEndpoints.Endpoint e) {
-      clusterEvents.add(e);
-      scheduleClusterSync();
-    }
-
-    @Override
-    public void delete(String ip) {
-      clusterEvents.add(ip);
-      scheduleClusterSync();
-    }
-  }
-
-  /** The cluster's policies as etcd tells them, through the same queue. */
-  private final class ClusterPolicyEvents implements dev.hivewall.kvstore.ClusterPolicies.Listener {
-    @Override
-    public void applied(String namespace, String name, String text) {
-      clusterEvents.add(new ClusterPolicy(namespace, name, text));
-      scheduleClusterSync();
-    }
-
-    @Override
-    public void deleted(String namespace, String name) {
-      clusterEvents.add(new ClusterPolicy(namespace, name, null));
-      scheduleClusterSync();
-    }
-
-    @Override
-    public void synced(Set<String> keys) {
-      clusterEvents.add(new ClusterPoliciesSynced(Set.copyOf(keys)));
-      scheduleClusterSync();
-    }
-  }
-
-  /** The other nodes as etcd tells them, through the same queue as their pods. */
-  private final class RemoteNodeEvents implements dev.hivewall.kvstore.ClusterNodes.Listener {
-    @Override
-    public void upsert(dev.hivewall.kvstore.ClusterNodes.Member m) {
-      clusterEvents.add(m);
-      scheduleClusterSync();
-    }
-
-    @Override
-    public void delete(String name) {
-      clusterEvents.add(new NodeGone(name));
-      scheduleClusterSync();
-    }
-  }
-
   private void scheduleClusterSync() {
     if (clusterSyncPending.compareAndSet(false, true)) {
       housekeeping.execute(
@@ -1104,9 +1043,9 @@ public final class Node implements AutoCloseable {
     boolean nodesChanged = false;
     boolean policiesChanged = false;
     for (Object ev; (ev = clusterEvents.poll()) != null; ) {
-      if (ev instanceof ClusterPolicy p) {
+      if (ev instanceof ClusterEvents.Policy p) {
         policiesChanged |= takeClusterPolicy(p);
-      } else if (ev instanceof ClusterPoliciesSynced s) {
+      } else if (ev instanceof ClusterEvents.PoliciesSynced s) {
         for (PolicyName n : List.copyOf(policies.keySet())) {
           if (!s.keys().contains(n.namespace() + "/" + n.name())) {
             policies.remove(n); // deleted in the cluster while this node was away
@@ -1116,7 +1055,7 @@ public final class Node implements AutoCloseable {
         }
       } else if (ev instanceof dev.hivewall.kvstore.ClusterNodes.Member m) {
         nodesChanged |= remoteNodes.upsert(m);
-      } else if (ev instanceof NodeGone g) {
+      } else if (ev instanceof ClusterEvents.NodeGone g) {
         nodesChanged |= remoteNodes.remove(g.name());
       } else if (ev instanceof dev.hivewall.kvstore.ClusterEndpoints.Endpoint e) {
         var before = remoteEndpoints.get(e.ip());
@@ -1134,7 +1073,7 @@ public final class Node implements AutoCloseable {
         }
         remoteEndpoints.put(e.ip(), e);
         changed = true;
-      } else if (ev instanceof String ip) {
+      } else if (ev instanceof ClusterEvents.EndpointGone(String ip)) {
         var gone = remoteEndpoints.remove(ip);
         if (gone != null) {
           identities.release(new Identity(gone.identity()));
@@ -1152,7 +1091,7 @@ public final class Node implements AutoCloseable {
    * A policy from the cluster, as a local apply would take it: true if it changed anything. One
    * this node cannot parse (written by another version) is left out and logged, never half-applied.
    */
-  private boolean takeClusterPolicy(ClusterPolicy p) {
+  private boolean takeClusterPolicy(ClusterEvents.Policy p) {
     PolicyName key = null;
     for (PolicyName n : policies.keySet()) {
       if (n.namespace().equals(p.namespace()) && n.name().equals(p.name())) {

@@ -12,14 +12,10 @@ import dev.hivewall.testing.junit.Privileged;
 import dev.hivewall.testing.lab.Lab;
 import dev.hivewall.testing.netpol.Reachability;
 import dev.hivewall.testing.netpol.Scenario;
-import dev.hivewall.testing.netpol.Scenarios;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -42,38 +38,14 @@ class ClusterConformanceTest {
       List<Node> nodes =
           TestCluster.configs(lab, etcd, 3).stream().map(c -> lab.own(Node.start(c))).toList();
       Map<String, Pod> pods = spread(nodes);
-      List<String> failed = new ArrayList<>();
-      int passed = 0;
-      int tables = 0;
-      int step = 0;
-      long t0 = System.nanoTime();
-      try (ExecutorService probes = Executors.newFixedThreadPool(72)) {
-        for (Scenario s : Scenarios.all()) {
-          String problem = null;
-          for (Scenario.Step st : s.steps()) {
-            if (st instanceof Scenario.Expect e) {
-              tables++;
-              settle(nodes, pods);
-              problem = NetpolConformanceTest.check(probes, pods, e);
-              if (problem != null) {
-                break;
-              }
-            } else {
-              act(nodes, pods, st, step++);
-            }
-          }
-          reset(nodes, pods);
-          if (problem == null) {
-            passed++;
-          } else {
-            failed.add(s.name() + "\n" + problem);
-          }
-        }
-      }
-      System.out.printf(
-          "netpol conformance on 3 nodes: %d scenarios passed, %d failed (%d truth tables, %.1f s)%n",
-          passed, failed.size(), tables, (System.nanoTime() - t0) / 1e9);
-      failed.forEach(System.out::println);
+      int[] step = {0};
+      List<String> failed =
+          ScenarioRunner.runAll(
+              "netpol conformance on 3 nodes",
+              pods,
+              st -> act(nodes, pods, st, step[0]++),
+              () -> settle(nodes, pods),
+              () -> reset(nodes, pods));
       assertThat(failed).isEmpty();
     }
   }

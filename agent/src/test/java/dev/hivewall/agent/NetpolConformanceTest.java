@@ -56,36 +56,9 @@ class NetpolConformanceTest {
     Path dir = lab.dir("netpol");
     Node node = lab.own(Node.start(NodeTest.config(lab, dir)));
     Map<String, Pod> pods = cluster(node);
-    List<String> failed = new ArrayList<>();
-    int passed = 0;
-    long t0 = System.nanoTime();
-    int tables = 0;
-    try (ExecutorService probes = Executors.newFixedThreadPool(72)) {
-      for (Scenario s : Scenarios.all()) {
-        String problem = null;
-        for (Scenario.Step step : s.steps()) {
-          if (step instanceof Scenario.Expect e) {
-            tables++;
-            problem = check(probes, pods, e);
-            if (problem != null) {
-              break;
-            }
-          } else {
-            act(node, pods, step);
-          }
-        }
-        reset(node);
-        if (problem == null) {
-          passed++;
-        } else {
-          failed.add(s.name() + "\n" + problem);
-        }
-      }
-    }
-    System.out.printf(
-        "netpol conformance: %d scenarios passed, %d failed (%d truth tables of 72 probes, %.1f s)%n",
-        passed, failed.size(), tables, (System.nanoTime() - t0) / 1e9);
-    failed.forEach(System.out::println);
+    List<String> failed =
+        ScenarioRunner.runAll(
+            "netpol conformance", pods, step -> act(node, pods, step), () -> {}, () -> reset(node));
     assertThat(failed).isEmpty();
   }
 
