@@ -93,10 +93,15 @@ static __always_inline int hw_handle(struct __sk_buff *skb, __u8 direction)
 				return action;
 			return hw_redirect_to_pod(skb, &fib);
 		}
-		/* A pod of another node: into the overlay, carrying this pod's identity. */
-		struct hw_ipcache_entry *remote = hw_ipcache_lookup(t.daddr);
-		if (remote && remote->tunnel_endpoint)
-			return hw_overlay_send(skb, ep, &t, remote->tunnel_endpoint);
+		/*
+		 * A pod of another node: into the overlay, carrying this pod's identity
+		 * (looked up only on a node that has an overlay).
+		 */
+		if (hw_tunnel_ifindex()) {
+			struct hw_ipcache_entry *remote = hw_ipcache_lookup(t.daddr);
+			if (remote && remote->tunnel_endpoint)
+				return hw_overlay_send(skb, ep, &t, remote->tunnel_endpoint);
+		}
 	}
 	return TC_ACT_OK;
 }

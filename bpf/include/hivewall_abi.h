@@ -40,7 +40,7 @@ enum hw_drop_reason {
 	HW_DROP_UNSUPPORTED_L3 = 10,  /* not IPv4 or ARP (IPv6 is not routed yet) */
 	HW_DROP_NO_PROXY = 11,        /* an L7 redirect with no proxy to take it */
 	HW_DROP_TUNNEL_SOURCE = 12,   /* from the overlay: the inner source is no pod of the sending node */
-	HW_DROP_NO_TUNNEL = 13,       /* to a remote pod, but the node has no overlay device */
+	HW_DROP_NO_TUNNEL = 13,       /* to another node: the tunnel key could not be set */
 };
 
 /* Direction of traffic as seen from the endpoint. */

@@ -73,8 +73,6 @@ static __always_inline int hw_overlay_send(struct __sk_buff *skb, const struct h
 	};
 	__u32 ifindex = hw_tunnel_ifindex();
 
-	if (!ifindex)
-		return hw_drop(skb, &c, t, HW_DROP_NO_TUNNEL);
 	if (hw_tunnel_key_set(skb, endpoint, ep->identity))
 		return hw_drop(skb, &c, t, HW_DROP_NO_TUNNEL);
 	return bpf_redirect(ifindex, 0);

@@ -62,31 +62,29 @@ final class ClusterBench {
     int runs = quick ? 1 : 2;
     int seconds = 1;
     Map<String, List<Double>> m = new LinkedHashMap<>();
-    {
-      Node node1 = nodes.get(0);
-      Node node2 = nodes.get(1);
-      Pod server = node1.runPod(pod("server", Labels.of("app", "server")));
-      Pod client = node2.runPod(pod("client", Labels.of("app", "client")));
-      awaitKnown(node2, server.ip());
-      spawnSockperf(lab, server.netns(), server.ip(), PINNED, true);
-      spawnSockperf(lab, server.netns(), server.ip(), UNPINNED, false);
-      spawnSockperf(lab, configs.get(0).nodeNetns(), "192.0.2.11", UNDERLAY, true);
-      Thread.sleep(500);
-      PodNetwork.Pod c = asPod(lab, client);
-      PodNetwork.Pod n2 =
-          new PodNetwork.Pod("node2", netns(lab, configs.get(1).nodeNetns()), "", "192.0.2.12");
-      for (int r = 0; r < runs; r++) {
-        if (r == 0) { // the floor of the path: once is enough
-          add(m, "underlay, node to node (pinned)", rr(n2, "192.0.2.11", UNDERLAY, true, seconds));
-        }
-        measure(m, "no policy", c, server.ip(), seconds);
-        node2.applyPolicies("bench.yaml", POLICY); // applied on node 2, enforced on node 1
-        awaitPolicy(node1);
-        measure(m, "L3/L4 policy", c, server.ip(), seconds);
-        node2.deletePolicy(new PolicyName("bench", "server-ingress"));
-        awaitNoPolicy(node1);
-        System.out.printf("cluster-rr run %d/%d done%n", r + 1, runs);
+    Node node1 = nodes.get(0);
+    Node node2 = nodes.get(1);
+    Pod server = node1.runPod(pod("server", Labels.of("app", "server")));
+    Pod client = node2.runPod(pod("client", Labels.of("app", "client")));
+    awaitKnown(node2, server.ip());
+    spawnSockperf(lab, server.netns(), server.ip(), PINNED, true);
+    spawnSockperf(lab, server.netns(), server.ip(), UNPINNED, false);
+    spawnSockperf(lab, configs.get(0).nodeNetns(), "192.0.2.11", UNDERLAY, true);
+    Thread.sleep(500);
+    PodNetwork.Pod c = asPod(lab, client);
+    PodNetwork.Pod n2 =
+        new PodNetwork.Pod("node2", netns(lab, configs.get(1).nodeNetns()), "", "192.0.2.12");
+    for (int r = 0; r < runs; r++) {
+      if (r == 0) { // the floor of the path: once is enough
+        add(m, "underlay, node to node (pinned)", rr(n2, "192.0.2.11", UNDERLAY, true, seconds));
       }
+      measure(m, "no policy", c, server.ip(), seconds);
+      node2.applyPolicies("bench.yaml", POLICY); // applied on node 2, enforced on node 1
+      awaitPolicy(node1);
+      measure(m, "L3/L4 policy", c, server.ip(), seconds);
+      node2.deletePolicy(new PolicyName("bench", "server-ingress"));
+      awaitNoPolicy(node1);
+      System.out.printf("cluster-rr run %d/%d done%n", r + 1, runs);
     }
     List<Samples> samples = new ArrayList<>();
     m.forEach((name, v) -> samples.add(new Samples(name, "us", v)));
@@ -137,69 +135,67 @@ final class ClusterBench {
     int pods = quick ? 10 : 1000;
     List<Double> millis = new ArrayList<>();
     long t0 = System.nanoTime();
-    {
-      Node b = nodes.get(1);
-      b.runPod(pod("web", Labels.of("app", "server")));
-      b.applyPolicies(
-          "bench.yaml",
-          POLICY.replace("\"11111\", endPort: 11112", "\"80\"")); // app=client may reach it
-      Map<String, Long> createdAt = new ConcurrentHashMap<>();
-      Map<String, Long> enforcedAfter = new ConcurrentHashMap<>();
-      Map<String, Integer> identityOf = new ConcurrentHashMap<>();
-      Thread watcher =
+    Node b = nodes.get(1);
+    b.runPod(pod("web", Labels.of("app", "server")));
+    b.applyPolicies(
+        "bench.yaml",
+        POLICY.replace("\"11111\", endPort: 11112", "\"80\"")); // app=client may reach it
+    Map<String, Long> createdAt = new ConcurrentHashMap<>();
+    Map<String, Long> enforcedAfter = new ConcurrentHashMap<>();
+    Map<String, Integer> identityOf = new ConcurrentHashMap<>();
+    Thread watcher =
+        Thread.ofPlatform()
+            .daemon()
+            .start(
+                () -> {
+                  while (enforcedAfter.size() < pods) {
+                    Map<String, Integer> now = b.remotePodsEnforced();
+                    long t = System.nanoTime();
+                    createdAt.forEach(
+                        (ip, at) -> {
+                          if (!enforcedAfter.containsKey(ip)
+                              && identityOf.get(ip).equals(now.get(ip))) {
+                            enforcedAfter.put(ip, t - at);
+                          }
+                        });
+                    try {
+                      Thread.sleep(1); // a spinning watcher would take one of the two CPUs
+                    } catch (InterruptedException e) {
+                      return;
+                    }
+                  }
+                });
+    // Nodes 1 and 3 create theirs at the same time (half each), as two busy nodes would.
+    List<Thread> creators = new ArrayList<>();
+    for (int side = 0; side < 2; side++) {
+      Node a = nodes.get(side == 0 ? 0 : 2);
+      int first = side;
+      creators.add(
           Thread.ofPlatform()
-              .daemon()
               .start(
                   () -> {
-                    while (enforcedAfter.size() < pods) {
-                      Map<String, Integer> now = b.remotePodsEnforced();
-                      long t = System.nanoTime();
-                      createdAt.forEach(
-                          (ip, at) -> {
-                            if (!enforcedAfter.containsKey(ip)
-                                && identityOf.get(ip).equals(now.get(ip))) {
-                              enforcedAfter.put(ip, t - at);
-                            }
-                          });
-                      try {
-                        Thread.sleep(1); // a spinning watcher would take one of the two CPUs
-                      } catch (InterruptedException e) {
-                        return;
+                    for (int i = first; i < pods; i += 2) {
+                      Pod p =
+                          a.runPod(
+                              pod(
+                                  "c" + i,
+                                  Labels.of("app", "client", "batch", Integer.toString(i / 10))));
+                      identityOf.put(p.ip(), p.identity());
+                      createdAt.put(p.ip(), System.nanoTime());
+                      if ((i + 1) % 100 == 0) {
+                        System.out.printf("cluster-propagation: pod %d/%d%n", i + 1, pods);
                       }
                     }
-                  });
-      // Nodes 1 and 3 create theirs at the same time (half each), as two busy nodes would.
-      List<Thread> creators = new ArrayList<>();
-      for (int side = 0; side < 2; side++) {
-        Node a = nodes.get(side == 0 ? 0 : 2);
-        int first = side;
-        creators.add(
-            Thread.ofPlatform()
-                .start(
-                    () -> {
-                      for (int i = first; i < pods; i += 2) {
-                        Pod p =
-                            a.runPod(
-                                pod(
-                                    "c" + i,
-                                    Labels.of("app", "client", "batch", Integer.toString(i / 10))));
-                        identityOf.put(p.ip(), p.identity());
-                        createdAt.put(p.ip(), System.nanoTime());
-                        if ((i + 1) % 100 == 0) {
-                          System.out.printf("cluster-propagation: pod %d/%d%n", i + 1, pods);
-                        }
-                      }
-                    }));
-      }
-      for (Thread t : creators) {
-        t.join();
-      }
-      watcher.join(30_000);
-      enforcedAfter.values().forEach(ns -> millis.add(ns / 1e6));
-      if (millis.size() < pods) {
-        throw new IllegalStateException(
-            (pods - millis.size()) + " of " + pods + " pods never reached node 2's datapath");
-      }
+                  }));
+    }
+    for (Thread t : creators) {
+      t.join();
+    }
+    watcher.join(30_000);
+    enforcedAfter.values().forEach(ns -> millis.add(ns / 1e6));
+    if (millis.size() < pods) {
+      throw new IllegalStateException(
+          (pods - millis.size()) + " of " + pods + " pods never reached node 2's datapath");
     }
     double[] sorted = millis.stream().mapToDouble(Double::doubleValue).sorted().toArray();
     Map<String, Double> ratios = new LinkedHashMap<>();
