@@ -2,7 +2,6 @@ package dev.hivewall.agent;
 
 import dev.hivewall.core.labels.Labels;
 import dev.hivewall.testing.lab.Lab;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** A node of a lab with namespace demo, for tests that need one (removed afterwards). */
@@ -15,7 +14,7 @@ final class DemoNode {
   }
 
   static void with(Lab lab, NodeWork work) throws Exception {
-    Path dir = Files.createTempDirectory("hw-l7");
+    Path dir = lab.dir("l7");
     Node node = Node.start(NodeTest.config(lab, dir));
     try {
       node.createNamespace("demo", Labels.EMPTY);

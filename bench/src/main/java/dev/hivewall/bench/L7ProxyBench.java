@@ -57,8 +57,8 @@ final class L7ProxyBench {
     Map<String, Map<Integer, List<Double>>> p50 = new LinkedHashMap<>();
     Map<String, Map<Integer, List<Double>>> p99 = new LinkedHashMap<>();
     Map<String, Map<Integer, List<Double>>> rps = new LinkedHashMap<>();
-    Path dir = Files.createTempDirectory("hw-l7-bench");
     try (Lab lab = Lab.create()) {
+      Path dir = lab.dir("l7-bench"); // removed with the lab
       // No sockmap: "direct" stays the kernel's own pod-to-pod path (with it, direct requests
       // would go socket to socket: 63k req/s at 1 connection instead of 45k), the baseline the
       // issue asks for; the proxy's paths are not between two pods either way.

@@ -46,8 +46,8 @@ final class NetpolScaleBench {
     List<Double> replace = new ArrayList<>();
     List<Double> iptables = new ArrayList<>();
     Map<String, Double> ratios = new LinkedHashMap<>();
-    Path dir = Files.createTempDirectory("hw-netpol-bench");
     try (Lab lab = Lab.create()) {
+      Path dir = lab.dir("netpol-bench"); // removed with the lab
       AgentConfig config = LabNode.config(lab, dir, "198.18.0.0/22");
       Node node = lab.own(Node.start(config));
       long t0 = System.nanoTime();

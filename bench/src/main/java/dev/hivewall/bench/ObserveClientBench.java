@@ -42,8 +42,8 @@ final class ObserveClientBench {
     long millis = quick ? 300 : 3000;
     long[] rates = quick ? new long[] {0} : new long[] {0, 250_000, 500_000, 1_000_000};
     Map<Long, List<double[]>> results = new LinkedHashMap<>();
-    Path dir = Files.createTempDirectory("hw-observe-bench");
     try (Lab lab = Lab.create()) {
+      Path dir = lab.dir("observe-bench"); // removed with the lab
       AgentConfig config = LabNode.config(lab, dir, "198.18.0.0/24");
       Node node = lab.own(Node.start(config));
       lab.own(ApiServer.start(config.socket(), node));
