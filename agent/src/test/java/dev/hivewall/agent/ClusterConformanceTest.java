@@ -86,24 +86,11 @@ class ClusterConformanceTest {
               .applyPolicies("scenario.yaml", NetpolConformanceTest.fill(a.yaml(), pods, PODS));
       case Scenario.Delete d ->
           nodes.get((n + 1) % 3).deletePolicy(new PolicyName(d.namespace(), d.name()));
-      case Scenario.LabelPod l -> {
-        Node node = owner(nodes, l.pod());
-        String ns = l.pod().substring(0, 1);
-        String name = l.pod().substring(2);
-        if (l.value() == null) {
-          node.labelPod(ns, name, Labels.EMPTY, Set.of(l.key()));
-        } else {
-          node.labelPod(ns, name, Labels.of(l.key(), l.value()), Set.of());
-        }
-        pods.put(l.pod(), node.pod(ns, name));
-      }
+      case Scenario.LabelPod l ->
+          pods.put(l.pod(), NetpolConformanceTest.labelPod(owner(nodes, l.pod()), l));
       case Scenario.LabelNamespace l -> {
-        for (Node node : nodes) {
-          if (l.value() == null) {
-            node.labelNamespace(l.namespace(), Labels.EMPTY, Set.of(l.key()));
-          } else {
-            node.labelNamespace(l.namespace(), Labels.of(l.key(), l.value()), Set.of());
-          }
+        for (Node node : nodes) { // namespace labels are each node's
+          NetpolConformanceTest.labelNamespace(node, l);
         }
         for (String key : Reachability.PODS) {
           pods.put(key, owner(nodes, key).pod(key.substring(0, 1), key.substring(2)));

@@ -139,23 +139,30 @@ class NetpolConformanceTest {
     switch (step) {
       case Scenario.Apply a -> node.applyPolicies("scenario.yaml", fill(a.yaml(), pods));
       case Scenario.Delete d -> node.deletePolicy(new PolicyName(d.namespace(), d.name()));
-      case Scenario.LabelPod l -> {
-        String ns = l.pod().substring(0, 1);
-        String name = l.pod().substring(2);
-        if (l.value() == null) {
-          node.labelPod(ns, name, Labels.EMPTY, Set.of(l.key()));
-        } else {
-          node.labelPod(ns, name, Labels.of(l.key(), l.value()), Set.of());
-        }
-      }
-      case Scenario.LabelNamespace l -> {
-        if (l.value() == null) {
-          node.labelNamespace(l.namespace(), Labels.EMPTY, Set.of(l.key()));
-        } else {
-          node.labelNamespace(l.namespace(), Labels.of(l.key(), l.value()), Set.of());
-        }
-      }
+      case Scenario.LabelPod l -> labelPod(node, l);
+      case Scenario.LabelNamespace l -> labelNamespace(node, l);
       case Scenario.Expect e -> throw new IllegalStateException("not an action");
+    }
+  }
+
+  /** A scenario's pod label change (a null value removes the key); returns the pod after it. */
+  static Pod labelPod(Node node, Scenario.LabelPod l) {
+    String ns = l.pod().substring(0, 1);
+    String name = l.pod().substring(2);
+    if (l.value() == null) {
+      node.labelPod(ns, name, Labels.EMPTY, Set.of(l.key()));
+    } else {
+      node.labelPod(ns, name, Labels.of(l.key(), l.value()), Set.of());
+    }
+    return node.pod(ns, name);
+  }
+
+  /** A scenario's namespace label change on one node (a null value removes the key). */
+  static void labelNamespace(Node node, Scenario.LabelNamespace l) {
+    if (l.value() == null) {
+      node.labelNamespace(l.namespace(), Labels.EMPTY, Set.of(l.key()));
+    } else {
+      node.labelNamespace(l.namespace(), Labels.of(l.key(), l.value()), Set.of());
     }
   }
 
