@@ -2,7 +2,9 @@ package dev.hivewall.bench;
 
 import dev.hivewall.agent.Agent;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Runs benchmarks: {@code [--quick] [--out DIR]
@@ -13,6 +15,28 @@ import java.util.List;
  */
 public final class BenchMain {
   private BenchMain() {}
+
+  /** One benchmark: writes its results under {@code out}; {@code quick}: tiny sizes. */
+  @FunctionalInterface
+  private interface Benchmark {
+    void run(Path out, boolean quick) throws Exception;
+  }
+
+  /** Every benchmark, in the order `all` runs them. */
+  private static Map<String, Benchmark> benchmarks() {
+    Map<String, Benchmark> m = new LinkedHashMap<>();
+    m.put("map-update", MapUpdateBench::run);
+    m.put("ringbuf", RingBufferBench::run);
+    m.put("policy-scale", PolicyScaleBench::run);
+    m.put("pod-latency", PodLatencyBench::run);
+    m.put("socket-path", SocketPathBench::run);
+    m.put("l7-proxy", L7ProxyBench::run);
+    m.put("observer", ObserverBench::run);
+    m.put("observe-client", ObserveClientBench::run);
+    m.put("netpol-scale", NetpolScaleBench::run);
+    m.put("cluster", ClusterBench::run);
+    return m;
+  }
 
   public static void main(String[] args) throws Exception {
     if (args.length == 3 && args[0].equals("compare")) {
@@ -52,35 +76,11 @@ public final class BenchMain {
     if (which.isEmpty()) {
       which.add("all");
     }
-    if (which.contains("all") || which.contains("map-update")) {
-      MapUpdateBench.run(out, quick);
-    }
-    if (which.contains("all") || which.contains("ringbuf")) {
-      RingBufferBench.run(out, quick);
-    }
-    if (which.contains("all") || which.contains("policy-scale")) {
-      PolicyScaleBench.run(out, quick);
-    }
-    if (which.contains("all") || which.contains("pod-latency")) {
-      PodLatencyBench.run(out, quick);
-    }
-    if (which.contains("all") || which.contains("socket-path")) {
-      SocketPathBench.run(out, quick);
-    }
-    if (which.contains("all") || which.contains("l7-proxy")) {
-      L7ProxyBench.run(out, quick);
-    }
-    if (which.contains("all") || which.contains("observer")) {
-      ObserverBench.run(out, quick);
-    }
-    if (which.contains("all") || which.contains("observe-client")) {
-      ObserveClientBench.run(out, quick);
-    }
-    if (which.contains("all") || which.contains("netpol-scale")) {
-      NetpolScaleBench.run(out, quick);
-    }
-    if (which.contains("all") || which.contains("cluster")) {
-      ClusterBench.run(out, quick);
+    for (Map.Entry<String, Benchmark> b : benchmarks().entrySet()) {
+      if (which.contains("all") || which.contains(b.getKey())) {
+        MachineSpeed.startOfBenchmark(); // and Machine.current() measures its end
+        b.getValue().run(out, quick);
+      }
     }
 
     Summary.write(out); // every result present, this run's and earlier ones

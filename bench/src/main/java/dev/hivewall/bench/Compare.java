@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
@@ -22,13 +23,29 @@ final class Compare {
 
   private Compare() {}
 
-  private record Row(String what, double oldMedian, double newMedian, boolean withinNoise) {
+  /**
+   * {@code withinNoise}: one run's median lies inside the other's samples (min..max), the strict
+   * reading; {@code withinSpread}: the medians differ by no more than the larger of the two runs'
+   * spreads ((max - min) / median), the suite's own definition of "no difference".
+   */
+  private record Row(
+      String what, double oldMedian, double newMedian, boolean withinNoise, boolean withinSpread) {
+    /** A ratio measured within each run, which a machine's slow phase moves on both sides. */
+    boolean paired() {
+      return what.contains("_paired ");
+    }
+
     double diff() {
       return oldMedian == 0 ? 0 : (newMedian - oldMedian) / oldMedian;
     }
   }
 
   static void run(Path oldDir, Path newDir) throws IOException {
+    System.out.print(report(oldDir, newDir));
+  }
+
+  /** The comparison as markdown. */
+  static String report(Path oldDir, Path newDir) throws IOException {
     List<Row> rows = new ArrayList<>();
     try (Stream<Path> files = Files.list(oldDir)) {
       for (Path f : files.filter(p -> p.toString().endsWith(".json")).sorted().toList()) {
@@ -42,26 +59,100 @@ final class Compare {
         }
       }
     }
-    long within = rows.stream().filter(Row::withinNoise).count();
-    StringBuilder md = new StringBuilder();
+    StringBuilder md = new StringBuilder(machines(oldDir, newDir));
+    List<Row> paired = rows.stream().filter(Row::paired).toList();
+    List<Row> absolute = rows.stream().filter(r -> !r.paired()).toList();
     md.append(
         String.format(
-            "%d of %d medians within the other run's spread%n%n| measurement | old | new | diff |"
-                + " within noise |%n| --- | ---: | ---: | ---: | --- |%n",
-            within, rows.size()));
+            "- absolute numbers: %d of %d medians inside the other run's samples (min..max);"
+                + " %d differ by no more than the runs' spread%n"
+                + "- ratios paired within each run (engine over the baseline of the same pass):"
+                + " %d of %d inside the other run's samples; %d differ by no more than the"
+                + " spread%n%n"
+                + "| measurement | old | new | diff | inside samples | within spread |%n"
+                + "| --- | ---: | ---: | ---: | --- | --- |%n",
+            within(absolute, Row::withinNoise),
+            absolute.size(),
+            within(absolute, Row::withinSpread),
+            within(paired, Row::withinNoise),
+            paired.size(),
+            within(paired, Row::withinSpread)));
     rows.stream()
         .sorted(Comparator.comparingDouble((Row r) -> -Math.abs(r.diff())))
         .forEach(
             r ->
                 md.append(
                     String.format(
-                        "| %s | %.4g | %.4g | %+.1f%% | %s |%n",
+                        "| %s | %.4g | %.4g | %+.1f%% | %s | %s |%n",
                         r.what(),
                         r.oldMedian(),
                         r.newMedian(),
                         100 * r.diff(),
-                        r.withinNoise() ? "yes" : "no")));
-    System.out.print(md);
+                        r.withinNoise() ? "yes" : "no",
+                        r.withinSpread() ? "yes" : "no")));
+    return md.toString();
+  }
+
+  private static long within(List<Row> rows, Predicate<Row> test) {
+    return rows.stream().filter(test).count();
+  }
+
+  /**
+   * Where and how fast each run was, per benchmark: numbers from two machine types, or from one
+   * machine at two speeds, are not comparable as absolute numbers (the paired ratios still are).
+   */
+  private static String machines(Path oldDir, Path newDir) throws IOException {
+    StringBuilder md = new StringBuilder();
+    try (Stream<Path> files = Files.list(oldDir)) {
+      for (Path f : files.filter(p -> p.toString().endsWith(".json")).sorted().toList()) {
+        Path other = newDir.resolve(f.getFileName());
+        if (!Files.exists(other)) {
+          continue;
+        }
+        JsonNode a = JSON.readTree(f.toFile()).path("machine");
+        JsonNode b = JSON.readTree(other.toFile()).path("machine");
+        String bench = f.getFileName().toString().replace(".json", "");
+        String verdict;
+        if (!a.path("cpuModel").asText().equals(b.path("cpuModel").asText())) {
+          verdict = "**different machine types**: compare the paired ratios only";
+        } else if (a.path("speed").has("cpuNanos") && b.path("speed").has("cpuNanos")) {
+          MachineSpeed sa = speedOf(a.path("speed"));
+          MachineSpeed sb = speedOf(b.path("speed"));
+          double factor = Math.max(sa.slowdown(sb), sb.slowdown(sa));
+          verdict =
+              factor > MachineSpeed.SAME_SPEED
+                  ? String.format(
+                      "**the machine ran at another speed** (%.2fx): compare the paired ratios"
+                          + " only",
+                      factor)
+                  : String.format("same machine speed (%.2fx)", factor);
+        } else {
+          verdict = "speed not recorded";
+        }
+        md.append(
+            String.format(
+                "- %s: old %s (%s), new %s (%s): %s%n",
+                bench,
+                a.path("cpuModel").asText(),
+                speed(a.path("speed")),
+                b.path("cpuModel").asText(),
+                speed(b.path("speed")),
+                verdict));
+      }
+    }
+    return md.toString();
+  }
+
+  private static MachineSpeed speedOf(JsonNode s) {
+    return new MachineSpeed(s.path("cpuNanos").asDouble(), s.path("syscallNanos").asDouble());
+  }
+
+  private static String speed(JsonNode s) {
+    return s.has("cpuNanos")
+        ? String.format(
+            "speed %.3f ns/step, %.0f ns/syscall",
+            s.path("cpuNanos").asDouble(), s.path("syscallNanos").asDouble())
+        : "speed not recorded";
   }
 
   /** Every {"values": [...]} below the benchmark's top-level fields, by path. */
@@ -83,7 +174,9 @@ final class Compare {
         double mb = median(vb);
         boolean within =
             (mb >= va[0] && mb <= va[va.length - 1]) || (ma >= vb[0] && ma <= vb[vb.length - 1]);
-        rows.add(new Row(path, ma, mb, within));
+        double spread =
+            Math.max((va[va.length - 1] - va[0]) / ma, (vb[vb.length - 1] - vb[0]) / mb);
+        rows.add(new Row(path, ma, mb, within, Math.abs(mb - ma) <= spread * Math.abs(ma)));
       }
       return;
     }

@@ -6,8 +6,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
-/** Where a benchmark ran: saved with every result so numbers can be compared honestly. */
-public record Machine(String kernel, String cpuModel, int cpus, String java, String gitCommit) {
+/**
+ * Where a benchmark ran, and how fast the machine was when it started and ended ({@link
+ * MachineSpeed}): saved with every result so numbers can be compared honestly.
+ */
+public record Machine(
+    String kernel,
+    String cpuModel,
+    int cpus,
+    String java,
+    String gitCommit,
+    MachineSpeed speedAtStart,
+    MachineSpeed speed) {
   public static Machine current() {
     String model = "unknown";
     try {
@@ -26,6 +36,8 @@ public record Machine(String kernel, String cpuModel, int cpus, String java, Str
         model,
         Runtime.getRuntime().availableProcessors(),
         Runtime.version().toString(),
-        git.ok() ? git.stdout().strip() : "unknown");
+        git.ok() ? git.stdout().strip() : "unknown",
+        MachineSpeed.atStart(),
+        MachineSpeed.measure());
   }
 }

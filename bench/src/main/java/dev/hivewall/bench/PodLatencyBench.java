@@ -140,28 +140,80 @@ final class PodLatencyBench {
      */
     int pinnedRepeats = 1;
 
+    /**
+     * Each engine's measurements over the no-policy ones of the same pass and size, taken minutes
+     * apart at most instead of across the whole run: a slow phase of the VM (measured: the
+     * no-policy baseline 3.56 -> 5.97 us for minutes, in every engine alike) moves both sides of a
+     * paired ratio, so these stay comparable between runs where the absolute numbers do not.
+     * Workload -> engine -> size -> ratios; rate ratios, 1.0 = no cost, < 1 slower.
+     */
+    final Map<String, Map<String, Map<Integer, List<Double>>>> paired = new LinkedHashMap<>();
+
+    /** This pass's no-policy median per workload and size. */
+    private final Map<String, Map<Integer, Double>> baseline = new LinkedHashMap<>();
+
     void measure(String engine, int n, LabNetns node, Pod client, Pod server, int seconds) {
       // Each engine starts with an empty connection table (see PodWorkloads.startServers).
       node.exec(RUN, "conntrack", "-F").orThrow();
+      List<Double> rr = new ArrayList<>();
       for (int i = 0; i < pinnedRepeats; i++) {
-        Series.add(
-            pinned,
-            engine,
-            n,
-            PodWorkloads.tcpRr(client, server.ip(), PINNED_PORT, true, seconds, 64));
+        rr.add(PodWorkloads.tcpRr(client, server.ip(), PINNED_PORT, true, seconds, 64));
       }
+      record(engine, n, "tcp_rr_pinned", pinned, rr, true);
       if (engine.equals("no policy") || engine.equals("hivewall")) {
         // Unpinned, the VM's wake-up cost dominates every engine alike; measured for Hivewall
         // against its baseline only (the suite stays under 15 minutes on 2 vCPUs).
-        Series.add(
-            unpinned,
+        record(
             engine,
             n,
-            PodWorkloads.tcpRr(client, server.ip(), UNPINNED_PORT, false, seconds, 64));
+            "tcp_rr_unpinned",
+            unpinned,
+            List.of(PodWorkloads.tcpRr(client, server.ip(), UNPINNED_PORT, false, seconds, 64)),
+            true);
       }
-      Series.add(udpRr, engine, n, PodWorkloads.udpRr(client, server, seconds));
-      Series.add(tcpCrr, engine, n, PodWorkloads.tcpCrr(client, server, seconds));
-      Series.add(throughput, engine, n, PodWorkloads.throughput(client, server, seconds));
+      record(
+          engine, n, "udp_rr", udpRr, List.of(PodWorkloads.udpRr(client, server, seconds)), true);
+      record(
+          engine,
+          n,
+          "tcp_crr",
+          tcpCrr,
+          List.of(PodWorkloads.tcpCrr(client, server, seconds)),
+          false);
+      record(
+          engine,
+          n,
+          "throughput",
+          throughput,
+          List.of(PodWorkloads.throughput(client, server, seconds)),
+          false);
+    }
+
+    /**
+     * Keeps {@code values} and, for an engine, their ratios to this pass's baseline; {@code
+     * latency}: lower is better (the ratio is baseline / value), else a rate (value / baseline).
+     */
+    private void record(
+        String engine,
+        int n,
+        String workload,
+        Map<String, Map<Integer, List<Double>>> raw,
+        List<Double> values,
+        boolean latency) {
+      values.forEach(v -> Series.add(raw, engine, n, v));
+      double median = new Samples(workload, "", values).median();
+      if (engine.equals("no policy")) {
+        baseline.computeIfAbsent(workload, k -> new LinkedHashMap<>()).put(n, median);
+        return;
+      }
+      Double base = baseline.getOrDefault(workload, Map.of()).get(n);
+      if (base != null) {
+        Series.add(
+            paired.computeIfAbsent(workload, k -> new LinkedHashMap<>()),
+            engine,
+            n,
+            latency ? base / median : median / base);
+      }
     }
   }
 
@@ -468,6 +520,10 @@ final class PodLatencyBench {
     doc.put("tcp_crr_connections_per_second", crr);
     doc.put("throughput_gbit_per_second", tput);
     doc.put("ratios", ratios);
+    // per pass, against that pass's baseline: what a second run should reproduce
+    w.paired.forEach(
+        (workload, byEngine) ->
+            doc.put(workload + "_rate_ratio_paired", Series.samples(byEngine, "x no policy")));
     new ObjectMapper()
         .enable(SerializationFeature.INDENT_OUTPUT)
         .writeValue(out.resolve("pod-latency.json").toFile(), doc);

@@ -51,6 +51,7 @@ final class Summary {
               m.path("cpus").asInt(),
               m.path("kernel").asText(),
               m.path("java").asText()));
+      md.append(speedLine(m));
       for (Map.Entry<String, JsonNode> e : fields(doc)) {
         String key = e.getKey();
         JsonNode v = e.getValue();
@@ -64,6 +65,34 @@ final class Summary {
       }
     }
     Files.writeString(dir.resolve("SUMMARY.md"), md.toString());
+  }
+
+  /**
+   * The machine's speed at the start and end of the benchmark ({@link MachineSpeed}); a change
+   * beyond its noise marks the run as disturbed: its absolute numbers are from two machine speeds.
+   */
+  private static String speedLine(JsonNode machine) {
+    JsonNode start = machine.path("speedAtStart");
+    JsonNode end = machine.path("speed");
+    if (!start.has("cpuNanos") || !end.has("cpuNanos")) {
+      return "";
+    }
+    MachineSpeed a =
+        new MachineSpeed(start.path("cpuNanos").asDouble(), start.path("syscallNanos").asDouble());
+    MachineSpeed b =
+        new MachineSpeed(end.path("cpuNanos").asDouble(), end.path("syscallNanos").asDouble());
+    double factor = Math.max(a.slowdown(b), b.slowdown(a));
+    return String.format(
+        "Machine speed at start / end: %.3f / %.3f ns a step, %.0f / %.0f ns a syscall (%s).%n%n",
+        a.cpuNanos(),
+        b.cpuNanos(),
+        a.syscallNanos(),
+        b.syscallNanos(),
+        factor > MachineSpeed.SAME_SPEED
+            ? String.format(
+                "**disturbed: the speed changed %.2fx during the run; trust the paired ratios**",
+                factor)
+            : "steady");
   }
 
   private static List<Map.Entry<String, JsonNode>> fields(JsonNode n) {

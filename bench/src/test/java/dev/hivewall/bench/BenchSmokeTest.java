@@ -49,6 +49,25 @@ class BenchSmokeTest {
           .as(workload)
           .isPositive();
     }
+    // each engine over the baseline of the same pass, and the machine's speed around the run
+    for (String workload : new String[] {"tcp_rr_pinned", "udp_rr", "tcp_crr", "throughput"}) {
+      assertThat(
+              pods.path(workload + "_rate_ratio_paired")
+                  .path("hivewall")
+                  .path("10")
+                  .path("values")
+                  .path(0)
+                  .asDouble())
+          .as(workload)
+          .isPositive();
+    }
+    for (String when : new String[] {"speedAtStart", "speed"}) {
+      assertThat(pods.path("machine").path(when).path("cpuNanos").asDouble()).isPositive();
+      assertThat(pods.path("machine").path(when).path("syscallNanos").asDouble()).isPositive();
+    }
+    assertThat(Files.readString(out.resolve("SUMMARY.md")))
+        .contains("Machine speed at start / end")
+        .contains("tcp_rr_pinned_rate_ratio_paired");
     JsonNode paths = new ObjectMapper().readTree(out.resolve("socket-path.json").toFile());
     assertThat(paths.path("ratios").path("sockmap_over_veth_pinned@64").asDouble()).isPositive();
     JsonNode map = new ObjectMapper().readTree(out.resolve("map-update.json").toFile());

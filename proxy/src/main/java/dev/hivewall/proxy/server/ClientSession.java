@@ -115,10 +115,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
   }
 
   private boolean readHead() throws HttpError {
-    int readable = Math.min(in.readableBytes(), config.maxHeadBytes());
-    byte[] view = new byte[readable];
-    in.getBytes(in.readerIndex(), view);
-    int length = RequestHeadParser.headLength(view, 0, readable, config.maxHeadBytes());
+    int length = HeadScan.headLength(in, config.maxHeadBytes());
     if (length < 0) {
       if (headTimer == null) {
         headTimer =
@@ -132,7 +129,8 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
       return false;
     }
     cancelHeadTimer();
-    RequestHead head = RequestHeadParser.parse(view, 0, length, config.maxHeaderFields());
+    RequestHead head =
+        RequestHeadParser.parse(HeadScan.copy(in, length), 0, length, config.maxHeaderFields());
     if (head.method().equals("CONNECT") || !head.values("upgrade").isEmpty()) {
       throw new HttpError(501, "CONNECT and protocol upgrades are not proxied");
     }

@@ -3,7 +3,6 @@ package dev.hivewall.proxy.server;
 import dev.hivewall.proxy.http.BodyFraming;
 import dev.hivewall.proxy.http.ChunkedScanner;
 import dev.hivewall.proxy.http.HttpError;
-import dev.hivewall.proxy.http.RequestHeadParser;
 import dev.hivewall.proxy.http.ResponseHead;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
@@ -197,19 +196,16 @@ final class UpstreamSession extends ChannelInboundHandlerAdapter {
     if (ex == null) {
       throw new HttpError(502, "upstream sent a response nobody asked for");
     }
-    int readable = Math.min(in.readableBytes(), MAX_RESPONSE_HEAD);
-    byte[] view = new byte[readable];
-    in.getBytes(in.readerIndex(), view);
     int length;
     try {
-      length = RequestHeadParser.headLength(view, 0, readable, MAX_RESPONSE_HEAD);
+      length = HeadScan.headLength(in, MAX_RESPONSE_HEAD);
     } catch (HttpError e) {
       throw new HttpError(502, "upstream response head too large");
     }
     if (length < 0) {
       return false;
     }
-    ResponseHead head = ResponseHead.parse(view, 0, length);
+    ResponseHead head = ResponseHead.parse(HeadScan.copy(in, length), 0, length);
     client.write(in.readRetainedSlice(length), client.voidPromise());
     ex.headWritten = true;
     if (head.interim()) {
