@@ -115,10 +115,9 @@ final class Compare {
         String verdict;
         if (!a.path("cpuModel").asText().equals(b.path("cpuModel").asText())) {
           verdict = "**different machine types**: compare the paired ratios only";
-        } else if (a.path("speed").has("cpuNanos") && b.path("speed").has("cpuNanos")) {
-          MachineSpeed sa = speedOf(a.path("speed"));
-          MachineSpeed sb = speedOf(b.path("speed"));
-          double factor = Math.max(sa.slowdown(sb), sb.slowdown(sa));
+        } else if (MachineSpeed.of(a.path("speed")) != null
+            && MachineSpeed.of(b.path("speed")) != null) {
+          double factor = MachineSpeed.of(a.path("speed")).change(MachineSpeed.of(b.path("speed")));
           verdict =
               factor > MachineSpeed.SAME_SPEED
                   ? String.format(
@@ -141,10 +140,6 @@ final class Compare {
       }
     }
     return md.toString();
-  }
-
-  private static MachineSpeed speedOf(JsonNode s) {
-    return new MachineSpeed(s.path("cpuNanos").asDouble(), s.path("syscallNanos").asDouble());
   }
 
   private static String speed(JsonNode s) {

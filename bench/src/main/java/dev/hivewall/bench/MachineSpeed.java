@@ -1,5 +1,6 @@
 package dev.hivewall.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -81,8 +82,20 @@ public record MachineSpeed(double cpuNanos, double syscallNanos) {
     return x;
   }
 
-  /** How much slower {@code other} ran than this one (1.0 = same speed; 1.5 = 50% slower). */
-  public double slowdown(MachineSpeed other) {
-    return Math.max(other.cpuNanos / cpuNanos, other.syscallNanos / syscallNanos);
+  /**
+   * How far apart this speed and {@code other} are, whichever is slower (1.0 = same speed; 1.5 =
+   * one ran 50% slower on the computation or the syscall).
+   */
+  public double change(MachineSpeed other) {
+    return Math.max(
+        Math.max(other.cpuNanos / cpuNanos, cpuNanos / other.cpuNanos),
+        Math.max(other.syscallNanos / syscallNanos, syscallNanos / other.syscallNanos));
+  }
+
+  /** A speed saved in a result's JSON ({@code machine.speed}), or null when none was recorded. */
+  static MachineSpeed of(JsonNode saved) {
+    return saved.has("cpuNanos") && saved.has("syscallNanos")
+        ? new MachineSpeed(saved.path("cpuNanos").asDouble(), saved.path("syscallNanos").asDouble())
+        : null;
   }
 }

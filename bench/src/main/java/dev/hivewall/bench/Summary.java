@@ -72,16 +72,12 @@ final class Summary {
    * beyond its noise marks the run as disturbed: its absolute numbers are from two machine speeds.
    */
   private static String speedLine(JsonNode machine) {
-    JsonNode start = machine.path("speedAtStart");
-    JsonNode end = machine.path("speed");
-    if (!start.has("cpuNanos") || !end.has("cpuNanos")) {
+    MachineSpeed a = MachineSpeed.of(machine.path("speedAtStart"));
+    MachineSpeed b = MachineSpeed.of(machine.path("speed"));
+    if (a == null || b == null) {
       return "";
     }
-    MachineSpeed a =
-        new MachineSpeed(start.path("cpuNanos").asDouble(), start.path("syscallNanos").asDouble());
-    MachineSpeed b =
-        new MachineSpeed(end.path("cpuNanos").asDouble(), end.path("syscallNanos").asDouble());
-    double factor = Math.max(a.slowdown(b), b.slowdown(a));
+    double factor = a.change(b);
     return String.format(
         "Machine speed at start / end: %.3f / %.3f ns a step, %.0f / %.0f ns a syscall (%s).%n%n",
         a.cpuNanos(),
