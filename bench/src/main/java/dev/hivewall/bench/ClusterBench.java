@@ -22,10 +22,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * Multi-node: pods on different nodes of a cluster (etcd, an underlay, the VXLAN overlay).
  *
  * <ul>
- *   <li>{@code cluster-rr}: TCP ping-pong (sockperf p50, one way) from a pod of node 2 to a pod of
- *       node 1, pinned and unpinned: no policy, and an L3/L4 policy on the server (ingress from the
- *       client only), interleaved; beside them the underlay itself (node to node, no pods, no
- *       overlay) as the floor of the path.
+ *   <li>{@code cluster-rr}: TCP ping-pong ({@link PingPong} p50, one way) from a pod of node 2 to a
+ *       pod of node 1, pinned and unpinned: no policy, and an L3/L4 policy on the server (ingress
+ *       from the client only), interleaved; beside them the underlay itself (node to node, no pods,
+ *       no overlay) as the floor of the path.
  *   <li>{@code cluster-propagation}: a server on node 2 lets in pods labelled app=client; such pods
  *       are created one after another on nodes 1 and 3 (1,000; a new label set every tenth, so node
  *       2 also learns new identities); for each, the time from the pod existing on its node (runPod
@@ -67,9 +67,10 @@ final class ClusterBench {
     Pod server = node1.runPod(pod("server", Labels.of("app", "server")));
     Pod client = node2.runPod(pod("client", Labels.of("app", "client")));
     awaitKnown(node2, server.ip());
-    spawnSockperf(lab, server.netns(), server.ip(), PINNED, true);
-    spawnSockperf(lab, server.netns(), server.ip(), UNPINNED, false);
-    spawnSockperf(lab, configs.get(0).nodeNetns(), "192.0.2.11", UNDERLAY, true);
+    PingPong.Transport tcp = PingPong.Transport.TCP;
+    lab.spawn(PingPong.server(server.netns(), tcp, server.ip(), PINNED, true));
+    lab.spawn(PingPong.server(server.netns(), tcp, server.ip(), UNPINNED, false));
+    lab.spawn(PingPong.server(configs.get(0).nodeNetns(), tcp, "192.0.2.11", UNDERLAY, true));
     Thread.sleep(500);
     PodNetwork.Pod c = asPod(lab, client);
     PodNetwork.Pod n2 =
@@ -231,15 +232,6 @@ final class ClusterBench {
 
   private static LabNetns netns(Lab lab, String name) {
     return new LabNetns(lab, name, NetworkNamespace.named(name));
-  }
-
-  private static void spawnSockperf(Lab lab, String netns, String ip, int port, boolean pin) {
-    List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", netns));
-    if (pin) {
-      argv.addAll(List.of("taskset", "-c", "0"));
-    }
-    argv.addAll(List.of("sockperf", "server", "-i", ip, "-p", "" + port, "--tcp"));
-    lab.spawn(argv);
   }
 
   private static void awaitKnown(Node n, String ip) throws InterruptedException {

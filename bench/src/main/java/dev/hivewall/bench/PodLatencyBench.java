@@ -35,13 +35,12 @@ import java.util.Set;
  * (bpf_lxc on both veths, the server's ingress enforced), an iptables FORWARD chain that every
  * packet walks (conntrack acceptance after the N rules), an ipset hash:ip,port behind one rule, an
  * nftables set lookup; and, at the smallest size only (it has no rules), the floor of any tc
- * program. Workloads: TCP ping-pong (sockperf, one-way p50), pinned (client and server on CPU 0:
- * the path cost) and unpinned (the 2-vCPU VM's wake-up cost shows); and those of {@link
+ * program. Workloads: TCP ping-pong ({@link PingPong}, one-way p50), pinned (client and server on
+ * CPU 0: the path cost) and unpinned (the 2-vCPU VM's wake-up cost shows); and those of {@link
  * PodWorkloads}: UDP ping-pong, TCP connect/request/close, one TCP stream's throughput.
  *
- * <p>Time: each sockperf run costs 2.2 s beyond its measuring time (a fixed wait after its
- * warm-up), which is most of this benchmark's ~7 minutes; sizes beyond 10k (e.g. 30k) with {@code
- * -Dhivewall.bench.sizes}, more runs with {@code -Dhivewall.bench.runs}.
+ * <p>Time: each measurement is a 1-second run (plus 0.1 s of warm-up); sizes beyond 10k (e.g. 30k)
+ * with {@code -Dhivewall.bench.sizes}, more runs with {@code -Dhivewall.bench.runs}.
  */
 final class PodLatencyBench {
   private static final int PINNED_PORT = 11111;
@@ -62,35 +61,9 @@ final class PodLatencyBench {
       PodNetwork net = new PodNetwork(lab);
       Pod client = net.addPod("client");
       Pod server = net.addPod("server");
-      lab.spawn(
-          List.of(
-              "ip",
-              "netns",
-              "exec",
-              server.netns().name(),
-              "taskset",
-              "-c",
-              "0",
-              "sockperf",
-              "server",
-              "-i",
-              server.ip(),
-              "-p",
-              "" + PINNED_PORT,
-              "--tcp"));
-      lab.spawn(
-          List.of(
-              "ip",
-              "netns",
-              "exec",
-              server.netns().name(),
-              "sockperf",
-              "server",
-              "-i",
-              server.ip(),
-              "-p",
-              "" + UNPINNED_PORT,
-              "--tcp"));
+      String ns = server.netns().name();
+      lab.spawn(PingPong.server(ns, PingPong.Transport.TCP, server.ip(), PINNED_PORT, true));
+      lab.spawn(PingPong.server(ns, PingPong.Transport.TCP, server.ip(), UNPINNED_PORT, false));
       PodWorkloads.startServers(lab, client, server, dir);
       sleep(500);
       for (int r = 0; r < runs; r++) {
@@ -488,19 +461,19 @@ final class PodLatencyBench {
     chart(
         out,
         "pod-latency-pinned",
-        "TCP ping-pong pod -> node -> pod, pinned (sockperf p50)",
+        "TCP ping-pong pod -> node -> pod, pinned (p50)",
         "one-way latency, us",
         p);
     chart(
         out,
         "pod-latency-unpinned",
-        "TCP ping-pong pod -> node -> pod, unpinned (sockperf p50)",
+        "TCP ping-pong pod -> node -> pod, unpinned (p50)",
         "one-way latency, us",
         u);
     chart(
         out,
         "pod-udp-rr",
-        "UDP ping-pong pod -> node -> pod, pinned (sockperf p50)",
+        "UDP ping-pong pod -> node -> pod, pinned (p50)",
         "one-way latency, us",
         udp);
     chart(

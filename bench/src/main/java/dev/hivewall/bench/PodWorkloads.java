@@ -14,10 +14,11 @@ import java.util.regex.Pattern;
 
 /**
  * The datapath workloads besides TCP ping-pong, between the same two pods, each a bounded run of a
- * Debian tool inside the client pod against a server the lab started in the server pod:
+ * tool inside the client pod against a server the lab started in the server pod:
  *
  * <ul>
- *   <li>UDP_RR: sockperf UDP ping-pong, pinned to CPU 0 (the path cost), one-way p50 in us;
+ *   <li>UDP_RR: UDP ping-pong ({@link PingPong}), pinned to CPU 0 (the path cost), one-way p50 in
+ *       us;
  *   <li>TCP_CRR: wrk with {@code Connection: close} against nginx (one connection at a time:
  *       connect, GET, response, close), connections per second;
  *   <li>throughput: one iperf3 TCP stream, Gbit/s received.
@@ -36,7 +37,6 @@ final class PodWorkloads {
   static final List<Integer> PORTS = List.of(UDP_PORT, HTTP_PORT, IPERF_PORT);
 
   private static final Duration RUN = Duration.ofMinutes(1);
-  private static final Pattern P50 = Pattern.compile("percentile 50\\.000 =\\s+([0-9.]+)");
   private static final Pattern RPS = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
   private static final Pattern RECEIVER =
       Pattern.compile("([0-9.]+) ([KMG]?)bits/sec\\s+(?:\\d+\\s+)?receiver");
@@ -55,21 +55,7 @@ final class PodWorkloads {
     client.netns().exec(RUN, "sysctl", "-qw", "net.ipv4.ip_local_port_range=1024 65535").orThrow();
     server.netns().exec(RUN, "sysctl", "-qw", "net.ipv4.tcp_max_tw_buckets=0").orThrow();
     String ns = server.netns().name();
-    lab.spawn(
-        List.of(
-            "ip",
-            "netns",
-            "exec",
-            ns,
-            "taskset",
-            "-c",
-            "0",
-            "sockperf",
-            "server",
-            "-i",
-            server.ip(),
-            "-p",
-            "" + UDP_PORT));
+    lab.spawn(PingPong.server(ns, PingPong.Transport.UDP, server.ip(), UDP_PORT, true));
     lab.spawn(
         List.of(
             "ip", "netns", "exec", ns, "iperf3", "-s", "-B", server.ip(), "-p", "" + IPERF_PORT));
@@ -102,47 +88,18 @@ final class PodWorkloads {
   }
 
   /**
-   * TCP ping-pong (sockperf) of {@code size}-byte messages to ip:port for {@code seconds}, pinned
-   * to CPU 0 or not: one-way latency p50, us.
+   * TCP ping-pong ({@link PingPong}) of {@code size}-byte messages to ip:port for {@code seconds},
+   * pinned to CPU 0 or not: one-way latency p50, us.
    */
   static double tcpRr(Pod client, String ip, int port, boolean pin, int seconds, int size) {
-    List<String> argv = new ArrayList<>(pin ? List.of("taskset", "-c", "0") : List.of());
-    argv.addAll(
-        List.of(
-            "sockperf",
-            "ping-pong",
-            "-i",
-            ip,
-            "-p",
-            "" + port,
-            "--tcp",
-            "-t",
-            "" + seconds,
-            "-m",
-            "" + size));
-    return parse(P50, run(client, argv), "sockperf TCP");
+    return PingPong.p50(
+        client.netns().name(), PingPong.Transport.TCP, ip, port, pin, seconds, size);
   }
 
   /** UDP ping-pong pinned to CPU 0: one-way latency p50, us. */
   static double udpRr(Pod client, Pod server, int seconds) {
-    Command.Result r =
-        run(
-            client,
-            List.of(
-                "taskset",
-                "-c",
-                "0",
-                "sockperf",
-                "ping-pong",
-                "-i",
-                server.ip(),
-                "-p",
-                "" + UDP_PORT,
-                "-t",
-                "" + seconds,
-                "-m",
-                "64"));
-    return parse(P50, r, "sockperf UDP");
+    return PingPong.p50(
+        client.netns().name(), PingPong.Transport.UDP, server.ip(), UDP_PORT, true, seconds, 64);
   }
 
   /** Connect, request, response, close, one connection at a time: connections per second. */

@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +21,7 @@ import java.util.Map;
  * TCP between two pods of one node by path, same run, interleaved: the veth path (Hivewall's TC
  * programs judging every packet), the sockmap path (Hivewall's sock_ops and sk_msg programs on top:
  * payload socket to socket, the policy checked per message) and loopback inside one pod (the floor
- * no pod-to-pod path beats). TCP_RR (sockperf ping-pong, one-way p50, pinned to CPU 0 and unpinned)
+ * no pod-to-pod path beats). TCP_RR ({@link PingPong}, one-way p50, pinned to CPU 0 and unpinned)
  * and one iperf3 stream. The x axis is the message size.
  */
 final class SocketPathBench {
@@ -46,9 +45,10 @@ final class SocketPathBench {
       for (Pod p : List.of(server, client)) {
         // servers on the server pod's address and, in the client pod, on loopback
         String ip = p == server ? server.ip() : "127.0.0.1";
-        spawn(lab, p, true, "sockperf", "server", "-i", ip, "-p", "" + PINNED, "--tcp");
-        spawn(lab, p, false, "sockperf", "server", "-i", ip, "-p", "" + UNPINNED, "--tcp");
-        spawn(lab, p, false, "iperf3", "-s", "-B", ip, "-p", "" + IPERF);
+        String ns = p.netns().name();
+        lab.spawn(PingPong.server(ns, PingPong.Transport.TCP, ip, PINNED, true));
+        lab.spawn(PingPong.server(ns, PingPong.Transport.TCP, ip, UNPINNED, false));
+        lab.spawn(List.of("ip", "netns", "exec", ns, "iperf3", "-s", "-B", ip, "-p", "" + IPERF));
       }
       sleep(500);
       try (var hw = PodLatencyBench.Hivewall.enforce(net, client, server, 0)) {
@@ -130,15 +130,6 @@ final class SocketPathBench {
     }
   }
 
-  private static void spawn(Lab lab, Pod pod, boolean pin, String... command) {
-    List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", pod.netns().name()));
-    if (pin) {
-      argv.addAll(List.of("taskset", "-c", "0"));
-    }
-    argv.addAll(List.of(command));
-    lab.spawn(argv);
-  }
-
   private static void sleep(long ms) {
     try {
       Thread.sleep(ms);
@@ -181,13 +172,13 @@ final class SocketPathBench {
                     "sockmap_over_veth_throughput", s.median() / t.get(veth).get(n).median()));
     LineChart.write(
         out.resolve("socket-path-pinned.png"),
-        "TCP ping-pong between local pods by path, pinned (sockperf p50)",
+        "TCP ping-pong between local pods by path, pinned (p50)",
         "message bytes",
         "one-way latency, us",
         p);
     LineChart.write(
         out.resolve("socket-path-unpinned.png"),
-        "TCP ping-pong between local pods by path, unpinned (sockperf p50)",
+        "TCP ping-pong between local pods by path, unpinned (p50)",
         "message bytes",
         "one-way latency, us",
         u);
