@@ -38,6 +38,7 @@ demo: deps build
 	@scripts/demo
 
 bench: deps build
+	@./hivewall doctor
 	@scripts/bench
 
 lab-clean:

@@ -32,7 +32,7 @@ final class SocketPathBench {
   private SocketPathBench() {}
 
   static void run(Path out, boolean quick) throws IOException {
-    int runs = quick ? 1 : Integer.getInteger("hivewall.bench.runs", 2);
+    int runs = quick ? 1 : Integer.getInteger("hivewall.bench.runs", 3);
     int[] sizes = quick ? new int[] {64} : new int[] {64, 4096};
     Map<String, Map<Integer, List<Double>>> pinned = new LinkedHashMap<>();
     Map<String, Map<Integer, List<Double>>> unpinned = new LinkedHashMap<>();
