@@ -164,8 +164,7 @@ public final class RequestHeadParser {
 
   private static boolean isToken(byte[] data, int from, int to) {
     for (int i = from; i < to; i++) {
-      char c = (char) (data[i] & 0xff);
-      if (!HttpSyntax.isAlphaNum(c) && "!#$%&'*+-.^_`|~".indexOf(c) < 0) {
+      if (!HttpSyntax.isTokenChar(data[i] & 0xff)) {
         return false;
       }
     }

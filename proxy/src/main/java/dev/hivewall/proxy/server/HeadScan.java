@@ -7,10 +7,12 @@ import io.netty.buffer.ByteBuf;
 /**
  * Finds where an HTTP head ends in a connection's received bytes without copying them: only the
  * head is copied out for parsing, never the body bytes behind it (a response read may hold 64 KB of
- * body after a 200-byte head; a slow client's partial head is scanned again on every read).
+ * body after a 200-byte head; a slow client's partial head is scanned again on every read). One per
+ * connection: the copy goes into the connection's own array, reused from head to head (the parsers
+ * keep nothing of it), so a head costs no array of its own.
  */
 final class HeadScan {
-  private HeadScan() {}
+  private byte[] copy = new byte[512];
 
   /**
    * As {@link RequestHeadParser#headLength} on {@code in}'s readable bytes: the head's length up to
@@ -38,10 +40,15 @@ final class HeadScan {
     return -1;
   }
 
-  /** The first {@code length} readable bytes of {@code in}, copied (the reader index stays). */
-  static byte[] copy(ByteBuf in, int length) {
-    byte[] head = new byte[length];
-    in.getBytes(in.readerIndex(), head);
-    return head;
+  /**
+   * The first {@code length} readable bytes of {@code in}, copied to the start of this scan's array
+   * (the reader index stays); valid until the next call.
+   */
+  byte[] copy(ByteBuf in, int length) {
+    if (copy.length < length) {
+      copy = new byte[Math.max(length, copy.length * 2)];
+    }
+    in.getBytes(in.readerIndex(), copy, 0, length);
+    return copy;
   }
 }

@@ -2,7 +2,6 @@ package dev.hivewall.proxy.server;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -12,8 +11,7 @@ import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.FastThreadLocalThread;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -57,7 +55,8 @@ public final class HttpProxy implements AutoCloseable {
               + ")");
     }
     EventLoopGroup group =
-        new MultiThreadIoEventLoopGroup(threads, threadFactory, EpollIoHandler.newFactory());
+        new MultiThreadIoEventLoopGroup(
+            threads, nettyThreads(threadFactory), EpollIoHandler.newFactory());
     try {
       ServerBootstrap b =
           new ServerBootstrap()
@@ -70,17 +69,7 @@ public final class HttpProxy implements AutoCloseable {
                   new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                      ch.pipeline()
-                          .addLast(
-                              new IdleStateHandler(
-                                  0, 0, config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS) {
-                                @Override
-                                protected void channelIdle(
-                                    ChannelHandlerContext ctx, IdleStateEvent evt) {
-                                  ctx.close();
-                                }
-                              },
-                              new ClientSession(config, policy, flows));
+                      ch.pipeline().addLast(new ClientSession(config, policy, flows));
                     }
                   });
       if (config.transparent()) {
@@ -94,6 +83,16 @@ public final class HttpProxy implements AutoCloseable {
       throw new IllegalStateException(
           "cannot start the L7 proxy on " + config.listen() + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * {@code factory}'s threads, each run as Netty's own threads are: Netty recycles its per-write
+   * objects (the outbound buffer's entries, pooled buffers' wrappers) and keeps a buffer cache only
+   * on threads that clean their thread-locals up when they end. On a plain thread (as a namespace's
+   * thread factory makes) every write allocated them anew: ~11% of the proxy's garbage.
+   */
+  private static ThreadFactory nettyThreads(ThreadFactory factory) {
+    return task -> factory.newThread(() -> FastThreadLocalThread.runWithFastThreadLocal(task));
   }
 
   public InetSocketAddress address() {

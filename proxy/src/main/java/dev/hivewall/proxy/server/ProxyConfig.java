@@ -60,6 +60,20 @@ public record ProxyConfig(
         idleTimeout);
   }
 
+  public ProxyConfig withIdleTimeout(Duration idle) {
+    return new ProxyConfig(
+        listen,
+        transparent,
+        upstreamMark,
+        maxHeadBytes,
+        maxHeaderFields,
+        maxPipelined,
+        headTimeout,
+        connectTimeout,
+        responseTimeout,
+        idle);
+  }
+
   public ProxyConfig withTimeouts(Duration head, Duration connect, Duration response) {
     return new ProxyConfig(
         listen,

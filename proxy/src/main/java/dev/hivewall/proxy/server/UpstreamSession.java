@@ -39,6 +39,7 @@ final class UpstreamSession extends ChannelInboundHandlerAdapter {
   private final ProxyConfig config;
   private final Channel client;
   private final Channel channel;
+  private final HeadScan heads = new HeadScan();
   private final List<ByteBuf> queued = new ArrayList<>(); // written before the connection is up
   private final ArrayDeque<Exchange> awaiting = new ArrayDeque<>(); // sent, response not begun
   private boolean connected;
@@ -167,6 +168,7 @@ final class UpstreamSession extends ChannelInboundHandlerAdapter {
       bytes.release();
       return;
     }
+    session.touch();
     in = in == null ? bytes : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), in, bytes);
     try {
       while (in != null && in.isReadable() && !broken) {
@@ -205,7 +207,7 @@ final class UpstreamSession extends ChannelInboundHandlerAdapter {
     if (length < 0) {
       return false;
     }
-    ResponseHead head = ResponseHead.parse(HeadScan.copy(in, length), 0, length);
+    ResponseHead head = ResponseHead.parse(heads.copy(in, length), 0, length);
     client.write(in.readRetainedSlice(length), client.voidPromise());
     ex.headWritten = true;
     if (head.interim()) {

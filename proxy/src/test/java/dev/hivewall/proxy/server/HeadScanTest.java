@@ -35,7 +35,9 @@ class HeadScanTest {
       buf.writeBytes(b);
       assertThat(HeadScan.headLength(buf, 16384)).as(s).isEqualTo(expected);
       if (expected > 0) {
-        assertThat(new String(HeadScan.copy(buf, expected), StandardCharsets.ISO_8859_1))
+        assertThat(
+                new String(
+                    new HeadScan().copy(buf, expected), 0, expected, StandardCharsets.ISO_8859_1))
             .isEqualTo(s.substring(0, expected));
         assertThat(buf.readerIndex()).isEqualTo(9);
       }

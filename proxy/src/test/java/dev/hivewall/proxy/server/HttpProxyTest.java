@@ -179,10 +179,48 @@ class HttpProxyTest {
 
   @Test
   void largeBodiesStreamThroughByteExact() throws Exception {
+    echoThrough(client(), 24 << 20, 0);
+  }
+
+  @Test
+  void aClientReadingALargeResponseSlowlyIsNotIdle() throws Exception {
+    // 8 MB read with pauses through a small receive buffer, taking longer than the idle timeout
+    // in all: a connection that is streaming is not idle, and the stream is not cut
+    proxy.close();
+    proxy = start(loopback().withIdleTimeout(Duration.ofMillis(300)));
+    echoThrough(new RawClient(proxy.address(), 64 << 10), 8 << 20, 16 << 10);
+  }
+
+  @Test
+  void aConnectionWithNothingGoingOnIsClosedAfterTheIdleTimeout() throws Exception {
+    proxy.close();
+    proxy = start(loopback().withIdleTimeout(Duration.ofMillis(300)));
+    try (RawClient busy = client();
+        RawClient idle = client()) {
+      assertThat(idle.send(get("/public")).read().status()).isEqualTo(200);
+      for (int i = 0; i < 8; i++) { // 0.8 s, never 0.3 s without a request
+        assertThat(busy.send(get("/public")).read().status()).isEqualTo(200);
+        Thread.sleep(100);
+      }
+      assertThat(idle.closedByPeer()).isTrue();
+      assertThat(busy.send(get("/public")).read().status()).isEqualTo(200);
+    }
+  }
+
+  private static ProxyConfig loopback() {
+    return ProxyConfig.defaults(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+  }
+
+  /**
+   * POSTs {@code size} random bytes to the backend's echo through the proxy and checks they come
+   * back byte-exact, the client pausing 1 ms after every {@code pausePer} bytes it reads (0: no
+   * pauses).
+   */
+  private void echoThrough(RawClient client, int size, int pausePer) throws Exception {
     rules.set(new HttpMatcher(List.of(new HttpRule("POST", "/echo", "", List.of()))));
-    byte[] payload = new byte[24 << 20];
+    byte[] payload = new byte[size];
     new Random(1).nextBytes(payload);
-    try (RawClient c = client()) {
+    try (RawClient c = client) {
       Thread writer =
           Thread.ofVirtual()
               .start(
@@ -197,7 +235,7 @@ class HttpProxyTest {
                       throw new RuntimeException(e);
                     }
                   });
-      byte[] echoed = readChunkedResponse(c.input());
+      byte[] echoed = readChunkedResponse(pausePer == 0 ? c.input() : slow(c.input(), pausePer));
       writer.join();
       assertThat(MessageDigest.getInstance("SHA-256").digest(echoed))
           .isEqualTo(MessageDigest.getInstance("SHA-256").digest(payload));
@@ -253,6 +291,39 @@ class HttpProxyTest {
 
   private static String get(String path) {
     return "GET " + path + " HTTP/1.1\r\nHost: app1\r\n\r\n";
+  }
+
+  /** {@code in}, pausing 1 ms after every {@code pausePer} bytes read. */
+  private static InputStream slow(InputStream in, int pausePer) {
+    return new java.io.FilterInputStream(in) {
+      private long sincePause;
+
+      @Override
+      public int read() throws IOException {
+        int b = super.read();
+        pace(1);
+        return b;
+      }
+
+      @Override
+      public int read(byte[] buf, int off, int len) throws IOException {
+        int n = super.read(buf, off, Math.min(len, pausePer));
+        pace(Math.max(n, 0));
+        return n;
+      }
+
+      private void pace(int n) throws IOException {
+        sincePause += n;
+        if (sincePause >= pausePer) {
+          sincePause = 0;
+          try {
+            Thread.sleep(1);
+          } catch (InterruptedException e) {
+            throw new java.io.InterruptedIOException();
+          }
+        }
+      }
+    };
   }
 
   /** Reads one response with a chunked body; returns the decoded body. */

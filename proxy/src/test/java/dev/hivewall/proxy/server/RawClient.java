@@ -23,7 +23,15 @@ final class RawClient implements AutoCloseable {
   private final OutputStream out;
 
   RawClient(InetSocketAddress to) throws IOException {
+    this(to, 0);
+  }
+
+  /** A client whose socket takes at most about {@code receiveBuffer} bytes ahead (0: default). */
+  RawClient(InetSocketAddress to, int receiveBuffer) throws IOException {
     socket = new Socket();
+    if (receiveBuffer > 0) {
+      socket.setReceiveBufferSize(receiveBuffer);
+    }
     socket.connect(to, 2000);
     socket.setSoTimeout(5000);
     in = socket.getInputStream();

@@ -19,9 +19,28 @@ public final class HttpSyntax {
     return true;
   }
 
+  /** tchar of RFC 9110 by character (ASCII); a table: every header name of every request. */
+  private static final boolean[] TOKEN_CHAR = new boolean[128];
+
+  static {
+    for (char c = 0; c < TOKEN_CHAR.length; c++) {
+      TOKEN_CHAR[c] = isAlphaNum(c) || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+    }
+  }
+
+  /** One character of an RFC 9110 token. */
+  public static boolean isTokenChar(int c) {
+    return c >= 0 && c < TOKEN_CHAR.length && TOKEN_CHAR[c];
+  }
+
   /** RFC 9110 token: methods and header field names. */
   public static boolean isToken(String s) {
-    return !s.isEmpty() && allAlphaNumOr(s, "!#$%&'*+-.^_`|~");
+    for (int i = 0; i < s.length(); i++) {
+      if (!isTokenChar(s.charAt(i))) {
+        return false;
+      }
+    }
+    return !s.isEmpty();
   }
 
   /** RFC 3986 unreserved. */
