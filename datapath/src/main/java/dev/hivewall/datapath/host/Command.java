@@ -33,6 +33,14 @@ public final class Command {
   }
 
   public static Result run(Duration timeout, List<String> argv) {
+    return run(timeout, argv, "");
+  }
+
+  /**
+   * Runs {@code argv} with {@code stdin} as its standard input (small: it is written whole before
+   * the output is read), e.g. {@code ip -batch -} with one command per line.
+   */
+  public static Result run(Duration timeout, List<String> argv, String stdin) {
     ProcessBuilder pb = new ProcessBuilder(argv);
     Process p;
     try {
@@ -40,7 +48,7 @@ public final class Command {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot run " + argv.getFirst() + ": " + e.getMessage(), e);
     }
-    closeQuietly(p.getOutputStream());
+    writeQuietly(p.getOutputStream(), stdin);
     CompletableFuture<String> out = drain(p.getInputStream());
     CompletableFuture<String> err = drain(p.getErrorStream());
     try {
@@ -58,11 +66,11 @@ public final class Command {
     return new Result(List.copyOf(argv), p.exitValue(), out.join(), err.join());
   }
 
-  private static void closeQuietly(java.io.OutputStream out) {
-    try {
-      out.close();
+  private static void writeQuietly(java.io.OutputStream out, String text) {
+    try (out) {
+      out.write(text.getBytes(StandardCharsets.UTF_8));
     } catch (IOException ignored) {
-      // the child's stdin: nothing to flush
+      // the child ended without reading its input: its exit code and stderr say why
     }
   }
 

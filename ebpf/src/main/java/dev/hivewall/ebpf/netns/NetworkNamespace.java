@@ -126,6 +126,37 @@ public final class NetworkNamespace {
     return call(() -> Libc.ifNameToIndex(device));
   }
 
+  /** Whether network device {@code device} exists in this namespace. */
+  public boolean hasDevice(String device) {
+    return call(
+        () -> {
+          try {
+            Libc.ifNameToIndex(device);
+            return true;
+          } catch (RuntimeException e) {
+            return false;
+          }
+        });
+  }
+
+  /**
+   * Sets a sysctl in this namespace: {@code path} under /proc/sys, slash-separated (e.g. {@code
+   * net/ipv6/conf/all/disable_ipv6}; a device name may hold dots). The net/ files belong to the
+   * namespace of the thread that opens them, so this costs no process.
+   */
+  public void sysctl(String path, String value) {
+    Path file = Path.of("/proc/sys", path);
+    run(
+        () -> {
+          try {
+            java.nio.file.Files.writeString(file, value);
+          } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(
+                "cannot set " + file + " in " + this + ": " + e.getMessage(), e);
+          }
+        });
+  }
+
   private static <T> T callDirect(Callable<T> work) {
     try {
       return work.call();
