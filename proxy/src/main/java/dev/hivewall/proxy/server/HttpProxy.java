@@ -11,7 +11,10 @@ import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.util.concurrent.FastThreadLocalThread;
+import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -61,7 +64,8 @@ public final class HttpProxy implements AutoCloseable {
       ServerBootstrap b =
           new ServerBootstrap()
               .group(group)
-              .channel(EpollServerSocketChannel.class)
+              .channelFactory(
+                  () -> new EpollServerSocketChannel(family(config.listen().getAddress())))
               .option(ChannelOption.SO_REUSEADDR, true)
               .childOption(ChannelOption.TCP_NODELAY, true)
               .childOption(ChannelOption.AUTO_READ, true)
@@ -93,6 +97,15 @@ public final class HttpProxy implements AutoCloseable {
    */
   private static ThreadFactory nettyThreads(ThreadFactory factory) {
     return task -> factory.newThread(() -> FastThreadLocalThread.runWithFastThreadLocal(task));
+  }
+
+  /**
+   * The socket family of {@code address}: IPv4 sockets for IPv4 (Netty's default is a dual-stack
+   * IPv6 socket, whose every send and receive also passes the IPv6 socket layer: ~1% of the proxy's
+   * CPU).
+   */
+  static SocketProtocolFamily family(InetAddress address) {
+    return address instanceof Inet4Address ? SocketProtocolFamily.INET : SocketProtocolFamily.INET6;
   }
 
   public InetSocketAddress address() {

@@ -75,10 +75,11 @@ final class UpstreamSession extends ChannelInboundHandlerAdapter {
     Bootstrap b =
         new Bootstrap()
             .group(client.eventLoop())
-            .channel(
-                client instanceof io.netty.channel.epoll.EpollSocketChannel
-                    ? EpollSocketChannel.class
-                    : NioSocketChannel.class)
+            .channelFactory(
+                () ->
+                    client instanceof EpollSocketChannel
+                        ? new EpollSocketChannel(HttpProxy.family(upstream.getAddress()))
+                        : new NioSocketChannel())
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis())
             .option(ChannelOption.AUTO_READ, true)
             .option(ChannelOption.TCP_NODELAY, true) // requests go out as they come
