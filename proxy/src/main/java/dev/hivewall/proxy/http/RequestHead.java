@@ -5,9 +5,10 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * A parsed request head: request line and header fields as sent (names keep their case, values are
- * stripped of surrounding whitespace). {@code length} is the size of the head in bytes, terminating
- * empty line included: those bytes are what the proxy forwards, unchanged.
+ * A parsed request head: request line and header fields as sent (names lower-cased: they are
+ * case-insensitive; values stripped of surrounding whitespace). {@code length} is the size of the
+ * head in bytes, terminating empty line included: those bytes are what the proxy forwards,
+ * unchanged.
  */
 public record RequestHead(
     String method, String target, int minorVersion, List<Field> fields, int length) {

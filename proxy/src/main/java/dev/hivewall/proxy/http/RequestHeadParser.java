@@ -42,34 +42,67 @@ public final class RequestHeadParser {
       pos += 2;
     }
     int lineEnd = lineEnd(data, pos, end);
-    String line = ascii(data, pos, lineEnd);
-    int sp1 = line.indexOf(' ');
-    int sp2 = sp1 < 0 ? -1 : line.indexOf(' ', sp1 + 1);
-    if (sp1 <= 0 || sp2 < 0 || line.indexOf(' ', sp2 + 1) >= 0) {
+    int sp1 = indexOf(data, pos, lineEnd, ' ');
+    int sp2 = sp1 < 0 ? -1 : indexOf(data, sp1 + 1, lineEnd, ' ');
+    if (sp1 <= pos || sp2 < 0 || indexOf(data, sp2 + 1, lineEnd, ' ') >= 0) {
       throw HttpError.badRequest("malformed request line");
     }
-    String method = line.substring(0, sp1);
-    String target = line.substring(sp1 + 1, sp2);
-    String version = line.substring(sp2 + 1);
-    if (!HttpSyntax.isToken(method)) {
+    if (!isToken(data, pos, sp1)) {
       throw HttpError.badRequest("malformed method");
     }
+    String method = method(data, pos, sp1);
+    String target = ascii(data, sp1 + 1, sp2);
     if (target.isEmpty() || !isVisible(target)) {
       throw HttpError.badRequest("malformed request target");
     }
-    int minor =
-        switch (version) {
-          case "HTTP/1.1" -> 1;
-          case "HTTP/1.0" -> 0;
-          default -> {
-            if (VERSION.matcher(version).matches()) {
-              throw new HttpError(505, "HTTP version " + version + " not supported");
-            }
-            throw HttpError.badRequest("malformed HTTP version");
-          }
-        };
+    int minor;
+    if (equalsAscii(data, sp2 + 1, lineEnd, "HTTP/1.1")) {
+      minor = 1;
+    } else if (equalsAscii(data, sp2 + 1, lineEnd, "HTTP/1.0")) {
+      minor = 0;
+    } else {
+      String version = ascii(data, sp2 + 1, lineEnd);
+      if (VERSION.matcher(version).matches()) {
+        throw new HttpError(505, "HTTP version " + version + " not supported");
+      }
+      throw HttpError.badRequest("malformed HTTP version");
+    }
     return new RequestHead(
         method, target, minor, fields(data, lineEnd + 2, end, maxFields), length);
+  }
+
+  /** The common methods as constants (no String a request for them); others as sent. */
+  private static final String[] METHODS = {"GET", "POST", "PUT", "HEAD", "DELETE", "PATCH"};
+
+  private static String method(byte[] data, int from, int to) {
+    for (String m : METHODS) {
+      if (equalsAscii(data, from, to, m)) {
+        return m;
+      }
+    }
+    return ascii(data, from, to);
+  }
+
+  /** Whether {@code data[from, to)} is exactly {@code s} (ASCII). */
+  private static boolean equalsAscii(byte[] data, int from, int to, String s) {
+    if (to - from != s.length()) {
+      return false;
+    }
+    for (int i = 0; i < s.length(); i++) {
+      if (data[from + i] != s.charAt(i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static int indexOf(byte[] data, int from, int to, char c) {
+    for (int i = from; i < to; i++) {
+      if (data[i] == c) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   private static final java.util.regex.Pattern VERSION =
@@ -78,30 +111,7 @@ public final class RequestHeadParser {
   /** The header fields from {@code pos} up to the empty line. */
   static List<RequestHead.Field> fields(byte[] data, int pos, int end, int maxFields)
       throws HttpError {
-    List<RequestHead.Field> fields = new ArrayList<>();
-    while (true) {
-      int lineEnd = lineEnd(data, pos, end);
-      if (lineEnd == pos) {
-        return fields; // the empty line
-      }
-      if (data[pos] == ' ' || data[pos] == '\t') {
-        throw HttpError.badRequest("folded header line (obs-fold)");
-      }
-      if (fields.size() == maxFields) {
-        throw new HttpError(431, "more than " + maxFields + " header fields");
-      }
-      String f = ascii(data, pos, lineEnd);
-      int colon = f.indexOf(':');
-      if (colon <= 0 || !HttpSyntax.isToken(f.substring(0, colon))) {
-        throw HttpError.badRequest("malformed header field name");
-      }
-      String value = f.substring(colon + 1).strip();
-      if (!isFieldValue(value)) {
-        throw HttpError.badRequest("control character in header " + f.substring(0, colon));
-      }
-      fields.add(new RequestHead.Field(f.substring(0, colon), value));
-      pos = lineEnd + 2;
-    }
+    return fields(data, pos, end, maxFields, null);
   }
 
   /**
@@ -112,12 +122,22 @@ public final class RequestHeadParser {
    */
   static List<RequestHead.Field> fieldsNamed(
       byte[] data, int pos, int end, int maxFields, List<String> wanted) throws HttpError {
-    List<RequestHead.Field> fields = new ArrayList<>(4);
+    return fields(data, pos, end, maxFields, wanted);
+  }
+
+  /**
+   * Checks every field line on the bytes (a token name right before the colon, no fold, no control
+   * character in the value) and makes a name and a value String only for the fields kept: all
+   * ({@code wanted} null, named as sent) or those named in {@code wanted}.
+   */
+  private static List<RequestHead.Field> fields(
+      byte[] data, int pos, int end, int maxFields, List<String> wanted) throws HttpError {
+    List<RequestHead.Field> fields = new ArrayList<>(wanted == null ? 8 : 4);
     int count = 0;
     while (true) {
       int lineEnd = lineEnd(data, pos, end);
       if (lineEnd == pos) {
-        return fields;
+        return fields; // the empty line
       }
       if (data[pos] == ' ' || data[pos] == '\t') {
         throw HttpError.badRequest("folded header line (obs-fold)");
@@ -146,14 +166,53 @@ public final class RequestHeadParser {
           throw HttpError.badRequest("control character in header " + ascii(data, pos, colon));
         }
       }
-      for (String name : wanted) {
-        if (equalsIgnoreCase(data, pos, colon, name)) {
-          fields.add(new RequestHead.Field(name, ascii(data, from, to)));
-          break;
+      if (wanted == null) {
+        fields.add(new RequestHead.Field(lowerName(data, pos, colon), ascii(data, from, to)));
+      } else {
+        for (String name : wanted) {
+          if (equalsIgnoreCase(data, pos, colon, name)) {
+            fields.add(new RequestHead.Field(name, ascii(data, from, to)));
+            break;
+          }
         }
       }
       pos = lineEnd + 2;
     }
+  }
+
+  /** Field names most requests carry, as constants: no String made for them. */
+  private static final String[] COMMON_NAMES = {
+    "host",
+    "user-agent",
+    "accept",
+    "accept-encoding",
+    "accept-language",
+    "connection",
+    "content-length",
+    "content-type",
+    "transfer-encoding",
+    "cookie",
+    "authorization",
+    "upgrade",
+    "expect",
+    "referer",
+    "origin",
+    "cache-control"
+  };
+
+  /** A field name (a token: ASCII), lower-cased. */
+  private static String lowerName(byte[] data, int from, int to) {
+    for (String name : COMMON_NAMES) {
+      if (equalsIgnoreCase(data, from, to, name)) {
+        return name;
+      }
+    }
+    byte[] lower = new byte[to - from];
+    for (int i = 0; i < lower.length; i++) {
+      byte c = data[from + i];
+      lower[i] = c >= 'A' && c <= 'Z' ? (byte) (c + ('a' - 'A')) : c;
+    }
+    return new String(lower, StandardCharsets.ISO_8859_1);
   }
 
   /** Whether String.strip removes this Latin-1 character (Character.isWhitespace). */
@@ -211,17 +270,6 @@ public final class RequestHeadParser {
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
       if (c <= 0x20 || c >= 0x7f) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /** VCHAR, SP, HTAB and obs-text; no other control characters (NUL, CR, LF, ...). */
-  private static boolean isFieldValue(String s) {
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if ((c < 0x20 && c != '\t') || c == 0x7f) {
         return false;
       }
     }

@@ -26,6 +26,20 @@ class RequestParsingTest {
   }
 
   @Test
+  void namesAreLowerCasedAndMethodsKeepTheirCase() throws HttpError {
+    RequestHead h = head("get / HTTP/1.1\r\nHOST: a\r\nX-Trace-ID: 7\r\nContent-Length: 0\r\n\r\n");
+    assertThat(h.method()).as("methods are case-sensitive").isEqualTo("get");
+    assertThat(h.fields())
+        .extracting(RequestHead.Field::name)
+        .containsExactly("host", "x-trace-id", "content-length");
+    assertThat(head("PATCH / HTTP/1.1\r\nHost: a\r\n\r\n").method()).isEqualTo("PATCH");
+    assertThat(head("PATCHX / HTTP/1.1\r\nHost: a\r\n\r\n").method()).isEqualTo("PATCHX");
+    assertThat(Requests.facts(h).headers())
+        .extracting(java.util.Map.Entry::getKey)
+        .containsExactly("host", "x-trace-id", "content-length");
+  }
+
+  @Test
   void framingAndHost() throws HttpError {
     assertThat(Requests.framing(head("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\n")))
         .isEqualTo(new BodyFraming.Length(5));

@@ -14,12 +14,28 @@ public record HttpRequestFacts(
     String method, String path, String host, List<Map.Entry<String, String>> headers) {
   public HttpRequestFacts {
     host = host.toLowerCase(Locale.ROOT);
+    // the proxy's parser lower-cases names already: then no entry is made again
+    headers = allLowerCase(headers) ? List.copyOf(headers) : lowerCased(headers);
+  }
+
+  private static List<Map.Entry<String, String>> lowerCased(
+      List<Map.Entry<String, String>> headers) {
     @SuppressWarnings("unchecked")
     Map.Entry<String, String>[] lower = new Map.Entry[headers.size()];
     for (int i = 0; i < lower.length; i++) {
       Map.Entry<String, String> e = headers.get(i);
       lower[i] = Map.entry(e.getKey().toLowerCase(Locale.ROOT), e.getValue());
     }
-    headers = List.of(lower);
+    return List.of(lower);
+  }
+
+  private static boolean allLowerCase(List<Map.Entry<String, String>> headers) {
+    for (Map.Entry<String, String> e : headers) {
+      String name = e.getKey();
+      if (!name.toLowerCase(Locale.ROOT).equals(name)) { // the same String when nothing changes
+        return false;
+      }
+    }
+    return true;
   }
 }
