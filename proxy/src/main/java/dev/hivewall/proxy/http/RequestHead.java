@@ -18,15 +18,29 @@ public record RequestHead(
     fields = List.copyOf(fields);
   }
 
-  /** Every value of the field {@code name} (case-insensitive), in order. */
+  /**
+   * Every value of the field {@code name} (case-insensitive), in order; unmodifiable. Asked for
+   * five fields of every request, most absent or single: no list is made for those.
+   */
   public List<String> values(String name) {
-    List<String> out = new ArrayList<>();
+    String first = null;
+    List<String> more = null;
     for (Field f : fields) {
       if (f.name().equalsIgnoreCase(name)) {
-        out.add(f.value());
+        if (first == null) {
+          first = f.value();
+        } else {
+          if (more == null) {
+            more = new ArrayList<>(List.of(first));
+          }
+          more.add(f.value());
+        }
       }
     }
-    return out;
+    if (more != null) {
+      return java.util.Collections.unmodifiableList(more);
+    }
+    return first == null ? List.of() : List.of(first);
   }
 
   /** Whether the connection stays open after this request's response (RFC 9112 9.3). */
