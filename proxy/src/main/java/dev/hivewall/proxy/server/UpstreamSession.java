@@ -209,9 +209,9 @@ final class UpstreamSession extends ChannelInboundHandlerAdapter {
       return false;
     }
     ResponseHead head = ResponseHead.parse(heads.copy(in, length), 0, length);
-    client.write(in.readRetainedSlice(length), client.voidPromise());
-    ex.headWritten = true;
     if (head.interim()) {
+      client.write(in.readRetainedSlice(length), client.voidPromise());
+      ex.headWritten = true;
       if (head.status() == 101) {
         throw new HttpError(502, "upstream switched protocols unasked");
       }
@@ -226,6 +226,15 @@ final class UpstreamSession extends ChannelInboundHandlerAdapter {
     responding = ex;
     closeAfterResponse = !head.keepAlive();
     framing = head.framing(ex.method);
+    if (framing instanceof BodyFraming.Length l && l.length() <= in.readableBytes() - length) {
+      // the whole response has arrived (the usual small one): head and body in one write
+      client.write(in.readRetainedSlice(length + (int) l.length()), client.voidPromise());
+      ex.headWritten = true;
+      responseDone();
+      return true;
+    }
+    client.write(in.readRetainedSlice(length), client.voidPromise());
+    ex.headWritten = true;
     switch (framing) {
       case BodyFraming.None n -> responseDone();
       case BodyFraming.Length l -> remaining = l.length();
