@@ -979,8 +979,8 @@ public final class Node implements AutoCloseable {
     housekeeping.execute(
         () -> {
           synchronized (this) {
-            if (closed) {
-              return;
+            if (closed || !stateRestored) {
+              return; // (not restored yet: the restore's reconcile publishes everything)
             }
             LOG.log(
                 System.Logger.Level.WARNING, "lease lost (etcd partition?): rejoining the cluster");
@@ -1005,7 +1005,9 @@ public final class Node implements AutoCloseable {
           () -> {
             clusterSyncPending.set(false);
             synchronized (this) {
-              if (!closed) {
+              // Not before the stored state is restored: a commit then would save an empty
+              // state over it (the restore drains what was queued until then itself).
+              if (!closed && stateRestored) {
                 syncRemoteEndpoints();
               }
             }
@@ -1282,20 +1284,42 @@ public final class Node implements AutoCloseable {
                       p.ip(),
                       new ClusterMembership.LocalPod(
                           p.identity(), p.spec().key(), namedPortsText(p.spec().namedPorts()))));
-      ClusterMembership c = cluster;
-      housekeeping.execute(
-          () -> {
-            if (closed) {
-              return;
-            }
-            try {
-              c.publish(mine); // what changed only; etcd away: the next reconcile tries again
-            } catch (RuntimeException e) {
-              if (!closed) {
-                LOG.log(System.Logger.Level.WARNING, "cannot publish this node's pods: " + e);
-              }
-            }
-          });
+      podsToPublish = mine;
+      housekeeping.execute(this::publishPods);
+    }
+  }
+
+  /** This node's pods as the last reconcile saw them: what the cluster should know of. */
+  private volatile Map<String, ClusterMembership.LocalPod> podsToPublish = Map.of();
+
+  private final java.util.concurrent.atomic.AtomicBoolean publishRetryPending =
+      new java.util.concurrent.atomic.AtomicBoolean();
+
+  /**
+   * Publishes {@link #podsToPublish} (what changed only). When etcd does not answer, tries again
+   * every second until it does: waiting for the next reconcile could wait forever, and meanwhile
+   * the other nodes do not know this node's pods (after a restart: none of them). On the
+   * housekeeping thread.
+   */
+  private void publishPods() {
+    if (closed) {
+      return;
+    }
+    try {
+      cluster.publish(podsToPublish);
+    } catch (RuntimeException e) {
+      if (!closed && publishRetryPending.compareAndSet(false, true)) {
+        LOG.log(
+            System.Logger.Level.WARNING,
+            "cannot publish this node's pods (trying again in 1 s): " + e);
+        java.util.concurrent.CompletableFuture.delayedExecutor(
+                1, java.util.concurrent.TimeUnit.SECONDS, housekeeping)
+            .execute(
+                () -> {
+                  publishRetryPending.set(false);
+                  publishPods();
+                });
+      }
     }
   }
 
@@ -1706,7 +1730,14 @@ public final class Node implements AutoCloseable {
       attach(pods.get(pod.spec().key()), existed.get(pod.spec().key()));
     }
     store.save(snapshot());
+    stateRestored = true;
   }
+
+  /**
+   * The stored state is restored: until then no commit may run (it would save this fresh node's
+   * empty state over the stored one). Guarded by this.
+   */
+  private boolean stateRestored;
 
   /**
    * Stops serving: responders stop and this process lets go of the maps. Attached programs stay, so
