@@ -84,10 +84,10 @@ public final class PodPlumbing {
    * same names (a half-made pod, an agent that crashed before saving) are removed first: the names
    * belong to this pod.
    *
-   * <p>Three processes in all (each costs ~10 ms of fork and exec on a small VM, most of a pod's
-   * set-up): {@code ip netns add}, then one {@code ip -batch} in the pod that makes the veth (its
-   * host end straight into the node), and the addresses; sysctls are written from a thread in the
-   * namespace.
+   * <p>Two processes (each costs ~10 ms of fork and exec on a small VM, most of a pod's set-up;
+   * {@link #activate} takes two more): {@code ip netns add}, then one {@code ip -batch} in the pod
+   * that makes the veth (its host end straight into the node) and the addresses; sysctls are
+   * written from a thread in the namespace.
    */
   public void create(String netns, String hostDevice, String ip) {
     delete(netns, hostDevice);

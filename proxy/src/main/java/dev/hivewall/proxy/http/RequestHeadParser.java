@@ -128,7 +128,8 @@ public final class RequestHeadParser {
   /**
    * Checks every field line on the bytes (a token name right before the colon, no fold, no control
    * character in the value) and makes a name and a value String only for the fields kept: all
-   * ({@code wanted} null, named as sent) or those named in {@code wanted}.
+   * ({@code wanted} null; names lower-cased, field names being case-insensitive) or those named in
+   * {@code wanted}.
    */
   private static List<RequestHead.Field> fields(
       byte[] data, int pos, int end, int maxFields, List<String> wanted) throws HttpError {
