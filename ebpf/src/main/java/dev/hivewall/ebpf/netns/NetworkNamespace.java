@@ -126,15 +126,22 @@ public final class NetworkNamespace {
     return call(() -> Libc.ifNameToIndex(device));
   }
 
-  /** Whether network device {@code device} exists in this namespace. */
+  /**
+   * Whether network device {@code device} exists in this namespace. Only "no such device" is a no:
+   * any other failure (the namespace cannot be entered) is thrown, since callers remove and make
+   * anew what they believe is missing.
+   */
   public boolean hasDevice(String device) {
     return call(
         () -> {
           try {
             Libc.ifNameToIndex(device);
             return true;
-          } catch (RuntimeException e) {
-            return false;
+          } catch (dev.hivewall.ebpf.BpfException e) {
+            if (e.errno() == dev.hivewall.ebpf.BpfException.ENODEV) {
+              return false;
+            }
+            throw e;
           }
         });
   }
