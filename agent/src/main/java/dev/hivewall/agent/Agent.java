@@ -86,6 +86,8 @@ public final class Agent implements AutoCloseable {
             + " pod(s), "
             + agent.node.policies().size()
             + " policy(ies) restored"
+            + "; L7 proxy on "
+            + agent.node.proxyTransport().flag()
             + (agent.node.adoptedDatapath()
                 ? "; datapath taken over from " + config.pinDir().orElseThrow()
                 : "")

@@ -377,6 +377,11 @@ public final class Node implements AutoCloseable {
 
   // ---- L7 ------------------------------------------------------------------------------------
 
+  /** The kernel interface of the L7 proxy's sockets (io_uring or epoll). */
+  public dev.hivewall.proxy.server.Transport proxyTransport() {
+    return proxy.transport();
+  }
+
   /** The recent requests the L7 proxy judged. */
   public L7FlowLog l7Flows() {
     return proxy.flows();

@@ -5,6 +5,7 @@ import dev.hivewall.ebpf.netns.NetworkNamespace;
 import dev.hivewall.proxy.server.ConnectionPolicy;
 import dev.hivewall.proxy.server.HttpProxy;
 import dev.hivewall.proxy.server.ProxyConfig;
+import dev.hivewall.proxy.server.Transport;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 
@@ -39,7 +40,8 @@ public final class L7Proxy implements AutoCloseable {
             s.headTimeout(),
             s.connectTimeout(),
             s.responseTimeout(),
-            s.idleTimeout());
+            s.idleTimeout(),
+            s.io());
     try {
       HttpProxy proxy =
           HttpProxy.start(config, policy, flows, s.threads(), node.threads("hivewall-l7-proxy"));
@@ -54,6 +56,11 @@ public final class L7Proxy implements AutoCloseable {
 
   public L7FlowLog flows() {
     return flows;
+  }
+
+  /** The kernel interface its sockets use (io_uring or epoll). */
+  public Transport transport() {
+    return proxy.transport();
   }
 
   public int port() {

@@ -1,5 +1,6 @@
 package dev.hivewall.agent.l7;
 
+import dev.hivewall.proxy.server.Transport;
 import java.time.Duration;
 
 /**
@@ -11,6 +12,8 @@ import java.time.Duration;
  * requests/s here; a second one on a 2-vCPU node only adds a runnable thread that competes with the
  * client and the server (measured: p99 at 16 connections 4.5 ms with 2 loops, 1.7 ms with one). So
  * the default is half the CPUs, at least one.
+ *
+ * <p>I/O: io_uring where the kernel allows it, epoll otherwise ({@link Transport}).
  */
 public record L7Settings(
     int port,
@@ -19,7 +22,8 @@ public record L7Settings(
     Duration responseTimeout,
     Duration idleTimeout,
     int maxHeadBytes,
-    int threads) {
+    int threads,
+    Transport io) {
   public static final L7Settings DEFAULTS =
       new L7Settings(
           L7Proxy.DEFAULT_PORT,
@@ -28,7 +32,8 @@ public record L7Settings(
           Duration.ofSeconds(30),
           Duration.ofSeconds(120),
           16 * 1024,
-          defaultThreads(Runtime.getRuntime().availableProcessors()));
+          defaultThreads(Runtime.getRuntime().availableProcessors()),
+          Transport.AUTO);
 
   /** Half the CPUs, at least one: the proxy leaves the other half to the pods. */
   public static int defaultThreads(int cpus) {
@@ -55,6 +60,6 @@ public record L7Settings(
 
   public L7Settings withPort(int p) {
     return new L7Settings(
-        p, headTimeout, connectTimeout, responseTimeout, idleTimeout, maxHeadBytes, threads);
+        p, headTimeout, connectTimeout, responseTimeout, idleTimeout, maxHeadBytes, threads, io);
   }
 }

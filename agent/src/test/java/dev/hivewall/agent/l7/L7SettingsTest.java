@@ -29,7 +29,8 @@ class L7SettingsTest {
                       d.responseTimeout(),
                       d.idleTimeout(),
                       d.maxHeadBytes(),
-                      bad))
+                      bad,
+                      d.io()))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("proxy threads must be 1-256, not " + bad);
     }

@@ -5,6 +5,7 @@ import dev.hivewall.agent.AgentConfig;
 import dev.hivewall.agent.DatapathOptions;
 import dev.hivewall.agent.l7.L7Settings;
 import dev.hivewall.core.net.Cidr;
+import dev.hivewall.proxy.server.Transport;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -101,6 +102,15 @@ public final class AgentCommand implements Callable<Integer> {
         "shares the CPUs with the pods it serves; here ${DEFAULT-VALUE})"
       })
   int proxyThreads = L7Settings.DEFAULTS.threads();
+
+  @Option(
+      names = "--proxy-io",
+      paramLabel = "auto|io_uring|epoll",
+      description = {
+        "the L7 proxy's socket I/O: io_uring carries a loop's sends and receives in one system",
+        "call; auto (the default) uses it where the kernel allows, epoll otherwise"
+      })
+  String proxyIo = L7Settings.DEFAULTS.io().flag();
 
   @Option(
       names = "--metrics-port",
@@ -283,7 +293,8 @@ public final class AgentCommand implements Callable<Integer> {
                 seconds(responseTimeout),
                 seconds(idleTimeout),
                 maxHeadBytes,
-                proxyThreads),
+                proxyThreads,
+                Transport.ofFlag(proxyIo)),
             metricsPort,
             new DatapathOptions(
                 connectionEvents(),

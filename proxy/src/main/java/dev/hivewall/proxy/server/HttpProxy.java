@@ -6,33 +6,35 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollChannelOption;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.util.concurrent.FastThreadLocalThread;
-import java.net.Inet4Address;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * The L7 proxy of a node: an epoll server whose connections are {@link ClientSession}s. In
- * transparent mode the listening socket has IP_TRANSPARENT, so the datapath can hand it connections
- * addressed to any pod (bpf_sk_assign) and each accepted socket's local address is the connection's
- * original destination. Owns its event loops; {@link #close} stops them.
+ * The L7 proxy of a node: an io_uring or epoll server ({@link Transport}) whose connections are
+ * {@link ClientSession}s. In transparent mode the listening socket has IP_TRANSPARENT, so the
+ * datapath can hand it connections addressed to any pod (bpf_sk_assign) and each accepted socket's
+ * local address is the connection's original destination. Owns its event loops; {@link #close}
+ * stops them.
  */
 public final class HttpProxy implements AutoCloseable {
   private final EventLoopGroup group;
   private final Channel server;
 
-  private HttpProxy(EventLoopGroup group, Channel server) {
+  private final Transport transport;
+
+  private HttpProxy(EventLoopGroup group, Channel server, Transport transport) {
     this.group = group;
     this.server = server;
+    this.transport = transport;
+  }
+
+  /** The transport it runs on (never {@link Transport#AUTO}). */
+  public Transport transport() {
+    return transport;
   }
 
   /** A proxy on plain threads (the caller's network namespace). */
@@ -51,21 +53,21 @@ public final class HttpProxy implements AutoCloseable {
       Consumer<L7Flow> flows,
       int threads,
       ThreadFactory threadFactory) {
-    if (!Epoll.isAvailable()) {
-      throw new IllegalStateException(
-          "cannot start the L7 proxy: Netty epoll is unavailable ("
-              + Epoll.unavailabilityCause()
-              + ")");
+    Transport transport;
+    try {
+      transport = config.transport().resolve();
+    } catch (IllegalStateException e) {
+      throw new IllegalStateException("cannot start the L7 proxy: " + e.getMessage(), e);
     }
+    ProxyConfig resolved = config.withTransport(transport);
     EventLoopGroup group =
         new MultiThreadIoEventLoopGroup(
-            threads, nettyThreads(threadFactory), EpollIoHandler.newFactory());
+            threads, nettyThreads(threadFactory), transport.ioHandlers());
     try {
       ServerBootstrap b =
           new ServerBootstrap()
               .group(group)
-              .channelFactory(
-                  () -> new EpollServerSocketChannel(family(config.listen().getAddress())))
+              .channelFactory(() -> transport.server(config.listen().getAddress()))
               .option(ChannelOption.SO_REUSEADDR, true)
               .childOption(ChannelOption.TCP_NODELAY, true)
               .childOption(ChannelOption.AUTO_READ, true)
@@ -73,15 +75,15 @@ public final class HttpProxy implements AutoCloseable {
                   new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                      ch.pipeline().addLast(new ClientSession(config, policy, flows));
+                      ch.pipeline().addLast(new ClientSession(resolved, policy, flows));
                     }
                   });
       if (config.transparent()) {
-        b.option(EpollChannelOption.IP_TRANSPARENT, true);
+        b.option(transport.ipTransparent(), true);
       }
       // bound from an event loop thread, so the listening socket is made in its namespace
       Channel server = group.next().submit(() -> b.bind(config.listen())).get().sync().channel();
-      return new HttpProxy(group, server);
+      return new HttpProxy(group, server, transport);
     } catch (Exception e) {
       group.shutdownGracefully();
       throw new IllegalStateException(
@@ -97,15 +99,6 @@ public final class HttpProxy implements AutoCloseable {
    */
   private static ThreadFactory nettyThreads(ThreadFactory factory) {
     return task -> factory.newThread(() -> FastThreadLocalThread.runWithFastThreadLocal(task));
-  }
-
-  /**
-   * The socket family of {@code address}: IPv4 sockets for IPv4 (Netty's default is a dual-stack
-   * IPv6 socket, whose every send and receive also passes the IPv6 socket layer: ~1% of the proxy's
-   * CPU).
-   */
-  static SocketProtocolFamily family(InetAddress address) {
-    return address instanceof Inet4Address ? SocketProtocolFamily.INET : SocketProtocolFamily.INET6;
   }
 
   public InetSocketAddress address() {

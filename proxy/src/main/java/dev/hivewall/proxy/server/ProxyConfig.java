@@ -19,6 +19,7 @@ import java.time.Duration;
  * @param connectTimeout no connection to the upstream in this time: 503
  * @param responseTimeout no response head from the upstream in this time: 504
  * @param idleTimeout a connection with nothing going on for this long is closed
+ * @param transport the kernel interface of its sockets (io_uring or epoll)
  */
 public record ProxyConfig(
     InetSocketAddress listen,
@@ -30,7 +31,8 @@ public record ProxyConfig(
     Duration headTimeout,
     Duration connectTimeout,
     Duration responseTimeout,
-    Duration idleTimeout) {
+    Duration idleTimeout,
+    Transport transport) {
 
   public static ProxyConfig defaults(InetSocketAddress listen) {
     return new ProxyConfig(
@@ -43,7 +45,8 @@ public record ProxyConfig(
         Duration.ofSeconds(10),
         Duration.ofSeconds(5),
         Duration.ofSeconds(30),
-        Duration.ofSeconds(120));
+        Duration.ofSeconds(120),
+        Transport.AUTO);
   }
 
   public ProxyConfig withTransparent(boolean on, int mark) {
@@ -57,7 +60,8 @@ public record ProxyConfig(
         headTimeout,
         connectTimeout,
         responseTimeout,
-        idleTimeout);
+        idleTimeout,
+        transport);
   }
 
   public ProxyConfig withIdleTimeout(Duration idle) {
@@ -71,7 +75,8 @@ public record ProxyConfig(
         headTimeout,
         connectTimeout,
         responseTimeout,
-        idle);
+        idle,
+        transport);
   }
 
   public ProxyConfig withTimeouts(Duration head, Duration connect, Duration response) {
@@ -85,6 +90,22 @@ public record ProxyConfig(
         head,
         connect,
         response,
-        idleTimeout);
+        idleTimeout,
+        transport);
+  }
+
+  public ProxyConfig withTransport(Transport t) {
+    return new ProxyConfig(
+        listen,
+        transparent,
+        upstreamMark,
+        maxHeadBytes,
+        maxHeaderFields,
+        maxPipelined,
+        headTimeout,
+        connectTimeout,
+        responseTimeout,
+        idleTimeout,
+        t);
   }
 }

@@ -11,8 +11,6 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.epoll.EpollSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.unix.IntegerUnixChannelOption;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -75,21 +73,17 @@ final class UpstreamSession extends ChannelInboundHandlerAdapter {
     Bootstrap b =
         new Bootstrap()
             .group(client.eventLoop())
-            .channelFactory(
-                () ->
-                    client instanceof EpollSocketChannel
-                        ? new EpollSocketChannel(HttpProxy.family(upstream.getAddress()))
-                        : new NioSocketChannel())
+            .channelFactory(() -> config.transport().connection(upstream.getAddress()))
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis())
             .option(ChannelOption.AUTO_READ, true)
             .option(ChannelOption.TCP_NODELAY, true) // requests go out as they come
             .handler(this);
-    if (config.upstreamMark() != 0 && client instanceof EpollSocketChannel) {
+    if (config.upstreamMark() != 0) {
       b.option(SO_MARK, config.upstreamMark());
     }
-    if (source != null && client instanceof EpollSocketChannel) {
+    if (source != null) {
       // from the client's address: a transparent socket may bind an address not of this host
-      b.option(io.netty.channel.epoll.EpollChannelOption.IP_TRANSPARENT, true);
+      b.option(config.transport().ipTransparent(), true);
       b.localAddress(new InetSocketAddress(source, 0));
     }
     ChannelFuture f = b.connect(upstream);

@@ -26,11 +26,15 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The proxy on loopback in front of a real HTTP server, with the seed's rule (GET /public only):
+ * The proxy on loopback (on each transport: {@link HttpProxyOnIoUringTest}, {@link
+ * HttpProxyOnEpollTest}) in front of a real HTTP server, with the seed's rule (GET /public only):
  * verdicts per request on kept-alive and pipelined connections, evasion attempts, streaming, limits
  * and upstream failures. (The datapath steering connections to it is tested as root.)
  */
-class HttpProxyTest {
+abstract class HttpProxyTest {
+  /** The transport under test: every behaviour here holds on each. */
+  abstract Transport transport();
+
   private static final HttpMatcher GET_PUBLIC =
       new HttpMatcher(List.of(new HttpRule("GET", "/public", "", List.of())));
 
@@ -48,27 +52,30 @@ class HttpProxyTest {
   }
 
   private HttpProxy start(ProxyConfig config) {
-    return HttpProxy.start(
-        config,
-        (client, destination) ->
-            new ConnectionPolicy.Connection() {
-              @Override
-              public InetSocketAddress upstream() {
-                return upstream;
-              }
+    HttpProxy started =
+        HttpProxy.start(
+            config.withTransport(transport()),
+            (client, destination) ->
+                new ConnectionPolicy.Connection() {
+                  @Override
+                  public InetSocketAddress upstream() {
+                    return upstream;
+                  }
 
-              @Override
-              public boolean allows(HttpRequestFacts request) {
-                return rules.get().allows(request);
-              }
+                  @Override
+                  public boolean allows(HttpRequestFacts request) {
+                    return rules.get().allows(request);
+                  }
 
-              @Override
-              public String describe() {
-                return "app2 -> app1";
-              }
-            },
-        flows::add,
-        1);
+                  @Override
+                  public String describe() {
+                    return "app2 -> app1";
+                  }
+                },
+            flows::add,
+            1);
+    assertThat(started.transport()).isEqualTo(transport());
+    return started;
   }
 
   @AfterEach
