@@ -111,34 +111,41 @@ public final class RequestHeadParser {
   /** The header fields from {@code pos} up to the empty line. */
   static List<RequestHead.Field> fields(byte[] data, int pos, int end, int maxFields)
       throws HttpError {
-    return fields(data, pos, end, maxFields, null);
+    List<RequestHead.Field> fields = new ArrayList<>(8);
+    scanFields(
+        data,
+        pos,
+        end,
+        maxFields,
+        (d, nameFrom, nameTo, valueFrom, valueTo) ->
+            fields.add(
+                new RequestHead.Field(
+                    lowerName(d, nameFrom, nameTo), ascii(d, valueFrom, valueTo))));
+    return fields;
+  }
+
+  /** Receives each header field once it is checked, as byte ranges of the head. */
+  interface FieldSink {
+    /**
+     * @param nameFrom the name (a token) starts here, {@code nameTo} is the colon
+     * @param valueFrom the value, stripped of surrounding whitespace, is [valueFrom, valueTo)
+     */
+    void field(byte[] data, int nameFrom, int nameTo, int valueFrom, int valueTo) throws HttpError;
   }
 
   /**
-   * The header fields from {@code pos} up to the empty line, checked exactly as {@link #fields}
-   * checks them, but only those named in {@code wanted} (lower case) made into objects, named by
-   * their {@code wanted} string: a response's head is read for its framing, and every other field's
-   * strings were garbage.
+   * Checks every field line from {@code pos} up to the empty line on the bytes (a token name right
+   * before the colon, no fold, no control character in the value) and hands each to {@code sink}:
+   * what to keep of them, and whether as Strings, is the caller's (a response head is read for its
+   * framing only, and every other field's Strings were garbage).
    */
-  static List<RequestHead.Field> fieldsNamed(
-      byte[] data, int pos, int end, int maxFields, List<String> wanted) throws HttpError {
-    return fields(data, pos, end, maxFields, wanted);
-  }
-
-  /**
-   * Checks every field line on the bytes (a token name right before the colon, no fold, no control
-   * character in the value) and makes a name and a value String only for the fields kept: all
-   * ({@code wanted} null; names lower-cased, field names being case-insensitive) or those named in
-   * {@code wanted}.
-   */
-  private static List<RequestHead.Field> fields(
-      byte[] data, int pos, int end, int maxFields, List<String> wanted) throws HttpError {
-    List<RequestHead.Field> fields = new ArrayList<>(wanted == null ? 8 : 4);
+  static void scanFields(byte[] data, int pos, int end, int maxFields, FieldSink sink)
+      throws HttpError {
     int count = 0;
     while (true) {
       int lineEnd = lineEnd(data, pos, end);
       if (lineEnd == pos) {
-        return fields; // the empty line
+        return; // the empty line
       }
       if (data[pos] == ' ' || data[pos] == '\t') {
         throw HttpError.badRequest("folded header line (obs-fold)");
@@ -167,16 +174,7 @@ public final class RequestHeadParser {
           throw HttpError.badRequest("control character in header " + ascii(data, pos, colon));
         }
       }
-      if (wanted == null) {
-        fields.add(new RequestHead.Field(lowerName(data, pos, colon), ascii(data, from, to)));
-      } else {
-        for (String name : wanted) {
-          if (equalsIgnoreCase(data, pos, colon, name)) {
-            fields.add(new RequestHead.Field(name, ascii(data, from, to)));
-            break;
-          }
-        }
-      }
+      sink.field(data, pos, colon, from, to);
       pos = lineEnd + 2;
     }
   }
@@ -217,7 +215,7 @@ public final class RequestHeadParser {
   }
 
   /** Whether String.strip removes this Latin-1 character (Character.isWhitespace). */
-  private static boolean isStripped(byte b) {
+  static boolean isStripped(byte b) {
     int c = b & 0xff;
     return c == ' ' || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f);
   }
@@ -231,7 +229,8 @@ public final class RequestHeadParser {
     return from < to;
   }
 
-  private static boolean equalsIgnoreCase(byte[] data, int from, int to, String lower) {
+  /** Whether {@code data[from, to)} is {@code lower} in any case (ASCII). */
+  static boolean equalsIgnoreCase(byte[] data, int from, int to, String lower) {
     if (to - from != lower.length()) {
       return false;
     }

@@ -1,21 +1,28 @@
 package dev.hivewall.proxy.http;
 
-import java.util.List;
-import java.util.Locale;
-
 /**
- * An upstream response's head: what the proxy needs to find where the response ends. {@code
- * fields}: the framing fields only, names in lower case (every field is checked; the head is
- * forwarded as it came).
+ * An upstream response's head: what the proxy needs to find where the response ends and whether the
+ * connection stays. Every field is checked; only the framing fields are read, on the bytes (no
+ * String or list a response: this runs for every one). The head is forwarded as it came.
+ *
+ * @param contentLength the Content-Length, -1 when absent
+ * @param contentLengthProblem why the Content-Length cannot be used (malformed, or values that
+ *     disagree), or null; it matters only where the body is framed by it ({@link #framing})
+ * @param transferEncoding a Transfer-Encoding field is present
+ * @param chunked the last Transfer-Encoding field ends in {@code chunked}
+ * @param connectionClose a Connection option says {@code close}
+ * @param connectionKeepAlive a Connection option says {@code keep-alive}
  */
 public record ResponseHead(
-    int status, int minorVersion, List<RequestHead.Field> fields, int length) {
-  /** The fields the framing reads (RFC 9112 6.3, 9.3). */
-  static final List<String> FRAMING = List.of("transfer-encoding", "content-length", "connection");
-
-  public ResponseHead {
-    fields = List.copyOf(fields);
-  }
+    int status,
+    int minorVersion,
+    long contentLength,
+    String contentLengthProblem,
+    boolean transferEncoding,
+    boolean chunked,
+    boolean connectionClose,
+    boolean connectionKeepAlive,
+    int length) {
 
   /** 1xx: another head follows for the same request. */
   public boolean interim() {
@@ -27,44 +34,19 @@ public record ResponseHead(
     if (requestMethod.equals("HEAD") || interim() || status == 204 || status == 304) {
       return BodyFraming.NONE;
     }
-    // One pass over the framing fields (the parser kept only those), no lists: this runs for
-    // every response.
-    String lastTe = null;
-    String firstCl = null;
-    for (RequestHead.Field f : fields) {
-      if (f.name().equals("transfer-encoding")) {
-        lastTe = f.value();
-      } else if (f.name().equals("content-length")) {
-        String v = f.value().strip();
-        if (firstCl == null) {
-          firstCl = v;
-        } else if (!v.equals(firstCl)) {
-          throw new HttpError(502, "upstream sent Content-Length values that disagree");
-        }
-      }
+    if (contentLengthProblem != null && contentLengthProblem.startsWith("values")) {
+      throw new HttpError(502, "upstream sent Content-Length " + contentLengthProblem);
     }
-    if (lastTe != null) {
-      return lastTe.toLowerCase(Locale.ROOT).endsWith("chunked")
-          ? BodyFraming.CHUNKED
-          : BodyFraming.UNTIL_CLOSE;
+    if (transferEncoding) {
+      return chunked ? BodyFraming.CHUNKED : BodyFraming.UNTIL_CLOSE;
     }
-    if (firstCl == null) {
+    if (contentLengthProblem != null) {
+      throw new HttpError(502, "upstream sent a " + contentLengthProblem + " Content-Length");
+    }
+    if (contentLength < 0) {
       return BodyFraming.UNTIL_CLOSE;
     }
-    if (firstCl.isEmpty() || firstCl.length() > 18 || !allDigits(firstCl)) {
-      throw new HttpError(502, "upstream sent a malformed Content-Length");
-    }
-    long n = Long.parseLong(firstCl);
-    return n == 0 ? BodyFraming.NONE : new BodyFraming.Length(n);
-  }
-
-  private static boolean allDigits(String s) {
-    for (int i = 0; i < s.length(); i++) {
-      if (!isDigit(s.charAt(i))) {
-        return false;
-      }
-    }
-    return true;
+    return contentLength == 0 ? BodyFraming.NONE : new BodyFraming.Length(contentLength);
   }
 
   /**
@@ -72,39 +54,36 @@ public record ResponseHead(
    * Connection option says close; by default in HTTP/1.1, only with keep-alive in HTTP/1.0.
    */
   public boolean keepAlive() {
-    boolean keepAliveOption = false;
-    for (RequestHead.Field f : fields) {
-      if (f.name().equals("connection")) {
-        for (String o : f.value().split(",")) {
-          String option = o.strip();
-          if (option.equalsIgnoreCase("close")) {
-            return false;
-          }
-          keepAliveOption |= option.equalsIgnoreCase("keep-alive");
-        }
-      }
-    }
-    return minorVersion == 1 || keepAliveOption;
+    return !connectionClose && (minorVersion == 1 || connectionKeepAlive);
   }
 
   /**
-   * {@code HTTP/1.[01] [1-9][0-9][0-9]( .*)?}, checked by hand: this runs for every response, and a
-   * regular expression here compiled per call was most of the proxy's garbage.
+   * {@code HTTP/1.[01] [1-9][0-9][0-9]( .*)?} on {@code data[from, to)}, checked by hand: this runs
+   * for every response.
    */
-  static boolean isStatusLine(String line) {
-    int n = line.length();
+  static boolean isStatusLine(byte[] data, int from, int to) {
+    int n = to - from;
     return n >= 12
-        && line.startsWith("HTTP/1.")
-        && (line.charAt(7) == '0' || line.charAt(7) == '1')
-        && line.charAt(8) == ' '
-        && line.charAt(9) >= '1'
-        && line.charAt(9) <= '9'
-        && isDigit(line.charAt(10))
-        && isDigit(line.charAt(11))
-        && (n == 12 || line.charAt(12) == ' ');
+        && startsWith(data, from, "HTTP/1.")
+        && (data[from + 7] == '0' || data[from + 7] == '1')
+        && data[from + 8] == ' '
+        && data[from + 9] >= '1'
+        && data[from + 9] <= '9'
+        && isDigit(data[from + 10])
+        && isDigit(data[from + 11])
+        && (n == 12 || data[from + 12] == ' ');
   }
 
-  private static boolean isDigit(char c) {
+  private static boolean startsWith(byte[] data, int from, String prefix) {
+    for (int i = 0; i < prefix.length(); i++) {
+      if (data[from + i] != prefix.charAt(i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean isDigit(byte c) {
     return c >= '0' && c <= '9';
   }
 
@@ -117,20 +96,102 @@ public record ResponseHead(
     } catch (HttpError e) {
       throw new HttpError(502, "upstream sent a malformed status line");
     }
-    String line = RequestHeadParser.ascii(data, from, lineEnd);
-    if (!isStatusLine(line)) {
+    if (!isStatusLine(data, from, lineEnd)) {
       throw new HttpError(502, "upstream sent a malformed status line");
     }
-    int minor = line.charAt(7) - '0';
-    int status = Integer.parseInt(line.substring(9, 12));
+    int minor = data[from + 7] - '0';
+    int status =
+        (data[from + 9] - '0') * 100 + (data[from + 10] - '0') * 10 + (data[from + 11] - '0');
+    FramingFields f = new FramingFields();
     try {
-      return new ResponseHead(
-          status,
-          minor,
-          RequestHeadParser.fieldsNamed(data, lineEnd + 2, end, 256, FRAMING),
-          length);
+      RequestHeadParser.scanFields(data, lineEnd + 2, end, 256, f);
     } catch (HttpError e) {
       throw new HttpError(502, "upstream sent a malformed header: " + e.getMessage());
+    }
+    return new ResponseHead(
+        status,
+        minor,
+        f.contentLength,
+        f.problem,
+        f.teFrom >= 0,
+        f.teFrom >= 0 && endsWithChunked(data, f.teFrom, f.teTo),
+        f.close,
+        f.keepAlive,
+        length);
+  }
+
+  private static boolean endsWithChunked(byte[] data, int from, int to) {
+    return to - from >= 7 && RequestHeadParser.equalsIgnoreCase(data, to - 7, to, "chunked");
+  }
+
+  /**
+   * The framing fields of one head as they are scanned (RFC 9112 6.3, 9.3): the first
+   * Content-Length (later ones must be the same bytes), the last Transfer-Encoding, every
+   * Connection option.
+   */
+  private static final class FramingFields implements RequestHeadParser.FieldSink {
+    long contentLength = -1;
+    String problem;
+    int clFrom = -1;
+    int clTo;
+    int teFrom = -1;
+    int teTo;
+    boolean close;
+    boolean keepAlive;
+
+    @Override
+    public void field(byte[] d, int nameFrom, int nameTo, int valueFrom, int valueTo) {
+      if (RequestHeadParser.equalsIgnoreCase(d, nameFrom, nameTo, "content-length")) {
+        contentLength(d, valueFrom, valueTo);
+      } else if (RequestHeadParser.equalsIgnoreCase(d, nameFrom, nameTo, "transfer-encoding")) {
+        teFrom = valueFrom;
+        teTo = valueTo;
+      } else if (RequestHeadParser.equalsIgnoreCase(d, nameFrom, nameTo, "connection")) {
+        connectionOptions(d, valueFrom, valueTo);
+      }
+    }
+
+    private void contentLength(byte[] d, int from, int to) {
+      if (clFrom >= 0) {
+        if (!java.util.Arrays.equals(d, clFrom, clTo, d, from, to)) {
+          problem = "values that disagree";
+        }
+        return;
+      }
+      clFrom = from;
+      clTo = to;
+      if (to == from || to - from > 18) {
+        problem = "malformed";
+        return;
+      }
+      long n = 0;
+      for (int i = from; i < to; i++) {
+        if (!isDigit(d[i])) {
+          problem = "malformed";
+          return;
+        }
+        n = n * 10 + (d[i] - '0');
+      }
+      contentLength = n;
+    }
+
+    private void connectionOptions(byte[] d, int from, int to) {
+      int start = from;
+      for (int i = from; i <= to; i++) {
+        if (i == to || d[i] == ',') {
+          int a = start;
+          int b = i;
+          while (a < b && RequestHeadParser.isStripped(d[a])) {
+            a++;
+          }
+          while (b > a && RequestHeadParser.isStripped(d[b - 1])) {
+            b--;
+          }
+          close |= RequestHeadParser.equalsIgnoreCase(d, a, b, "close");
+          keepAlive |= RequestHeadParser.equalsIgnoreCase(d, a, b, "keep-alive");
+          start = i + 1;
+        }
+      }
     }
   }
 }
