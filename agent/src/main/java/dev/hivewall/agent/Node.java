@@ -864,6 +864,24 @@ public final class Node implements AutoCloseable {
   }
 
   /**
+   * Waits until the work queued behind the changes made so far (levelling the policy slots,
+   * publishing to the cluster) is done: a benchmark measures a settled node, not the aftermath of
+   * its own set-up.
+   */
+  public void awaitHousekeeping() {
+    try {
+      housekeeping.submit(() -> {}).get(30, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // closed: nothing is pending any more
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("the node's housekeeping did not settle", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  /**
    * After the caller has its answer, level the inactive policy slots with the live ones, so the
    * next change writes only what it changes (EndpointPolicyState#catchUp). Coalesced: one pending
    * run at a time; skipped once the node is closed.
