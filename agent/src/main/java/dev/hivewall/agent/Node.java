@@ -377,6 +377,11 @@ public final class Node implements AutoCloseable {
 
   // ---- L7 ------------------------------------------------------------------------------------
 
+  /** The L7 proxy's port on 127.0.0.1 of the node's namespace. */
+  public int proxyPort() {
+    return proxy.port();
+  }
+
   /** The kernel interface of the L7 proxy's sockets (io_uring or epoll). */
   public dev.hivewall.proxy.server.Transport proxyTransport() {
     return proxy.transport();

@@ -274,6 +274,10 @@ class SeedScenarioTest {
       assertThat(flows.out())
           .contains("\"verdict\":\"FORWARDED\"")
           .contains("\"verdict\":\"DENIED\"");
+      assertThat(cli("status").out())
+          .containsPattern(
+              "L7 proxy: 127\\.0\\.0\\.1:\\d+ in the node's namespace, (io_uring|epoll);"
+                  + " ([2-9]|[1-9]\\d+) requests judged");
 
       assertThat(cli("policy", "delete", "app1-ingress", "-n", "demo").exit()).isZero();
       assertThat(cli("probe", "demo/app3", "demo/app1:80").exit())

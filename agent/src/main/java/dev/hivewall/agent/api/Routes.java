@@ -259,6 +259,11 @@ final class Routes {
     m.put("connectHooks", connectHooks(node));
     m.put("sockmap", sockmap(node));
     m.put("hostRouting", node.datapath().nodeConfig().bpfHostRouting() ? "bpf" : "stack");
+    Map<String, Object> l7 = new LinkedHashMap<>();
+    l7.put("port", node.proxyPort());
+    l7.put("io", node.proxyTransport().flag());
+    l7.put("requests", node.l7Flows().seen());
+    m.put("l7Proxy", l7);
     node.cluster()
         .ifPresent(
             c ->

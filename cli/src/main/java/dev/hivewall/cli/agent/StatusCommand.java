@@ -31,6 +31,7 @@ public final class StatusCommand extends ApiCommand {
             + connectHooks(s.path("connectHooks"))
             + sockmap(s.path("sockmap"))
             + hostRouting(s.path("hostRouting").asText("stack"))
+            + l7Proxy(s.path("l7Proxy"))
             + (s.has("cluster")
                 ? String.format(
                     "cluster: %s, node %s, etcd %s: %s%n",
@@ -39,6 +40,13 @@ public final class StatusCommand extends ApiCommand {
                     s.path("cluster").path("etcd"),
                     s.path("cluster").path("health").asText())
                 : ""));
+  }
+
+  /** "L7 proxy: 127.0.0.1:15001 in the node's namespace, io_uring; 12 requests judged" */
+  private static String l7Proxy(JsonNode p) {
+    return String.format(
+        "L7 proxy: 127.0.0.1:%d in the node's namespace, %s; %d requests judged%n",
+        p.path("port").asInt(), p.path("io").asText(), p.path("requests").asLong());
   }
 
   /** How packets between two local pods travel. */
