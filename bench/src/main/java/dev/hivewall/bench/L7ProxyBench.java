@@ -108,20 +108,7 @@ final class L7ProxyBench {
           new LinkedHashMap<>(),
           new LinkedHashMap<>(),
           new LinkedHashMap<>());
-      Command.run(
-              Duration.ofSeconds(40),
-              "ip",
-              "netns",
-              "exec",
-              client.netns(),
-              "wrk",
-              "-t1",
-              "-c16",
-              "-d" + (quick ? 1 : 4) + "s",
-              "-H",
-              "Connection: close",
-              direct)
-          .orThrow();
+      runWrk(client, 16, quick ? 1 : 4, "-H", "Connection: close", direct);
       node.deletePolicy(new PolicyName("bench", "server-l7"));
       node.awaitHousekeeping();
       for (int r = 0; r < runs; r++) {
@@ -253,6 +240,26 @@ final class L7ProxyBench {
     Series.add(p99, series, connections, us[(int) (us.length * 0.99)]);
   }
 
+  /** wrk in the client pod, one thread; its output (a failed run is an IOException). */
+  private static String runWrk(Pod client, int connections, int seconds, String... args)
+      throws IOException {
+    List<String> argv =
+        new java.util.ArrayList<>(
+            List.of(
+                "ip",
+                "netns",
+                "exec",
+                client.netns(),
+                "wrk",
+                "-t1",
+                "-c" + connections,
+                "-d" + seconds + "s"));
+    argv.addAll(List.of(args));
+    Command.Result r = Command.run(Duration.ofSeconds(seconds + 30), argv);
+    r.orThrow();
+    return r.stdout();
+  }
+
   private static void wrk(
       Pod client,
       String url,
@@ -263,21 +270,7 @@ final class L7ProxyBench {
       Map<String, Map<Integer, List<Double>>> p99,
       Map<String, Map<Integer, List<Double>>> rps)
       throws IOException {
-    Command.Result r =
-        Command.run(
-            Duration.ofSeconds(seconds + 30),
-            "ip",
-            "netns",
-            "exec",
-            client.netns(),
-            "wrk",
-            "-t1",
-            "-c" + connections,
-            "-d" + seconds + "s",
-            "--latency",
-            url);
-    r.orThrow();
-    String text = r.stdout();
+    String text = runWrk(client, connections, seconds, "--latency", url);
     if (text.contains("Non-2xx")) {
       throw new IOException(series + ": requests failed:\n" + text);
     }
