@@ -5,9 +5,10 @@ package dev.hivewall.proxy.http;
  * connection stays. Every field is checked; only the framing fields are read, on the bytes (no
  * String or list a response: this runs for every one). The head is forwarded as it came.
  *
- * @param contentLength the Content-Length, -1 when absent
- * @param contentLengthProblem why the Content-Length cannot be used (malformed, or values that
- *     disagree), or null; it matters only where the body is framed by it ({@link #framing})
+ * @param contentLength the Content-Length, -1 when absent or malformed
+ * @param contentLengthMalformed the (first) Content-Length is not 1-18 digits
+ * @param contentLengthsDisagree a later Content-Length field differs from the first (both matter
+ *     only where the body is framed by it: {@link #framing})
  * @param transferEncoding a Transfer-Encoding field is present
  * @param chunked the last Transfer-Encoding field ends in {@code chunked}
  * @param connectionClose a Connection option says {@code close}
@@ -17,7 +18,8 @@ public record ResponseHead(
     int status,
     int minorVersion,
     long contentLength,
-    String contentLengthProblem,
+    boolean contentLengthMalformed,
+    boolean contentLengthsDisagree,
     boolean transferEncoding,
     boolean chunked,
     boolean connectionClose,
@@ -34,14 +36,14 @@ public record ResponseHead(
     if (requestMethod.equals("HEAD") || interim() || status == 204 || status == 304) {
       return BodyFraming.NONE;
     }
-    if (contentLengthProblem != null && contentLengthProblem.startsWith("values")) {
-      throw new HttpError(502, "upstream sent Content-Length " + contentLengthProblem);
+    if (contentLengthsDisagree) {
+      throw new HttpError(502, "upstream sent Content-Length values that disagree");
     }
     if (transferEncoding) {
       return chunked ? BodyFraming.CHUNKED : BodyFraming.UNTIL_CLOSE;
     }
-    if (contentLengthProblem != null) {
-      throw new HttpError(502, "upstream sent a " + contentLengthProblem + " Content-Length");
+    if (contentLengthMalformed) {
+      throw new HttpError(502, "upstream sent a malformed Content-Length");
     }
     if (contentLength < 0) {
       return BodyFraming.UNTIL_CLOSE;
@@ -112,7 +114,8 @@ public record ResponseHead(
         status,
         minor,
         f.contentLength,
-        f.problem,
+        f.malformed,
+        f.disagree,
         f.teFrom >= 0,
         f.teFrom >= 0 && endsWithChunked(data, f.teFrom, f.teTo),
         f.close,
@@ -131,7 +134,8 @@ public record ResponseHead(
    */
   private static final class FramingFields implements RequestHeadParser.FieldSink {
     long contentLength = -1;
-    String problem;
+    boolean malformed;
+    boolean disagree;
     int clFrom = -1;
     int clTo;
     int teFrom = -1;
@@ -154,20 +158,20 @@ public record ResponseHead(
     private void contentLength(byte[] d, int from, int to) {
       if (clFrom >= 0) {
         if (!java.util.Arrays.equals(d, clFrom, clTo, d, from, to)) {
-          problem = "values that disagree";
+          disagree = true;
         }
         return;
       }
       clFrom = from;
       clTo = to;
       if (to == from || to - from > 18) {
-        problem = "malformed";
+        malformed = true;
         return;
       }
       long n = 0;
       for (int i = from; i < to; i++) {
         if (!isDigit(d[i])) {
-          problem = "malformed";
+          malformed = true;
           return;
         }
         n = n * 10 + (d[i] - '0');
