@@ -84,7 +84,7 @@ public final class RequestHeadParser {
   }
 
   /** Whether {@code data[from, to)} is exactly {@code s} (ASCII). */
-  private static boolean equalsAscii(byte[] data, int from, int to, String s) {
+  static boolean equalsAscii(byte[] data, int from, int to, String s) {
     if (to - from != s.length()) {
       return false;
     }

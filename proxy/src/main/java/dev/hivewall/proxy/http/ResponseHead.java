@@ -66,7 +66,7 @@ public record ResponseHead(
   static boolean isStatusLine(byte[] data, int from, int to) {
     int n = to - from;
     return n >= 12
-        && startsWith(data, from, "HTTP/1.")
+        && RequestHeadParser.equalsAscii(data, from, from + 7, "HTTP/1.")
         && (data[from + 7] == '0' || data[from + 7] == '1')
         && data[from + 8] == ' '
         && data[from + 9] >= '1'
@@ -74,15 +74,6 @@ public record ResponseHead(
         && isDigit(data[from + 10])
         && isDigit(data[from + 11])
         && (n == 12 || data[from + 12] == ' ');
-  }
-
-  private static boolean startsWith(byte[] data, int from, String prefix) {
-    for (int i = 0; i < prefix.length(); i++) {
-      if (data[from + i] != prefix.charAt(i)) {
-        return false;
-      }
-    }
-    return true;
   }
 
   private static boolean isDigit(byte c) {
