@@ -44,12 +44,38 @@ public final class EtcdProcess implements AutoCloseable {
     return start(true);
   }
 
+  /**
+   * Ports are picked free and released before etcd binds them, so another process can take one in
+   * between; etcd then exits at once ("address already in use"). That start is retried on fresh
+   * ports; any other early exit fails with the end of etcd's log.
+   */
   private static EtcdProcess start(boolean tls) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return startOnce(tls);
+      } catch (PortTaken e) {
+        if (attempt == 3) {
+          throw new IllegalStateException(
+              "etcd could not bind its ports 3 times: " + e.getMessage());
+        }
+      }
+    }
+  }
+
+  /** etcd exited because one of its ports was taken before it bound it. */
+  private static final class PortTaken extends RuntimeException {
+    PortTaken(String log) {
+      super(log);
+    }
+  }
+
+  private static EtcdProcess startOnce(boolean tls) {
     try {
       Path dir = Files.createTempDirectory("hw-etcd");
-      int client = freePort();
-      int peer = freePort();
-      int metrics = freePort();
+      int[] ports = freePorts(3);
+      int client = ports[0];
+      int peer = ports[1];
+      int metrics = ports[2];
       String clientUrl = (tls ? "https" : "http") + "://127.0.0.1:" + client;
       String peerUrl = "http://127.0.0.1:" + peer;
       List<String> argv =
@@ -207,7 +233,12 @@ public final class EtcdProcess implements AutoCloseable {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
-        throw new IllegalStateException("etcd exited: see " + dataDir.resolve("etcd.log"));
+        String log = logTail();
+        close();
+        if (log.contains("address already in use")) {
+          throw new PortTaken(log);
+        }
+        throw new IllegalStateException("etcd exited at start; the end of its log:\n" + log);
       }
       try {
         HttpURLConnection c =
@@ -231,10 +262,51 @@ public final class EtcdProcess implements AutoCloseable {
     throw new IllegalStateException("etcd did not become healthy within 20 s");
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
+  /** The last lines of etcd's log (its reason for exiting), or why they cannot be read. */
+  private String logTail() {
+    try {
+      List<String> lines = Files.readAllLines(dataDir.resolve("etcd.log"));
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 8), lines.size()));
+    } catch (IOException e) {
+      return "(etcd.log unreadable: " + e.getMessage() + ")";
     }
+  }
+
+  /**
+   * n distinct free loopback ports, all held open together so none is picked twice. They are taken
+   * below the kernel's ephemeral range (32768 and up by default), where outgoing connections (the
+   * agents' own, to the previous etcd) would otherwise take them before etcd binds them.
+   */
+  static int[] freePorts(int n) throws IOException {
+    ServerSocket[] held = new ServerSocket[n];
+    java.util.concurrent.ThreadLocalRandom random =
+        java.util.concurrent.ThreadLocalRandom.current();
+    try {
+      int[] ports = new int[n];
+      for (int i = 0, tries = 0; i < n; tries++) {
+        if (tries == 200) {
+          throw new IOException("no free loopback port in 20000-32767 after 200 tries");
+        }
+        try {
+          held[i] = new ServerSocket(random.nextInt(20_000, 32_768), 1, loopback());
+          ports[i] = held[i].getLocalPort();
+          i++;
+        } catch (java.net.BindException taken) {
+          // try another
+        }
+      }
+      return ports;
+    } finally {
+      for (ServerSocket s : held) {
+        if (s != null) {
+          s.close();
+        }
+      }
+    }
+  }
+
+  private static java.net.InetAddress loopback() {
+    return java.net.InetAddress.getLoopbackAddress();
   }
 
   @Override
