@@ -3,6 +3,7 @@ package dev.hivewall.agent.observe;
 import dev.hivewall.datapath.lxc.LxcDatapath;
 import dev.hivewall.datapath.maps.events.FlowEvent;
 import dev.hivewall.ebpf.RingBufferReader;
+import java.lang.foreign.MemorySegment;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -16,9 +17,15 @@ import java.util.function.Predicate;
  * and a store, and a flood is read at millions of events a second; a pod deleted since is named by
  * its endpoint id and address. The reader is opened, polled and closed on its thread; {@link
  * #close} stops it.
+ *
+ * <p>The events are kept flat, each in its kernel layout in one byte array made at start, not as
+ * objects: 10,000 recent event objects would be live at every young collection of the agent's heap
+ * and copied by it, and that pause stalls every connection through the L7 proxy.
  */
 public final class DatapathFlows implements AutoCloseable {
-  private final FlowEvent[] ring;
+  private static final int EVENT_BYTES = (int) FlowEvent.LAYOUT.byteSize();
+  private final MemorySegment ring; // capacity events of EVENT_BYTES, on the heap
+  private final int capacity;
   private final Function<FlowEvent, DatapathFlow> enrich;
   private final Thread poller;
   private volatile boolean closed;
@@ -30,7 +37,8 @@ public final class DatapathFlows implements AutoCloseable {
 
   private DatapathFlows(
       int capacity, LxcDatapath datapath, Function<FlowEvent, DatapathFlow> enrich) {
-    this.ring = new FlowEvent[capacity];
+    this.capacity = capacity;
+    this.ring = MemorySegment.ofArray(new byte[Math.multiplyExact(capacity, EVENT_BYTES)]);
     this.enrich = enrich;
     this.poller =
         Thread.ofPlatform().daemon().name("hivewall-observer").unstarted(() -> pollLoop(datapath));
@@ -57,9 +65,9 @@ public final class DatapathFlows implements AutoCloseable {
   }
 
   private synchronized void add(FlowEvent e) {
-    ring[next] = e;
-    next = next + 1 == ring.length ? 0 : next + 1;
-    if (size < ring.length) {
+    e.encode(ring.asSlice((long) next * EVENT_BYTES, EVENT_BYTES));
+    next = next + 1 == capacity ? 0 : next + 1;
+    if (size < capacity) {
       size++;
     }
     seen++;
@@ -104,7 +112,8 @@ public final class DatapathFlows implements AutoCloseable {
   private FlowEvent[] newestFirst() {
     FlowEvent[] out = new FlowEvent[size];
     for (int i = 0; i < size; i++) {
-      out[i] = ring[Math.floorMod(next - 1 - i, ring.length)];
+      long slot = Math.floorMod(next - 1 - i, capacity);
+      out[i] = FlowEvent.decode(ring.asSlice(slot * EVENT_BYTES, EVENT_BYTES));
     }
     return out;
   }
