@@ -8,28 +8,24 @@ import java.util.function.Consumer;
 
 /**
  * The most recent L7 flows, bounded (the oldest go first), for `hivewall observe --type l7`, and
- * the clients that follow them live. Written by the proxy's event loops, read by the API.
+ * the clients that follow them live. Written by the proxy's event loops, read by the API. The flows
+ * are kept flat ({@link L7FlowRing}): the proxy's garbage collections have none of them to copy.
  */
 public final class L7FlowLog implements Consumer<L7Flow> {
-  private final int capacity;
-  private final ArrayDeque<L7Flow> flows;
+  private final L7FlowRing flows;
   private final java.util.concurrent.CopyOnWriteArrayList<Consumer<L7Flow>> listeners =
       new java.util.concurrent.CopyOnWriteArrayList<>();
   private long seen;
   private FlowSubscription[] subscribers = new FlowSubscription[0]; // replaced, never changed
 
   public L7FlowLog(int capacity) {
-    this.capacity = capacity;
-    this.flows = new ArrayDeque<>(capacity);
+    this.flows = new L7FlowRing(capacity);
   }
 
   @Override
   public void accept(L7Flow flow) {
     synchronized (this) {
-      if (flows.size() == capacity) {
-        flows.removeFirst();
-      }
-      flows.addLast(flow);
+      flows.add(flow);
       seen++;
       for (FlowSubscription s : subscribers) {
         s.offer(flow);
@@ -53,7 +49,7 @@ public final class L7FlowLog implements Consumer<L7Flow> {
     FlowSubscription[] more = java.util.Arrays.copyOf(subscribers, subscribers.length + 1);
     more[subscribers.length] = s;
     subscribers = more;
-    return List.copyOf(flows);
+    return last(flows.size(), f -> true);
   }
 
   /** Ends {@code s}'s subscription (a no-op when it has none). */
@@ -75,9 +71,8 @@ public final class L7FlowLog implements Consumer<L7Flow> {
   /** The last {@code n} flows that {@code filter} takes, oldest first. */
   public synchronized List<L7Flow> last(int n, java.util.function.Predicate<L7Flow> filter) {
     ArrayDeque<L7Flow> out = new ArrayDeque<>();
-    java.util.Iterator<L7Flow> newestFirst = flows.descendingIterator();
-    while (out.size() < n && newestFirst.hasNext()) {
-      L7Flow f = newestFirst.next();
+    for (int i = 0; out.size() < n && i < flows.size(); i++) {
+      L7Flow f = flows.newest(i);
       if (filter.test(f)) {
         out.addFirst(f);
       }
