@@ -142,6 +142,19 @@ public final class Node implements AutoCloseable {
   /** The revision last committed, for readers outside the lock (the L7 proxy). */
   private volatile long publishedRevision;
 
+  /**
+   * The answers of {@link #httpAccess} at {@link #httpAccessRevision}: every connection the proxy
+   * takes asks, and an answer costs the pods' rules (evaluated, their HTTP rules compiled), so
+   * connections between the same ends share one until the next revision. The ipcache, which names
+   * addresses that are not pods, also empties it when it changes.
+   */
+  private final Map<HttpAccessKey, HttpAccess> httpAccessCache = new HashMap<>();
+
+  private long httpAccessRevision = -1;
+  private static final int HTTP_ACCESS_CACHE_ENTRIES = 4096; // emptied whole when full
+
+  private record HttpAccessKey(String client, String destination, int port) {}
+
   private L7Proxy proxy;
   private DatapathFlows datapathFlows;
 
@@ -399,6 +412,16 @@ public final class Node implements AutoCloseable {
    * every request through, a denied one none.
    */
   public synchronized HttpAccess httpAccess(String client, String destination, int port) {
+    if (httpAccessRevision != revision || httpAccessCache.size() >= HTTP_ACCESS_CACHE_ENTRIES) {
+      httpAccessCache.clear();
+      httpAccessRevision = revision;
+    }
+    return httpAccessCache.computeIfAbsent(
+        new HttpAccessKey(client, destination, port),
+        k -> computeHttpAccess(k.client(), k.destination(), k.port()));
+  }
+
+  private HttpAccess computeHttpAccess(String client, String destination, int port) {
     Pod src = podByIp(client);
     Pod dst = podByIp(destination);
     Identity srcId = src != null ? new Identity(src.identity()) : identityOf(client);
@@ -1017,6 +1040,7 @@ public final class Node implements AutoCloseable {
               reallocateIdentities = true;
               revision++;
               reconcile(); // re-records each identity's use, republishes the pods
+              publishedRevision = revision; // open proxied connections ask again
             } catch (RuntimeException e) {
               LOG.log(System.Logger.Level.WARNING, "rejoining the cluster failed: " + e);
             }
@@ -1058,6 +1082,7 @@ public final class Node implements AutoCloseable {
     } else if (c.endpoints()) {
       revision++;
       reconcile();
+      publishedRevision = revision; // a remote pod's identity may change what a connection may do
     }
   }
 
@@ -1250,6 +1275,7 @@ public final class Node implements AutoCloseable {
       if (!added.isEmpty()) {
         datapath.ipcacheWrite(added);
         ipcache.putAll(added);
+        httpAccessCache.clear();
       }
     }
     // 3. the new policies (and new pods, relabeled pods) with old and new prefixes
@@ -1575,6 +1601,7 @@ public final class Node implements AutoCloseable {
     }
     ipcache.clear();
     ipcache.putAll(want);
+    httpAccessCache.clear();
     podIpcache = podPart;
     ipcacheCidrs = cidrs;
     if (cluster != null) {

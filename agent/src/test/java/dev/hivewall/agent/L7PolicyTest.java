@@ -68,6 +68,16 @@ class L7PolicyTest {
                 "l7.yaml", SEED_L7.replace("path: /public", "path: /(public|restricted)"));
             assertThat(c.request("GET", "/restricted")).isEqualTo("200 app1 GET /restricted\n");
           }
+          // Connections between the same ends share the node's answer until the next change,
+          // and a new connection after a change gets the new one.
+          var access = node.httpAccess(app2.ip(), app1.ip(), 80);
+          assertThat(node.httpAccess(app2.ip(), app1.ip(), 80)).isSameAs(access);
+          node.applyPolicies("l7.yaml", SEED_L7);
+          assertThat(node.httpAccess(app2.ip(), app1.ip(), 80)).isNotSameAs(access);
+          try (PodHttp c = PodHttp.connect(app2, app1)) {
+            assertThat(c.request("GET", "/restricted")).isEqualTo("403 Access denied");
+            assertThat(c.request("GET", "/public")).isEqualTo("200 app1 GET /public\n");
+          }
           assertThat(PodHttp.tryConnect(app3, app1)).as("app3 is dropped at L3/L4").isFalse();
 
           List<L7Flow> flows = node.l7Flows().last(100);
