@@ -45,15 +45,11 @@ public final class L7FlowLog implements Consumer<L7Flow> {
    * Subscribes {@code s} to every flow from now on and returns the flows kept until now, oldest
    * first, both at once (each flow is in one of the two, never in both).
    */
-  public List<L7Flow> subscribe(FlowSubscription s) {
-    L7FlowRing kept;
-    synchronized (this) {
-      FlowSubscription[] more = java.util.Arrays.copyOf(subscribers, subscribers.length + 1);
-      more[subscribers.length] = s;
-      subscribers = more;
-      kept = flows.copy();
-    }
-    return select(kept, kept.size(), f -> true);
+  public synchronized List<L7Flow> subscribe(FlowSubscription s) {
+    FlowSubscription[] more = java.util.Arrays.copyOf(subscribers, subscribers.length + 1);
+    more[subscribers.length] = s;
+    subscribers = more;
+    return last(flows.size(), f -> true);
   }
 
   /** Ends {@code s}'s subscription (a no-op when it has none). */
@@ -73,19 +69,10 @@ public final class L7FlowLog implements Consumer<L7Flow> {
   }
 
   /** The last {@code n} flows that {@code filter} takes, oldest first. */
-  public List<L7Flow> last(int n, java.util.function.Predicate<L7Flow> filter) {
-    L7FlowRing kept;
-    synchronized (this) {
-      kept = flows.copy(); // read back outside the lock: the proxy adds flows under it
-    }
-    return select(kept, n, filter);
-  }
-
-  private static List<L7Flow> select(
-      L7FlowRing kept, int n, java.util.function.Predicate<L7Flow> filter) {
+  public synchronized List<L7Flow> last(int n, java.util.function.Predicate<L7Flow> filter) {
     ArrayDeque<L7Flow> out = new ArrayDeque<>();
-    for (int i = 0; out.size() < n && i < kept.size(); i++) {
-      L7Flow f = kept.newest(i);
+    for (int i = 0; out.size() < n && i < flows.size(); i++) {
+      L7Flow f = flows.newest(i);
       if (filter.test(f)) {
         out.addFirst(f);
       }

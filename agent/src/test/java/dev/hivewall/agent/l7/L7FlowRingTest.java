@@ -48,20 +48,6 @@ class L7FlowRingTest {
   }
 
   @Test
-  void aCopyKeepsTheFlowsOfItsMomentWhileTheRingMovesOn() throws Exception {
-    L7FlowRing ring = new L7FlowRing(2);
-    L7Flow a = flow("/a", "GET");
-    L7Flow b = flow("/b", "GET");
-    ring.add(a);
-    L7FlowRing copy = ring.copy();
-    ring.add(b);
-    ring.add(flow("/c", "GET"));
-    assertThat(copy.size()).isEqualTo(1);
-    assertThat(copy.newest(0)).isEqualTo(a);
-    assertThat(ring.newest(1)).isEqualTo(b);
-  }
-
-  @Test
   void aFlatFlowIsMadeAnewOnRead() throws Exception {
     L7FlowRing ring = new L7FlowRing(1);
     L7Flow f = flow("/public", "GET");
