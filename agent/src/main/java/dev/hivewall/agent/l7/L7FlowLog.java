@@ -1,15 +1,19 @@
 package dev.hivewall.agent.l7;
 
 import dev.hivewall.agent.observe.FlowSubscription;
+import dev.hivewall.agent.observe.ReadBack;
 import dev.hivewall.proxy.server.L7Flow;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * The most recent L7 flows, bounded (the oldest go first), for `hivewall observe --type l7`, and
  * the clients that follow them live. Written by the proxy's event loops, read by the API. The flows
  * are kept flat ({@link L7FlowRing}): the proxy's garbage collections have none of them to copy.
+ * Reads take the lock a chunk at a time ({@link ReadBack}): a proxy event loop adding a flow waits
+ * for one chunk at most.
  */
 public final class L7FlowLog implements Consumer<L7Flow> {
   private final L7FlowRing flows;
@@ -17,6 +21,23 @@ public final class L7FlowLog implements Consumer<L7Flow> {
       new java.util.concurrent.CopyOnWriteArrayList<>();
   private long seen;
   private FlowSubscription[] subscribers = new FlowSubscription[0]; // replaced, never changed
+  private final ReadBack.Log<L7Flow> kept =
+      new ReadBack.Log<>() {
+        @Override
+        public long written() {
+          return seen;
+        }
+
+        @Override
+        public int kept() {
+          return flows.size();
+        }
+
+        @Override
+        public L7Flow newest(int i) {
+          return flows.newest(i);
+        }
+      };
 
   public L7FlowLog(int capacity) {
     this.flows = new L7FlowRing(capacity);
@@ -43,13 +64,18 @@ public final class L7FlowLog implements Consumer<L7Flow> {
 
   /**
    * Subscribes {@code s} to every flow from now on and returns the flows kept until now, oldest
-   * first, both at once (each flow is in one of the two, never in both).
+   * first: each flow is in one of the two, never in both (the subscription starts at a number of
+   * flows written, and the kept ones are read back from there).
    */
-  public synchronized List<L7Flow> subscribe(FlowSubscription s) {
-    FlowSubscription[] more = java.util.Arrays.copyOf(subscribers, subscribers.length + 1);
-    more[subscribers.length] = s;
-    subscribers = more;
-    return last(flows.size(), f -> true);
+  public List<L7Flow> subscribe(FlowSubscription s) {
+    long upTo;
+    synchronized (this) {
+      FlowSubscription[] more = java.util.Arrays.copyOf(subscribers, subscribers.length + 1);
+      more[subscribers.length] = s;
+      subscribers = more;
+      upTo = seen;
+    }
+    return last(upTo, Integer.MAX_VALUE, f -> true);
   }
 
   /** Ends {@code s}'s subscription (a no-op when it has none). */
@@ -69,13 +95,28 @@ public final class L7FlowLog implements Consumer<L7Flow> {
   }
 
   /** The last {@code n} flows that {@code filter} takes, oldest first. */
-  public synchronized List<L7Flow> last(int n, java.util.function.Predicate<L7Flow> filter) {
+  public List<L7Flow> last(int n, Predicate<L7Flow> filter) {
+    long upTo;
+    synchronized (this) {
+      upTo = seen;
+    }
+    return last(upTo, n, filter);
+  }
+
+  /** The last {@code n} flows written before the {@code upTo}-th that {@code filter} takes. */
+  private List<L7Flow> last(long upTo, int n, Predicate<L7Flow> filter) {
     ArrayDeque<L7Flow> out = new ArrayDeque<>();
-    for (int i = 0; out.size() < n && i < flows.size(); i++) {
-      L7Flow f = flows.newest(i);
-      if (filter.test(f)) {
-        out.addFirst(f);
-      }
+    if (n > 0) {
+      ReadBack.newestFirst(
+          this,
+          kept,
+          upTo,
+          f -> {
+            if (filter.test(f)) {
+              out.addFirst(f);
+            }
+            return out.size() < n;
+          });
     }
     return List.copyOf(out);
   }

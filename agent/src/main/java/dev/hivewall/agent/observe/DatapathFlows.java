@@ -6,6 +6,7 @@ import dev.hivewall.ebpf.RingBufferReader;
 import java.lang.foreign.MemorySegment;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -20,7 +21,8 @@ import java.util.function.Predicate;
  *
  * <p>The events are kept flat, each in its kernel layout in one byte array made at start, not as
  * objects: 10,000 recent event objects would be live at every young collection of the agent's heap
- * and copied by it, and that pause stalls every connection through the L7 proxy.
+ * and copied by it, and that pause stalls every connection through the L7 proxy. Reads take the
+ * lock a chunk at a time ({@link ReadBack}), so the reader thread waits for one chunk at most.
  */
 public final class DatapathFlows implements AutoCloseable {
   private static final int EVENT_BYTES = (int) FlowEvent.LAYOUT.byteSize();
@@ -34,6 +36,24 @@ public final class DatapathFlows implements AutoCloseable {
   private long seen;
   private FlowSubscription[] subscribers = new FlowSubscription[0]; // replaced, never changed
   private final PolicyVerdicts policyVerdicts = new PolicyVerdicts();
+  private final ReadBack.Log<FlowEvent> kept =
+      new ReadBack.Log<>() {
+        @Override
+        public long written() {
+          return seen;
+        }
+
+        @Override
+        public int kept() {
+          return size;
+        }
+
+        @Override
+        public FlowEvent newest(int i) {
+          long slot = Math.floorMod(next - 1 - i, capacity);
+          return FlowEvent.decode(ring.asSlice(slot * EVENT_BYTES, EVENT_BYTES));
+        }
+      };
 
   private DatapathFlows(
       int capacity, LxcDatapath datapath, Function<FlowEvent, DatapathFlow> enrich) {
@@ -79,14 +99,18 @@ public final class DatapathFlows implements AutoCloseable {
 
   /**
    * Subscribes {@code s} to every event from now on and returns the events kept until now, newest
-   * first: both under the reader's lock, so a client that prints the snapshot and then the
-   * subscription sees each event once and misses none.
+   * first. The subscription starts at a number of events read and the kept ones are read back from
+   * there, so a client that prints the snapshot and then the subscription sees each event once.
    */
-  public synchronized FlowEvent[] subscribe(FlowSubscription s) {
-    FlowSubscription[] more = java.util.Arrays.copyOf(subscribers, subscribers.length + 1);
-    more[subscribers.length] = s;
-    subscribers = more;
-    return newestFirst();
+  public FlowEvent[] subscribe(FlowSubscription s) {
+    long upTo;
+    synchronized (this) {
+      FlowSubscription[] more = java.util.Arrays.copyOf(subscribers, subscribers.length + 1);
+      more[subscribers.length] = s;
+      subscribers = more;
+      upTo = seen;
+    }
+    return newestFirst(upTo);
   }
 
   /** Ends {@code s}'s subscription (a no-op when it has none). */
@@ -109,13 +133,11 @@ public final class DatapathFlows implements AutoCloseable {
     }
   }
 
-  private FlowEvent[] newestFirst() {
-    FlowEvent[] out = new FlowEvent[size];
-    for (int i = 0; i < size; i++) {
-      long slot = Math.floorMod(next - 1 - i, capacity);
-      out[i] = FlowEvent.decode(ring.asSlice(slot * EVENT_BYTES, EVENT_BYTES));
-    }
-    return out;
+  /** The events kept that were read before the {@code upTo}-th, newest first. */
+  private FlowEvent[] newestFirst(long upTo) {
+    List<FlowEvent> out = new ArrayList<>((int) Math.min(upTo, capacity));
+    ReadBack.newestFirst(this, kept, upTo, out::add);
+    return out.toArray(FlowEvent[]::new);
   }
 
   /** The last {@code n} flows, oldest first. */
@@ -124,15 +146,15 @@ public final class DatapathFlows implements AutoCloseable {
   }
 
   /**
-   * The last {@code n} flows that {@code filter} takes, oldest first. The events are copied out
-   * under the lock and named outside it: a large read does not hold the reader up.
+   * The last {@code n} flows that {@code filter} takes, oldest first. The events are read back a
+   * chunk at a time and named outside the lock: a large read does not hold the reader up.
    */
   public List<DatapathFlow> last(int n, Predicate<DatapathFlow> filter) {
-    FlowEvent[] newestFirst;
+    long upTo;
     synchronized (this) {
-      newestFirst = newestFirst();
+      upTo = seen;
     }
-    return select(newestFirst, n, filter);
+    return select(newestFirst(upTo), n, filter);
   }
 
   /** The last {@code n} of {@code newestFirst} that {@code filter} takes, named, oldest first. */
