@@ -67,7 +67,9 @@ public final class Cursor {
     if (!(node instanceof YamlNode.YamlMap map)) {
       throw error("expected a mapping, found " + node.kind());
     }
-    for (YamlNode.Entry key : map.entries()) {
+    List<YamlNode.Entry> entries = map.entries();
+    for (int i = 0; i < entries.size(); i++) { // by index: no iterator per mapping
+      YamlNode.Entry key = entries.get(i);
       if (!known.contains(key.key())) {
         throw new PolicyException(
             source,
@@ -91,7 +93,7 @@ public final class Cursor {
     if (!(node instanceof YamlNode.YamlList l)) {
       throw error("expected a list, found " + node.kind());
     }
-    List<Cursor> out = new ArrayList<>();
+    List<Cursor> out = new ArrayList<>(l.items().size());
     for (int i = 0; i < l.items().size(); i++) {
       out.add(new Cursor(source, l.items().get(i), this, null, i));
     }
