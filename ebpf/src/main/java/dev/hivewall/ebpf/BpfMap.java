@@ -192,6 +192,31 @@ public final class BpfMap implements AutoCloseable {
     }
   }
 
+  /**
+   * Deletes those of {@code count} packed keys that are in the map and returns how many were: one
+   * syscall when all are. The kernel stops a batch at the first missing key (ENOENT, with the
+   * number deleted before it); the batch goes on after that key.
+   */
+  public int deletePresent(MemorySegment keys, int count) {
+    int deleted = 0;
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment n = arena.allocate(JAVA_INT);
+      int from = 0;
+      while (from < count) {
+        n.set(JAVA_INT, 0, count - from);
+        int rc = LibBpf.mapDeleteBatch(fd(), keys.asSlice((long) from * keySize), n);
+        int done = n.get(JAVA_INT, 0);
+        deleted += done;
+        if (rc != -BpfException.ENOENT) {
+          check("batch delete from map " + name, rc);
+          break; // all of them
+        }
+        from += done + 1; // past the missing key
+      }
+    }
+    return deleted;
+  }
+
   /** Receives one chunk of a batch lookup: {@code count} packed keys and values. */
   @FunctionalInterface
   public interface ChunkConsumer {

@@ -88,6 +88,29 @@ public final class TypedMap<K, V> {
   }
 
   /**
+   * Deletes every key of {@code keyList} that is in the map, with batched syscalls (chunks of
+   * 4096); returns how many were.
+   */
+  public int removeAll(List<K> keyList) {
+    if (keyList.isEmpty()) {
+      return 0;
+    }
+    int removed = 0;
+    try (Arena arena = Arena.ofConfined()) {
+      int chunk = Math.min(CHUNK, keyList.size());
+      MemorySegment k = arena.allocate(keys.byteSize() * chunk, 8);
+      for (int start = 0; start < keyList.size(); start += chunk) {
+        int n = Math.min(chunk, keyList.size() - start);
+        for (int i = 0; i < n; i++) {
+          keys.encode(keyList.get(start + i), k.asSlice(i * keys.byteSize(), keys.byteSize()));
+        }
+        removed += map.deletePresent(k, n);
+      }
+    }
+    return removed;
+  }
+
+  /**
    * Every key, one get-next-key call each: for map types without batched lookups (sockhash, whose
    * values read from user space are socket cookies, not the values BPF stores).
    */

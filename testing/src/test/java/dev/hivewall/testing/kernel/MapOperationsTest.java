@@ -60,6 +60,33 @@ class MapOperationsTest {
   }
 
   @Test
+  void removeAllDeletesThePresentKeysAndSkipsMissingOnes() {
+    try (BpfMap raw = BpfMap.create(MapType.HASH, "hw_t_rmall", 4, 8, 10_000)) {
+      TypedMap<Integer, Long> map = new TypedMap<>(raw, U32, U64);
+      Map<Integer, Long> present = new HashMap<>();
+      for (int i = 0; i < 9_000; i++) {
+        present.put(i, (long) i);
+      }
+      map.putAll(present);
+      // the 9,000 present keys and 1,002 missing ones among them (one in ten, one at each end):
+      // three chunks of the batch (4,096), each stopped by the kernel at every missing key
+      java.util.List<Integer> gone = new java.util.ArrayList<>();
+      gone.add(-1);
+      for (int i = 0; i < 9_000; i++) {
+        gone.add(i);
+        if (i % 9 == 0) {
+          gone.add(100_000 + i);
+        }
+      }
+      gone.add(-2);
+      assertThat(map.removeAll(gone)).isEqualTo(9_000);
+      assertThat(raw.count()).isZero();
+      assertThat(map.removeAll(java.util.List.of(1, 2, 3))).isZero();
+      assertThat(map.removeAll(java.util.List.of())).isZero();
+    }
+  }
+
+  @Test
   void updateFlagsAndMissingKeysBehaveAsTheKernelSays() {
     try (BpfMap raw = BpfMap.create(MapType.HASH, "hw_t_flags", 4, 8, 4);
         Arena arena = Arena.ofConfined()) {

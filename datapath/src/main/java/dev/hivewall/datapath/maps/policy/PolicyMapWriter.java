@@ -86,19 +86,21 @@ public final class PolicyMapWriter {
   }
 
   /**
-   * Writes {@code keys} of one endpoint's slot as {@code state} has them: present keys put (exact
-   * ones in one batch), absent ones deleted. Returns the number of keys written.
+   * Writes {@code keys} of one endpoint's slot as {@code state} has them: present keys put, absent
+   * ones deleted (exact ones in batches: removing an endpoint of a 10,000-rule policy is a few
+   * syscalls, not 20,000). Returns the number of keys written.
    */
   public int write(int endpointId, PolicySlot slot, Set<PolicyKey> keys, PolicyMapView state) {
     int policyId = slot.policyId(endpointId);
     List<PolicyMapKey> exactKeys = new ArrayList<>(keys.size());
     List<PolicyMapEntry> exactValues = new ArrayList<>(keys.size());
+    List<PolicyMapKey> exactGone = new ArrayList<>();
     for (PolicyKey k : keys) {
       PolicyVerdict v = state.get(k);
       PolicyMapKey key = new PolicyMapKey(policyId, k);
       if (v == null) {
         if (isExact(k)) {
-          exact.remove(key);
+          exactGone.add(key);
         } else {
           trie.remove(key);
         }
@@ -109,6 +111,7 @@ public final class PolicyMapWriter {
         trie.put(key, entry(v, state.match(k)));
       }
     }
+    exact.removeAll(exactGone); // distinct from the keys put: each key is one or the other
     exact.putAll(exactKeys, exactValues);
     return keys.size();
   }
