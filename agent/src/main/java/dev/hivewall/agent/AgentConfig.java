@@ -85,6 +85,22 @@ public record AgentConfig(
         member);
   }
 
+  /** The same node with the L7 proxy settings {@code settings}. */
+  public AgentConfig withL7(dev.hivewall.agent.l7.L7Settings settings) {
+    return new AgentConfig(
+        stateDir,
+        socket,
+        podCidr,
+        nodeNetns,
+        podNetnsPrefix,
+        podRoutes,
+        settings,
+        metricsPort,
+        datapath,
+        pinDir,
+        cluster);
+  }
+
   /** The default pin directory of the agent of node namespace {@code nodeNetns}. */
   public static Path defaultPinDir(String nodeNetns) {
     return Path.of("/sys/fs/bpf/hivewall", nodeNetns.isEmpty() ? "host" : "node-" + nodeNetns);

@@ -9,6 +9,7 @@ import dev.hivewall.agent.model.PodSpec;
 import dev.hivewall.core.labels.Labels;
 import dev.hivewall.core.policy.api.PolicyName;
 import dev.hivewall.datapath.host.Command;
+import dev.hivewall.proxy.server.Transport;
 import dev.hivewall.testing.lab.Lab;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -35,6 +36,15 @@ final class L7ProxyBench {
   private static final int NGINX_PORT = 8080;
   private static final String HIVEWALL = "hivewall L7 proxy";
   private static final String NGINX = "nginx reverse proxy (1 worker)";
+  private static final String PACED = ", paced";
+
+  /**
+   * wrk's pacing: each connection waits this long after a response before its next request, so both
+   * proxies carry the same load (~900 requests/s a connection here), well under what either can
+   * serve. Saturated, a faster proxy also queues more in front of it and the machine's 2 vCPUs;
+   * paced, the latency is the proxy's own.
+   */
+  private static final String PACING = "function delay()\n  return 1\nend\n";
 
   private static final String POLICY =
       """
@@ -67,6 +77,11 @@ final class L7ProxyBench {
       // would go socket to socket: 63k req/s at 1 connection instead of 45k), the baseline the
       // issue asks for; the proxy's paths are not between two pods either way.
       AgentConfig config = LabNode.config(lab, dir, "198.18.0.0/24").withSockmap(false);
+      // -Dhivewall.bench.proxy-io=epoll|io_uring compares the proxy's I/O (default: auto)
+      String io = System.getProperty("hivewall.bench.proxy-io");
+      if (io != null) {
+        config = config.withL7(config.l7().withIo(Transport.ofFlag(io)));
+      }
       String nodeNs = config.nodeNetns();
       Node node = lab.own(Node.start(config));
       node.createNamespace("bench", Labels.EMPTY);
@@ -96,6 +111,7 @@ final class L7ProxyBench {
               "ip", "netns", "exec", nodeNs, "nginx", "-c", conf.toString(), "-p", dir.toString()));
       waitForNginx(client, config.gateway());
       String direct = "http://" + server.ip() + "/public";
+      Path paced = Files.writeString(dir.resolve("paced.lua"), PACING);
       String viaNginx = "http://" + config.gateway() + ":" + NGINX_PORT + "/public";
       // Warm up (not recorded): the proxy is a long-running daemon; its JIT compiles the hot
       // paths in the first seconds, on the same 2 vCPUs as the load, which is not its cost.
@@ -133,9 +149,11 @@ final class L7ProxyBench {
           node.awaitHousekeeping();
           wrk(client, direct, c, seconds, HIVEWALL, p50, p99, rps);
           inside(node, c, p50, p99);
+          wrk(client, direct, c, seconds, HIVEWALL + PACED, p50, p99, rps, "-s", paced.toString());
           node.deletePolicy(new PolicyName("bench", "server-l7"));
           node.awaitHousekeeping();
           wrk(client, viaNginx, c, seconds, NGINX, p50, p99, rps);
+          wrk(client, viaNginx, c, seconds, NGINX + PACED, p50, p99, rps, "-s", paced.toString());
           System.out.printf("l7-proxy run %d/%d, %d connection(s) done%n", r + 1, runs, c);
         }
       }
@@ -281,9 +299,12 @@ final class L7ProxyBench {
       String series,
       Map<String, Map<Integer, List<Double>>> p50,
       Map<String, Map<Integer, List<Double>>> p99,
-      Map<String, Map<Integer, List<Double>>> rps)
+      Map<String, Map<Integer, List<Double>>> rps,
+      String... options)
       throws IOException {
-    String text = runWrk(client, connections, seconds, "--latency", url);
+    List<String> args = new java.util.ArrayList<>(List.of(options));
+    args.addAll(List.of("--latency", url));
+    String text = runWrk(client, connections, seconds, args.toArray(String[]::new));
     if (text.contains("Non-2xx")) {
       throw new IOException(series + ": requests failed:\n" + text);
     }
@@ -313,16 +334,18 @@ final class L7ProxyBench {
   private static Map<String, Map<Integer, Samples>> overNginx(
       Map<String, Map<String, Map<Integer, List<Double>>>> metrics) {
     Map<String, Map<Integer, List<Double>>> ratios = new LinkedHashMap<>();
-    for (String metric : List.of("p50", "p99", "requests/s")) {
-      Map<String, Map<Integer, List<Double>>> m = metrics.get(metric);
-      m.getOrDefault(HIVEWALL, Map.of())
-          .forEach(
-              (c, ours) -> {
-                List<Double> theirs = m.get(NGINX).get(c);
-                for (int i = 0; i < Math.min(ours.size(), theirs.size()); i++) {
-                  Series.add(ratios, metric, c, ours.get(i) / theirs.get(i));
-                }
-              });
+    for (String load : List.of("", PACED)) {
+      for (String metric : List.of("p50", "p99", "requests/s")) {
+        Map<String, Map<Integer, List<Double>>> m = metrics.get(metric);
+        m.getOrDefault(HIVEWALL + load, Map.of())
+            .forEach(
+                (c, ours) -> {
+                  List<Double> theirs = m.get(NGINX + load).get(c);
+                  for (int i = 0; i < Math.min(ours.size(), theirs.size()); i++) {
+                    Series.add(ratios, metric + load, c, ours.get(i) / theirs.get(i));
+                  }
+                });
+      }
     }
     return Series.samples(ratios, "x");
   }

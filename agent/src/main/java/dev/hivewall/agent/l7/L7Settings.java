@@ -62,4 +62,10 @@ public record L7Settings(
     return new L7Settings(
         p, headTimeout, connectTimeout, responseTimeout, idleTimeout, maxHeadBytes, threads, io);
   }
+
+  /** The same settings on the proxy I/O {@code t}. */
+  public L7Settings withIo(Transport t) {
+    return new L7Settings(
+        port, headTimeout, connectTimeout, responseTimeout, idleTimeout, maxHeadBytes, threads, t);
+  }
 }
