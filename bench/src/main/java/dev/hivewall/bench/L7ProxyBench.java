@@ -27,16 +27,23 @@ import java.util.regex.Pattern;
  * a process of its own), same pods, same run, interleaved: direct (no policy), through Hivewall's
  * proxy (an L7 policy that allows the requested GET, so every request is judged and forwarded), and
  * through nginx (one worker, in the node's namespace, reverse proxy with upstream keep-alive) as
- * the baseline of what a proxy costs. At 1 and 16 connections: p50 and p99 latency, requests per
- * second.
+ * the baseline of what a proxy costs. At 1 and 16 connections, saturated and paced: p50 and p99
+ * latency, requests per second, and each proxy's CPU time per request.
  */
 final class L7ProxyBench {
   private static final Pattern LATENCY = Pattern.compile("\\s+(50|99)%\\s+([0-9.]+)(us|ms|s)\\b");
   private static final Pattern RPS = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
+  private static final Pattern REQUESTS = Pattern.compile("(\\d+) requests in");
+
+  /** Each proxy's CPU time per request served (us), by series and connections. */
+  private static final Map<String, Map<Integer, List<Double>>> cpuPerRequest =
+      new LinkedHashMap<>();
+
   private static final int NGINX_PORT = 8080;
   private static final String HIVEWALL = "hivewall L7 proxy";
   private static final String NGINX = "nginx reverse proxy (1 worker)";
   private static final String PACED = ", paced";
+  private static final String LOOPS_ONLY = " (event loops only)";
 
   /**
    * wrk's pacing: each connection waits this long after a response before its next request, so both
@@ -106,12 +113,27 @@ final class L7ProxyBench {
               "-p",
               serverDir.toString()));
       Path conf = nginxConf(dir, config.gateway(), server.ip());
-      lab.spawn(
-          List.of(
-              "ip", "netns", "exec", nodeNs, "nginx", "-c", conf.toString(), "-p", dir.toString()));
+      Process nginxProxy =
+          lab.spawn(
+              List.of(
+                  "ip",
+                  "netns",
+                  "exec",
+                  nodeNs,
+                  "nginx",
+                  "-c",
+                  conf.toString(),
+                  "-p",
+                  dir.toString()));
       waitForNginx(client, config.gateway());
+      // What each proxy spends a request: Hivewall's whole agent (its event loops, and what the
+      // rest of it does for the traffic: flow events, collections, the JIT) and, apart, its event
+      // loops alone; nginx's worker.
+      Map<String, CpuClock> hivewallCpu =
+          Map.of("", CpuClock.process(), LOOPS_ONLY, CpuClock.threads("hivewall-l7-proxy"));
+      Map<String, CpuClock> nginxCpu = Map.of("", CpuClock.descendants(nginxProxy.toHandle()));
       String direct = "http://" + server.ip() + "/public";
-      Path paced = Files.writeString(dir.resolve("paced.lua"), PACING);
+      String[] pacing = {"-s", Files.writeString(dir.resolve("paced.lua"), PACING).toString()};
       String viaNginx = "http://" + config.gateway() + ":" + NGINX_PORT + "/public";
       // Warm up (not recorded): the proxy is a long-running daemon; its JIT compiles the hot
       // paths in the first seconds, on the same 2 vCPUs as the load, which is not its cost.
@@ -127,7 +149,8 @@ final class L7ProxyBench {
           "warm-up",
           new LinkedHashMap<>(),
           new LinkedHashMap<>(),
-          new LinkedHashMap<>());
+          new LinkedHashMap<>(),
+          Map.of());
       runWrk(client, 16, quick ? 1 : 4, "-H", "Connection: close", direct);
       // One connection too: its profile differs (no batching), and after 16-connection traffic
       // alone C2 recompiled the proxy's read paths for it during the first measured run.
@@ -142,18 +165,18 @@ final class L7ProxyBench {
       System.gc();
       for (int r = 0; r < runs; r++) {
         for (int c : connections) {
-          wrk(client, direct, c, seconds, "direct (no policy)", p50, p99, rps);
+          wrk(client, direct, c, seconds, "direct (no policy)", p50, p99, rps, Map.of());
           // each measurement starts from a settled agent: the slot levelling after a policy
           // change (tens of ms of CPU on these 2 vCPUs) is set-up, not what is measured
           node.applyPolicies("bench.yaml", POLICY);
           node.awaitHousekeeping();
-          wrk(client, direct, c, seconds, HIVEWALL, p50, p99, rps);
+          wrk(client, direct, c, seconds, HIVEWALL, p50, p99, rps, hivewallCpu);
           inside(node, c, p50, p99);
-          wrk(client, direct, c, seconds, HIVEWALL + PACED, p50, p99, rps, "-s", paced.toString());
+          wrk(client, direct, c, seconds, HIVEWALL + PACED, p50, p99, rps, hivewallCpu, pacing);
           node.deletePolicy(new PolicyName("bench", "server-l7"));
           node.awaitHousekeeping();
-          wrk(client, viaNginx, c, seconds, NGINX, p50, p99, rps);
-          wrk(client, viaNginx, c, seconds, NGINX + PACED, p50, p99, rps, "-s", paced.toString());
+          wrk(client, viaNginx, c, seconds, NGINX, p50, p99, rps, nginxCpu);
+          wrk(client, viaNginx, c, seconds, NGINX + PACED, p50, p99, rps, nginxCpu, pacing);
           System.out.printf("l7-proxy run %d/%d, %d connection(s) done%n", r + 1, runs, c);
         }
       }
@@ -300,11 +323,16 @@ final class L7ProxyBench {
       Map<String, Map<Integer, List<Double>>> p50,
       Map<String, Map<Integer, List<Double>>> p99,
       Map<String, Map<Integer, List<Double>>> rps,
+      Map<String, CpuClock> cpu,
       String... options)
       throws IOException {
     List<String> args = new java.util.ArrayList<>(List.of(options));
     args.addAll(List.of("--latency", url));
+    Map<String, Long> cpuBefore = new LinkedHashMap<>();
+    cpu.forEach((suffix, clock) -> cpuBefore.put(suffix, clock.nanos()));
     String text = runWrk(client, connections, seconds, args.toArray(String[]::new));
+    Map<String, Long> cpuNanos = new LinkedHashMap<>();
+    cpu.forEach((suffix, clock) -> cpuNanos.put(suffix, clock.nanos() - cpuBefore.get(suffix)));
     if (text.contains("Non-2xx")) {
       throw new IOException(series + ": requests failed:\n" + text);
     }
@@ -324,18 +352,28 @@ final class L7ProxyBench {
       throw new IOException(series + ": no requests/s in wrk's output:\n" + text);
     }
     Series.add(rps, series, connections, Double.parseDouble(q.group(1)));
+    Matcher served = REQUESTS.matcher(text);
+    if (!cpuNanos.isEmpty()) {
+      if (!served.find()) {
+        throw new IOException(series + ": no request count in wrk's output:\n" + text);
+      }
+      long requests = Long.parseLong(served.group(1));
+      cpuNanos.forEach(
+          (suffix, ns) ->
+              Series.add(cpuPerRequest, series + suffix, connections, ns / 1e3 / requests));
+    }
   }
 
   /**
    * Hivewall's figure over nginx's of the same pass, per pass: the goal is p50 and p99 at most 1.0x
    * and requests/s at least 1.0x (medians). A ratio within a pass cancels what the machine did to
-   * both.
+   * both. CPU/request is the whole agent's over nginx's worker's.
    */
   private static Map<String, Map<Integer, Samples>> overNginx(
       Map<String, Map<String, Map<Integer, List<Double>>>> metrics) {
     Map<String, Map<Integer, List<Double>>> ratios = new LinkedHashMap<>();
     for (String load : List.of("", PACED)) {
-      for (String metric : List.of("p50", "p99", "requests/s")) {
+      for (String metric : List.of("p50", "p99", "requests/s", "CPU/request")) {
         Map<String, Map<Integer, List<Double>>> m = metrics.get(metric);
         m.getOrDefault(HIVEWALL + load, Map.of())
             .forEach(
@@ -382,7 +420,10 @@ final class L7ProxyBench {
     doc.put("p50_us", s50);
     doc.put("p99_us", s99);
     doc.put("requests_per_second", srps);
-    doc.put("hivewall_over_nginx", overNginx(Map.of("p50", p50, "p99", p99, "requests/s", rps)));
+    doc.put("cpu_us_per_request", Series.samples(cpuPerRequest, "us"));
+    doc.put(
+        "hivewall_over_nginx",
+        overNginx(Map.of("p50", p50, "p99", p99, "requests/s", rps, "CPU/request", cpuPerRequest)));
     new ObjectMapper()
         .enable(SerializationFeature.INDENT_OUTPUT)
         .writeValue(out.resolve("l7-proxy.json").toFile(), doc);
