@@ -71,6 +71,15 @@ public record AgentConfig(
       DatapathOptions options,
       java.util.Optional<Path> pins,
       java.util.Optional<ClusterSettings> member) {
+    return copy(l7, options, pins, member);
+  }
+
+  /** The same node (addresses, metrics) with the given proxy, datapath, pins and cluster. */
+  private AgentConfig copy(
+      dev.hivewall.agent.l7.L7Settings proxy,
+      DatapathOptions options,
+      java.util.Optional<Path> pins,
+      java.util.Optional<ClusterSettings> member) {
     return new AgentConfig(
         stateDir,
         socket,
@@ -78,7 +87,7 @@ public record AgentConfig(
         nodeNetns,
         podNetnsPrefix,
         podRoutes,
-        l7,
+        proxy,
         metricsPort,
         options,
         pins,
@@ -87,18 +96,7 @@ public record AgentConfig(
 
   /** The same node with the L7 proxy settings {@code settings}. */
   public AgentConfig withL7(dev.hivewall.agent.l7.L7Settings settings) {
-    return new AgentConfig(
-        stateDir,
-        socket,
-        podCidr,
-        nodeNetns,
-        podNetnsPrefix,
-        podRoutes,
-        settings,
-        metricsPort,
-        datapath,
-        pinDir,
-        cluster);
+    return copy(settings, datapath, pinDir, cluster);
   }
 
   /** The default pin directory of the agent of node namespace {@code nodeNetns}. */

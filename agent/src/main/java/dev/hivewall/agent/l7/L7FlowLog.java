@@ -21,23 +21,7 @@ public final class L7FlowLog implements Consumer<L7Flow> {
       new java.util.concurrent.CopyOnWriteArrayList<>();
   private long seen;
   private FlowSubscription[] subscribers = new FlowSubscription[0]; // replaced, never changed
-  private final ReadBack.Log<L7Flow> kept =
-      new ReadBack.Log<>() {
-        @Override
-        public long written() {
-          return seen;
-        }
-
-        @Override
-        public int kept() {
-          return flows.size();
-        }
-
-        @Override
-        public L7Flow newest(int i) {
-          return flows.newest(i);
-        }
-      };
+  private final ReadBack.Log<L7Flow> kept = ReadBack.log(() -> seen, this::size, this::newest);
 
   public L7FlowLog(int capacity) {
     this.flows = new L7FlowRing(capacity);
@@ -70,9 +54,7 @@ public final class L7FlowLog implements Consumer<L7Flow> {
   public List<L7Flow> subscribe(FlowSubscription s) {
     long upTo;
     synchronized (this) {
-      FlowSubscription[] more = java.util.Arrays.copyOf(subscribers, subscribers.length + 1);
-      more[subscribers.length] = s;
-      subscribers = more;
+      subscribers = FlowSubscription.added(subscribers, s);
       upTo = seen;
     }
     return last(upTo, Integer.MAX_VALUE, f -> true);
@@ -80,8 +62,7 @@ public final class L7FlowLog implements Consumer<L7Flow> {
 
   /** Ends {@code s}'s subscription (a no-op when it has none). */
   public synchronized void unsubscribe(FlowSubscription s) {
-    subscribers =
-        java.util.Arrays.stream(subscribers).filter(x -> x != s).toArray(FlowSubscription[]::new);
+    subscribers = FlowSubscription.removed(subscribers, s);
   }
 
   /** Clients subscribed now. */
@@ -119,6 +100,14 @@ public final class L7FlowLog implements Consumer<L7Flow> {
           });
     }
     return List.copyOf(out);
+  }
+
+  private int size() {
+    return flows.size();
+  }
+
+  private L7Flow newest(int i) {
+    return flows.newest(i);
   }
 
   /** Flows recorded since start, including those no longer kept. */

@@ -36,24 +36,7 @@ public final class DatapathFlows implements AutoCloseable {
   private long seen;
   private FlowSubscription[] subscribers = new FlowSubscription[0]; // replaced, never changed
   private final PolicyVerdicts policyVerdicts = new PolicyVerdicts();
-  private final ReadBack.Log<FlowEvent> kept =
-      new ReadBack.Log<>() {
-        @Override
-        public long written() {
-          return seen;
-        }
-
-        @Override
-        public int kept() {
-          return size;
-        }
-
-        @Override
-        public FlowEvent newest(int i) {
-          long slot = Math.floorMod(next - 1 - i, capacity);
-          return FlowEvent.decode(ring.asSlice(slot * EVENT_BYTES, EVENT_BYTES));
-        }
-      };
+  private final ReadBack.Log<FlowEvent> kept = ReadBack.log(() -> seen, () -> size, this::newest);
 
   private DatapathFlows(
       int capacity, LxcDatapath datapath, Function<FlowEvent, DatapathFlow> enrich) {
@@ -113,9 +96,7 @@ public final class DatapathFlows implements AutoCloseable {
   public FlowEvent[] subscribe(FlowSubscription s) {
     long upTo;
     synchronized (this) {
-      FlowSubscription[] more = java.util.Arrays.copyOf(subscribers, subscribers.length + 1);
-      more[subscribers.length] = s;
-      subscribers = more;
+      subscribers = FlowSubscription.added(subscribers, s);
       upTo = seen;
     }
     return newestFirst(upTo);
@@ -123,8 +104,7 @@ public final class DatapathFlows implements AutoCloseable {
 
   /** Ends {@code s}'s subscription (a no-op when it has none). */
   public synchronized void unsubscribe(FlowSubscription s) {
-    subscribers =
-        java.util.Arrays.stream(subscribers).filter(x -> x != s).toArray(FlowSubscription[]::new);
+    subscribers = FlowSubscription.removed(subscribers, s);
   }
 
   /** Clients subscribed now. */
@@ -139,6 +119,12 @@ public final class DatapathFlows implements AutoCloseable {
     } catch (RuntimeException unnamed) {
       return null;
     }
+  }
+
+  /** The {@code i}-th newest event kept, decoded (the lock held). */
+  private FlowEvent newest(int i) {
+    long slot = Math.floorMod(next - 1 - i, capacity);
+    return FlowEvent.decode(ring.asSlice(slot * EVENT_BYTES, EVENT_BYTES));
   }
 
   /** The events kept that were read before the {@code upTo}-th, newest first. */

@@ -73,6 +73,18 @@ public final class FlowSubscription {
     }
   }
 
+  /** {@code all} and {@code s}: a flow log's subscribers are replaced as a whole, never changed. */
+  public static FlowSubscription[] added(FlowSubscription[] all, FlowSubscription s) {
+    FlowSubscription[] more = java.util.Arrays.copyOf(all, all.length + 1);
+    more[all.length] = s;
+    return more;
+  }
+
+  /** {@code all} without {@code s}. */
+  public static FlowSubscription[] removed(FlowSubscription[] all, FlowSubscription s) {
+    return java.util.Arrays.stream(all).filter(x -> x != s).toArray(FlowSubscription[]::new);
+  }
+
   /** Flows that did not fit since the subscription began. */
   public long lost() {
     return lost.get();

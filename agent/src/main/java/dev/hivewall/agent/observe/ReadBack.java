@@ -1,5 +1,8 @@
 package dev.hivewall.agent.observe;
 
+import java.util.function.IntFunction;
+import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 
 /**
@@ -29,6 +32,26 @@ public final class ReadBack {
 
     /** The {@code i}-th newest item kept (0: the newest), {@code i < kept()}. */
     T newest(int i);
+  }
+
+  /** The log whose three views these are (each called with the log's lock held). */
+  public static <T> Log<T> log(LongSupplier written, IntSupplier kept, IntFunction<T> newest) {
+    return new Log<>() {
+      @Override
+      public long written() {
+        return written.getAsLong();
+      }
+
+      @Override
+      public int kept() {
+        return kept.getAsInt();
+      }
+
+      @Override
+      public T newest(int i) {
+        return newest.apply(i);
+      }
+    };
   }
 
   /**
