@@ -184,14 +184,6 @@ public final class BpfMap implements AutoCloseable {
     }
   }
 
-  /** Deletes {@code count} packed keys in one syscall; fails if one of them is missing. */
-  public void deleteBatch(MemorySegment keys, int count) {
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment n = arena.allocateFrom(JAVA_INT, count);
-      check("batch delete from map " + name, LibBpf.mapDeleteBatch(fd(), keys, n));
-    }
-  }
-
   /**
    * Deletes those of {@code count} packed keys that are in the map and returns how many were: one
    * syscall when all are. The kernel stops a batch at the first missing key (ENOENT, with the
