@@ -62,12 +62,13 @@ public final class HttpProxy implements AutoCloseable {
     ProxyConfig resolved = config.withTransport(transport);
     EventLoopGroup group =
         new MultiThreadIoEventLoopGroup(
-            threads, nettyThreads(threadFactory), transport.ioHandlers());
+            threads, nettyThreads(threadFactory), TransportSockets.ioHandlers(transport));
     try {
       ServerBootstrap b =
           new ServerBootstrap()
               .group(group)
-              .channelFactory(() -> transport.server(config.listen().getAddress()))
+              .channelFactory(
+                  () -> TransportSockets.server(transport, config.listen().getAddress()))
               .option(ChannelOption.SO_REUSEADDR, true)
               .childOption(ChannelOption.TCP_NODELAY, true)
               .childOption(ChannelOption.AUTO_READ, true)
@@ -79,7 +80,7 @@ public final class HttpProxy implements AutoCloseable {
                     }
                   });
       if (config.transparent()) {
-        b.option(transport.ipTransparent(), true);
+        b.option(TransportSockets.ipTransparent(transport), true);
       }
       // bound from an event loop thread, so the listening socket is made in its namespace
       Channel server = group.next().submit(() -> b.bind(config.listen())).get().sync().channel();

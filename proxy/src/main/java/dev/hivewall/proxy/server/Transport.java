@@ -1,26 +1,12 @@
 package dev.hivewall.proxy.server;
 
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.IoHandlerFactory;
-import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollChannelOption;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.epoll.EpollSocketChannel;
-import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.uring.IoUring;
-import io.netty.channel.uring.IoUringChannelOption;
-import io.netty.channel.uring.IoUringIoHandler;
-import io.netty.channel.uring.IoUringServerSocketChannel;
-import io.netty.channel.uring.IoUringSocketChannel;
-import java.net.Inet4Address;
-import java.net.InetAddress;
 
 /**
- * The kernel interface of the proxy's sockets. Everything that differs between the two is here; the
- * sessions only ask for a channel or an option.
+ * The kernel interface of the proxy's sockets, as chosen by a flag. {@link TransportSockets} makes
+ * the sockets of each; this enum names no Netty channel class, so the CLI (which parses the flag
+ * but runs no proxy, and resolves no Netty channel modules) can load it.
  *
  * <p>io_uring (the default where the kernel allows it) carries a loop iteration's sends and
  * receives in one system call: at 16 connections on a 2-vCPU node it served 1.06-1.63x the
@@ -76,51 +62,10 @@ public enum Transport {
         "unknown proxy I/O '" + flag + "': choose auto, io_uring or epoll");
   }
 
-  IoHandlerFactory ioHandlers() {
-    return switch (concrete()) {
-      case IO_URING -> IoUringIoHandler.newFactory();
-      default -> EpollIoHandler.newFactory();
-    };
-  }
-
-  /** A listening socket for {@code address}. */
-  ServerChannel server(InetAddress address) {
-    return switch (concrete()) {
-      // Netty's io_uring sockets are dual-stack IPv6 (no family to choose)
-      case IO_URING -> new IoUringServerSocketChannel();
-      default -> new EpollServerSocketChannel(family(address));
-    };
-  }
-
-  /** A connection to {@code address}. */
-  Channel connection(InetAddress address) {
-    return switch (concrete()) {
-      case IO_URING -> new IoUringSocketChannel();
-      default -> new EpollSocketChannel(family(address));
-    };
-  }
-
-  /** IP_TRANSPARENT: a listener takes connections for any address, a socket binds any address. */
-  ChannelOption<Boolean> ipTransparent() {
-    return switch (concrete()) {
-      case IO_URING -> IoUringChannelOption.IP_TRANSPARENT;
-      default -> EpollChannelOption.IP_TRANSPARENT;
-    };
-  }
-
-  private Transport concrete() {
+  Transport concrete() {
     if (this == AUTO) {
       throw new IllegalStateException("resolve() the transport first");
     }
     return this;
-  }
-
-  /**
-   * The socket family of {@code address}: IPv4 sockets for IPv4 (Netty's epoll default is a
-   * dual-stack IPv6 socket, whose every send and receive also passes the IPv6 socket layer: ~1% of
-   * the proxy's CPU).
-   */
-  private static SocketProtocolFamily family(InetAddress address) {
-    return address instanceof Inet4Address ? SocketProtocolFamily.INET : SocketProtocolFamily.INET6;
   }
 }

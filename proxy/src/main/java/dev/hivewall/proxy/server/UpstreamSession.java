@@ -73,7 +73,8 @@ final class UpstreamSession extends ChannelInboundHandlerAdapter {
     Bootstrap b =
         new Bootstrap()
             .group(client.eventLoop())
-            .channelFactory(() -> config.transport().connection(upstream.getAddress()))
+            .channelFactory(
+                () -> TransportSockets.connection(config.transport(), upstream.getAddress()))
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis())
             .option(ChannelOption.AUTO_READ, true)
             .option(ChannelOption.TCP_NODELAY, true) // requests go out as they come
@@ -83,7 +84,7 @@ final class UpstreamSession extends ChannelInboundHandlerAdapter {
     }
     if (source != null) {
       // from the client's address: a transparent socket may bind an address not of this host
-      b.option(config.transport().ipTransparent(), true);
+      b.option(TransportSockets.ipTransparent(config.transport()), true);
       b.localAddress(new InetSocketAddress(source, 0));
     }
     ChannelFuture f = b.connect(upstream);
