@@ -33,13 +33,16 @@ class AotTrainingTest {
       if (name.startsWith("netty-") || path.endsWith("test-classes")) {
         continue;
       }
-      if (name.startsWith("hivewall-ebpf")) {
-        modulePath = entry;
-        continue;
+      // an AOT cache takes jars only: a module's classes directory (mvn test) goes in as a jar
+      String archive = Files.isDirectory(path) ? jar(path, dir).toString() : entry;
+      if (name.startsWith("hivewall-ebpf")
+          || Files.isDirectory(path.resolve("dev/hivewall/ebpf"))) {
+        modulePath = archive; // the one named module, as scripts/jvm has it
+      } else {
+        classPath.add(archive);
       }
-      // an AOT cache takes jars only: a module's classes directory goes in as a jar
-      classPath.add(Files.isDirectory(path) ? jar(path, dir).toString() : entry);
     }
+    assertThat(modulePath).as("the ebpf module on the test class path").isNotNull();
     Path log = dir.resolve("training.log");
     Process training =
         new ProcessBuilder(
