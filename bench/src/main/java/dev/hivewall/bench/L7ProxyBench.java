@@ -165,7 +165,14 @@ final class L7ProxyBench {
       runWrk(client, 16, quick ? 1 : 4, "-H", "Connection: close", direct);
       // One connection too: its profile differs (no batching), and after 16-connection traffic
       // alone C2 recompiled the proxy's read paths for it during the first measured run.
-      runWrk(client, 1, quick ? 1 : 2, direct);
+      // For 8 s (~90k requests), not 2: Netty's io_uring channel numbers its operations with a
+      // short that skips 0, and the first channel of the JVM to pass 65,536 operations takes a
+      // branch C2 had never seen: Channel.flush and scheduleWrite are deoptimized and run in C1
+      // code for ~0.3 s while C2 compiles them again. C2's on-stack compilation of the event loop
+      // itself lands in the same stretch. Both happen once in a daemon's life; with 2 s they fell
+      // in the first measured 1-connection pass (its p99 over nginx's 2.8-3.7x, the later passes'
+      // 0.7-2.5x; with 8 s 1.2-2.0x and 0.6-1.7x: docs/l7-proxy-latency.md, ninth round).
+      runWrk(client, 1, quick ? 1 : 8, direct);
       node.deletePolicy(new PolicyName("bench", "server-l7"));
       node.awaitHousekeeping();
       // A daemon that has run for a while has promoted what it made at start (the node's state,
