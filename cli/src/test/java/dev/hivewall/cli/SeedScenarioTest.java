@@ -259,10 +259,14 @@ class SeedScenarioTest {
       assertThat(cli("probe", "demo/app3", "demo/app1:80", "--http-path", "/public").out())
           .contains("denied (EPERM at connect)");
       try (BufferedReader live = follower.inputReader(StandardCharsets.UTF_8)) {
-        assertThat(live.readLine()).contains("demo/app2").endsWith("GET /public  FORWARDED 200");
+        // method, target, host, verdict, status, latency, and why when denied
         assertThat(live.readLine())
             .contains("demo/app2")
-            .endsWith("GET /restricted  DENIED 403 (denied by policy)");
+            .matches(".*  GET /public  host \\S+  FORWARDED 200  \\d+\\.\\d\\d ms");
+        assertThat(live.readLine())
+            .contains("demo/app2")
+            .matches(
+                ".*  GET /restricted  host \\S+  DENIED 403  \\d+\\.\\d\\d ms  \\(denied by policy\\)");
       } finally {
         follower.destroy();
       }

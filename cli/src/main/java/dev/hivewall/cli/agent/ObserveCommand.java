@@ -236,15 +236,21 @@ public final class ObserveCommand extends ApiCommand {
   /** time src -> dst METHOD target VERDICT status[ (reason)] */
   private static String l7Line(JsonNode f) {
     String[] ends = f.path("connection").asText().split(" -> ", 2);
+    String host = f.path("host").asText();
+    String reason = f.path("reason").asText();
+    // latency: from the request's head read to its answer's head written (or the 403 sent)
     return String.format(
-        "%s  %s -> %s  %s %s  %s %d%s%n",
+        java.util.Locale.ROOT,
+        "%s  %s -> %s  %s %s%s  %s %d  %.2f ms%s%n",
         f.path("time").asText(),
         ends[0],
         ends.length == 2 ? ends[1] : f.path("destination").asText(),
         f.path("method").asText(),
         f.path("target").asText(),
+        host.isEmpty() ? "" : "  host " + host,
         f.path("verdict").asText(),
         f.path("status").asInt(),
-        f.path("reason").asText().isEmpty() ? "" : " (" + f.path("reason").asText() + ")");
+        f.path("latencyMs").asDouble(),
+        reason.isEmpty() ? "" : "  (" + reason + ")");
   }
 }
