@@ -200,6 +200,44 @@ class L7PolicyTest {
         });
   }
 
+  @Test
+  void headerRulesAreCheckedOnEachRequestOfAConnection(Lab lab) throws Exception {
+    DemoNode.with(
+        lab,
+        node -> {
+          Pod app1 = node.runPod(NodeTest.pod("app1", true));
+          Pod app2 = node.runPod(NodeTest.pod("app2", false));
+          node.applyPolicies(
+              "headers.yaml",
+              SEED_L7.replace(
+                  "path: /public}",
+                  "path: /public, headers: [X-Trace],"
+                      + " headerMatches: [{name: X-Token, value: s3cret}]}"));
+          String get = "GET /public HTTP/1.1\r\nHost: app1\r\n";
+          try (PodHttp c = PodHttp.connect(app2, app1)) { // pipelined: answered in order
+            String answers =
+                c.raw(
+                    get
+                        + "X-Trace: 1\r\nX-Token: s3cret\r\n\r\n"
+                        + get
+                        + "X-Trace: 1\r\n\r\n" // no token
+                        + get
+                        + "X-Trace: 1\r\nX-Token: s3cret2\r\n\r\n" // not exactly it
+                        + get
+                        + "X-Token: s3cret\r\n\r\n" // no X-Trace
+                        + get
+                        + "x-token:  s3cret \r\nx-trace: 2\r\n\r\n"); // names: any case
+            assertThat(
+                    java.util.regex.Pattern.compile("HTTP/1\\.1 (\\d{3}) ")
+                        .matcher(answers)
+                        .results()
+                        .map(m -> m.group(1)))
+                .containsExactly("200", "403", "403", "403", "200");
+            assertThat(answers).contains("app1 GET /public");
+          }
+        });
+  }
+
   private static PodSpec ship(String name, String org) {
     return new PodSpec("demo", name, Labels.of("org", org, "class", name), Map.of(), List.of());
   }

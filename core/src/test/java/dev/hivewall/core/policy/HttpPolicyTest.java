@@ -76,6 +76,49 @@ class HttpPolicyTest {
   }
 
   @Test
+  void headerMatchesWithoutAMismatchActionRequireTheExactValueAsHeadersDo() {
+    Policy p =
+        parse(
+                SEED_L7.replace(
+                    "        - method: GET\n          path: /public\n",
+                    "        - method: GET\n"
+                        + "          headers: [X-Trace]\n"
+                        + "          headerMatches: [{name: X-Token, value: ' abc'}, {name: X-Env,"
+                        + " value: prod, mismatch: ''}]\n"))
+            .getFirst();
+    assertThat(p.rules().getFirst().http())
+        .containsExactly(
+            new HttpRule("GET", "", "", List.of("X-Trace", "X-Token: abc", "X-Env: prod")));
+  }
+
+  @Test
+  void headerMatchesNeedingMoreThanAVerdictAreRefusedByName() {
+    String match = "headerMatches: [{name: X-Token, value: abc, %s}]";
+    assertThat(error(SEED_L7.replace("path: /public", match.formatted("mismatch: LOG"))))
+        .contains("http[0].headerMatches[0].mismatch:")
+        .contains("headerMatches mismatch: LOG is not supported by Hivewall; leave mismatch out");
+    assertThat(error(SEED_L7.replace("path: /public", match.formatted("mismatch: REPLACE"))))
+        .contains("headerMatches mismatch: REPLACE is not supported");
+    assertThat(error(SEED_L7.replace("path: /public", match.formatted("mismatch: SWAP"))))
+        .contains("'SWAP' is not a mismatch action (LOG, ADD, DELETE, REPLACE)");
+    assertThat(
+            error(
+                SEED_L7.replace(
+                    "path: /public", match.formatted("secret: {namespace: n, name: s}"))))
+        .contains("headerMatches secret is not supported by Hivewall")
+        .contains("give the value in 'value'");
+    assertThat(error(SEED_L7.replace("path: /public", "headerMatches: [{name: X-Token}]")))
+        .contains("headerMatches entry for 'X-Token' needs a value");
+    assertThat(error(SEED_L7.replace("path: /public", "headerMatches: [{value: abc}]")))
+        .contains("name");
+    assertThat(error(SEED_L7.replace("path: /public", "headerMatches: [{name: 'a b', value: c}]")))
+        .contains("'a b' is not a header name");
+    assertThat(
+            error(SEED_L7.replace("path: /public", "headerMatches: [{name: a, value: c, x: 1}]")))
+        .contains("unknown field 'x'");
+  }
+
+  @Test
   void badL7RulesAreRefusedWithTheFix() {
     assertThat(error(SEED_L7.replace("path: /public", "path: /pub(lic")))
         .startsWith("policy.yaml:21: spec.ingress[0].toPorts[0].rules.http[0].path:")
@@ -83,8 +126,6 @@ class HttpPolicyTest {
     assertThat(
             error(SEED_L7.replace("        http:", "        kafka: [{topic: t}]\n        http:")))
         .contains("L7 rules of kind 'kafka' are not supported by Hivewall (only http)");
-    assertThat(error(SEED_L7.replace("path: /public", "headerMatches: [{name: a}]")))
-        .contains("headerMatches is not supported by Hivewall; use headers");
     assertThat(error(SEED_L7.replace("protocol: TCP", "protocol: UDP")))
         .contains("HTTP rules need TCP ports; 80/UDP is UDP");
     assertThat(

@@ -29,13 +29,12 @@ final class HttpRules {
         continue;
       }
       Cursor.Fields hf = h.fields(Set.of("method", "path", "host", "headers", "headerMatches"));
-      if (hf.has("headerMatches")) {
-        throw hf.required("headerMatches")
-            .error("headerMatches is not supported by Hivewall; use headers ('Name: value')");
-      }
       List<String> headers = new ArrayList<>();
       for (Cursor c : hf.list("headers")) {
         headers.add(header(c));
+      }
+      for (Cursor c : hf.list("headerMatches")) {
+        headers.add(headerMatch(c));
       }
       out.add(
           new HttpRule(
@@ -76,6 +75,49 @@ final class HttpRules {
           "'" + text + "' is not a valid " + what + " regular expression: " + e.getDescription());
     }
     return text;
+  }
+
+  /**
+   * A {@code headerMatches} entry: the named header must carry exactly {@code value}, as a {@code
+   * headers} entry "Name: value" does (Cilium's default on a mismatch is to drop the request). What
+   * needs more than the rule's verdict is refused by name: a {@code secret} (this node reads no
+   * Kubernetes secrets) and a {@code mismatch} action (LOG, ADD, DELETE, REPLACE: the proxy
+   * forwards requests byte-exact and does not rewrite them).
+   */
+  private static String headerMatch(Cursor c) {
+    Cursor.Fields m = c.fields(Set.of("name", "value", "secret", "mismatch"));
+    Cursor nameField = m.required("name");
+    String name = nameField.string().strip();
+    if (!HttpSyntax.isToken(name)) {
+      throw nameField.error("'" + name + "' is not a header name");
+    }
+    if (m.has("secret")) {
+      throw m.required("secret")
+          .error(
+              "headerMatches secret is not supported by Hivewall (the agent reads no Kubernetes"
+                  + " secrets); give the value in 'value'");
+    }
+    Optional<Cursor> mismatch = m.get("mismatch");
+    if (mismatch.isPresent() && !mismatch.get().isNull() && !mismatch.get().string().isEmpty()) {
+      String action = mismatch.get().string();
+      if (!List.of("LOG", "ADD", "DELETE", "REPLACE").contains(action)) {
+        throw mismatch
+            .get()
+            .error("'" + action + "' is not a mismatch action (LOG, ADD, DELETE, REPLACE)");
+      }
+      throw mismatch
+          .get()
+          .error(
+              "headerMatches mismatch: "
+                  + action
+                  + " is not supported by Hivewall; leave mismatch out to deny requests whose"
+                  + " header does not match");
+    }
+    if (!m.has("value")) {
+      throw c.error(
+          "headerMatches entry for '" + name + "' needs a value (the header's exact value)");
+    }
+    return name + ": " + m.required("value").string().strip();
   }
 
   private static String header(Cursor c) {
