@@ -233,7 +233,7 @@ public final class ObserveCommand extends ApiCommand {
     return m.equals("none") || m.isEmpty() ? "" : " (" + m + ")";
   }
 
-  /** time src -> dst METHOD target VERDICT status[ (reason)] */
+  /** time src -> dst METHOD target[  host HOST]  VERDICT status  LATENCY ms[  (reason)] */
   private static String l7Line(JsonNode f) {
     String[] ends = f.path("connection").asText().split(" -> ", 2);
     String host = f.path("host").asText();
